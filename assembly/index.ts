@@ -1,0 +1,11 @@
+// Entry of the WebAssembly module: kernels only, a flat ABI of pointers and integers.
+// Memory is imported and owned by the TypeScript runtime (src/runtime.ts); nothing here keeps
+// per-call state in globals, so the same module can later run on several threads.
+
+export { gemm4x8 } from "./gemm";
+export { packWeights, packInputColumnsNCHW, packInputRowsNHWC } from "./pack";
+
+/** First byte of linear memory after the module's static data: where the TS arena starts. */
+export function heapBase(): usize {
+  return __heap_base;
+}

@@ -1,0 +1,29 @@
+import type { Runtime } from '../runtime.js';
+import type { Conv2dFilter, Conv2dGeometry } from '../shape.js';
+
+/** Where a call's tensors live in linear memory (byte offsets). */
+export interface ConvBuffers {
+  input: number;
+  output: number;
+  /** Bias padded with zeros to a multiple of 8 floats past M, or 0 for none. */
+  bias: number;
+  scratch: number;
+}
+
+/**
+ * One way of computing a convolution. Weights are packed once per prepared conv and algorithm;
+ * scratch is sized per input shape and handed in by the caller, so kernels keep no state.
+ */
+export interface ConvAlgorithm {
+  readonly name: string;
+  /** Bytes of packed weights for this filter. */
+  packedWeightBytes(filter: Conv2dFilter): number;
+  /** Packs weights from `source` (the user's weights, copied into memory as given) to `packed`. */
+  packWeights(rt: Runtime, filter: Conv2dFilter, source: number, packed: number): void;
+  /** Bytes of scratch one call with this geometry needs. */
+  scratchBytes(geometry: Conv2dGeometry): number;
+  run(rt: Runtime, geometry: Conv2dGeometry, packedWeights: number, buffers: ConvBuffers): void;
+}
+
+/** Kernel activation codes (assembly/activation.ts). */
+export const ACTIVATION_CODES = { none: 0, relu: 1, relu6: 2 } as const;

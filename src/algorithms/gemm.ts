@@ -1,0 +1,91 @@
+// Packed GEMM convolution: im2col of a block of output pixels into a packed panel, then the
+// 4×8 SIMD micro-kernel over it. The roles swap with the layout so that the output is always
+// written in contiguous 8-float rows:
+//   NCHW: C[M_g × pixels] = W[M_g × K] · X[K × pixels]   weights are A (4-row panels)
+//   NHWC: C[pixels × M_g] = X[pixels × K] · W[K × M_g]   weights are B (8-column panels)
+
+import type { Conv2dFilter, Conv2dGeometry } from '../shape.js';
+import { ACTIVATION_CODES, type ConvAlgorithm } from './algorithm.js';
+
+const roundUp = (value: number, multiple: number): number => Math.ceil(value / multiple) * multiple;
+/** Target bytes of one packed input block: small enough to stay in L2 with the weights. */
+const BLOCK_BYTES = 192 * 1024;
+
+function depthOf(f: Conv2dFilter): number {
+  return f.channelsPerGroup * f.kernelH * f.kernelW;
+}
+
+function weightPanelWidth(f: Conv2dFilter): number {
+  return f.layout === 'NCHW' ? 4 : 8;
+}
+
+function packedGroupFloats(f: Conv2dFilter): number {
+  return roundUp(f.outChannels / f.groups, weightPanelWidth(f)) * depthOf(f);
+}
+
+/** Output pixels per packed input block: a multiple of 8, at most the whole image. */
+function pixelBlock(g: Conv2dGeometry): number {
+  const fit = Math.max(8, Math.floor(BLOCK_BYTES / (4 * depthOf(g)) / 8) * 8);
+  return Math.min(fit, roundUp(g.outH * g.outW, 8));
+}
+
+export const gemmConv: ConvAlgorithm = {
+  name: 'gemm',
+
+  packedWeightBytes(f) {
+    return packedGroupFloats(f) * f.groups * 4;
+  },
+
+  packWeights(rt, f, source, packed) {
+    const filtersPerGroup = f.outChannels / f.groups;
+    const s = f.weightStrides;
+    for (let group = 0; group < f.groups; group++) {
+      rt.kernels.packWeights(
+        source + group * filtersPerGroup * s.filter * 4, filtersPerGroup, f.channelsPerGroup, f.kernelH, f.kernelW,
+        s.filter, s.channel, s.row, s.col, f.layout === 'NHWC', weightPanelWidth(f),
+        packed + group * packedGroupFloats(f) * 4,
+      );
+    }
+  },
+
+  scratchBytes(g) {
+    return pixelBlock(g) * depthOf(g) * 4;
+  },
+
+  run(rt, g, packedWeights, buffers) {
+    const k = rt.kernels;
+    const pixels = g.outH * g.outW;
+    const block = pixelBlock(g);
+    const depth = depthOf(g);
+    const filtersPerGroup = g.outChannels / g.groups;
+    const groupWeightBytes = packedGroupFloats(g) * 4;
+    const activation = ACTIVATION_CODES[g.activation];
+    const plane = g.inH * g.inW;
+    for (let n = 0; n < g.batch; n++) {
+      for (let group = 0; group < g.groups; group++) {
+        const weights = packedWeights + group * groupWeightBytes;
+        const bias = buffers.bias === 0 ? 0 : buffers.bias + group * filtersPerGroup * 4;
+        for (let p0 = 0; p0 < pixels; p0 += block) {
+          const count = Math.min(block, pixels - p0);
+          if (g.layout === 'NCHW') {
+            const x = buffers.input + (n * g.inChannels + group * g.channelsPerGroup) * plane * 4;
+            k.packInputColumnsNCHW(
+              x, g.inH, g.inW, g.channelsPerGroup, g.kernelH, g.kernelW, g.strideH, g.strideW,
+              g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outW, p0, count, buffers.scratch,
+            );
+            const y = buffers.output + ((n * g.outChannels + group * filtersPerGroup) * pixels + p0) * 4;
+            k.gemm4x8(filtersPerGroup, count, depth, weights, buffers.scratch, y, pixels, bias, 0, activation);
+          } else {
+            const x = buffers.input + (n * plane * g.inChannels + group * g.channelsPerGroup) * 4;
+            k.packInputRowsNHWC(
+              x, g.inH, g.inW, g.channelsPerGroup, g.inChannels, g.kernelH, g.kernelW, g.strideH, g.strideW,
+              g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outW, p0, count, buffers.scratch,
+            );
+            const y = buffers.output + ((n * pixels + p0) * g.outChannels + group * filtersPerGroup) * 4;
+            k.gemm4x8(count, filtersPerGroup, depth, buffers.scratch, weights, y, g.outChannels, 0, bias, activation);
+          }
+        }
+      }
+    }
+  },
+};

@@ -1,0 +1,127 @@
+// Public conv2d: the prepared form owns its packed weights and a workspace that is reused across
+// runs (grown only when a larger input arrives); the one-shot form is prepare, run, dispose.
+
+import type { ConvAlgorithm } from './algorithms/algorithm.js';
+import { chooseConv2dAlgorithm } from './dispatch.js';
+import { allocCopy, floatView, getRuntime, type Runtime } from './runtime.js';
+import { conv2dOutputShape, resolveConv2dFilter, resolveConv2dGeometry, type Conv2dFilter } from './shape.js';
+import type { Conv2dOptions, Tensor } from './types.js';
+
+/** A convolution with its weights packed once; `run` as often as needed, then `dispose`. */
+export interface Conv2d {
+  /** Convolves `input`; the result is a fresh tensor owned by the caller. */
+  run(input: Tensor): Tensor;
+  /** Frees the WebAssembly memory this conv holds. Calling it twice is harmless. */
+  dispose(): void;
+}
+
+/** A region of linear memory that grows on demand and is kept between runs. */
+class Region {
+  ptr = 0;
+  private bytes = 0;
+
+  ensure(rt: Runtime, bytes: number): number {
+    if (bytes > this.bytes) {
+      // Allocate first: if it throws, the old region is still valid and still owned.
+      const ptr = rt.arena.alloc(bytes);
+      this.free(rt);
+      this.ptr = ptr;
+      this.bytes = bytes;
+    }
+    return this.ptr;
+  }
+
+  free(rt: Runtime): void {
+    if (this.bytes > 0) rt.arena.release(this.ptr);
+    this.ptr = 0;
+    this.bytes = 0;
+  }
+}
+
+class PreparedConv2d implements Conv2d {
+  private readonly filter: Conv2dFilter;
+  /** The user's weights as given, snapshotted: packing per algorithm happens on first use. */
+  private readonly weights: Float32Array;
+  private readonly packed = new Map<ConvAlgorithm, number>();
+  private readonly bias = new Region();
+  private readonly input = new Region();
+  private readonly output = new Region();
+  private readonly scratch = new Region();
+  private disposed = false;
+
+  constructor(weight: Tensor, options: Conv2dOptions | undefined) {
+    const rt = getRuntime();
+    const filter = resolveConv2dFilter(weight, options, 'createConv2d');
+    this.weights = weight.data.slice();
+    this.filter = { ...filter, bias: filter.bias && filter.bias.slice() };
+    if (this.filter.bias) {
+      // Padded to 8 floats past M: the NHWC kernel reads bias in whole 8-lane vectors.
+      const floats = this.filter.outChannels + 8;
+      floatView(rt, this.bias.ensure(rt, floats * 4), floats).fill(0).set(this.filter.bias);
+    }
+  }
+
+  run(input: Tensor): Tensor {
+    if (this.disposed) throw new Error('simdconv: run() called on a disposed conv2d');
+    const rt = getRuntime();
+    const geometry = resolveConv2dGeometry(this.filter, input);
+    const algorithm = chooseConv2dAlgorithm(geometry);
+    const weights = this.packedWeights(rt, algorithm);
+    const inputPtr = this.input.ensure(rt, input.data.length * 4);
+    const outputLength = geometry.batch * geometry.outChannels * geometry.outH * geometry.outW;
+    const outputPtr = this.output.ensure(rt, outputLength * 4);
+    const scratchPtr = this.scratch.ensure(rt, algorithm.scratchBytes(geometry));
+    floatView(rt, inputPtr, input.data.length).set(input.data);
+    algorithm.run(rt, geometry, weights, {
+      input: inputPtr,
+      output: outputPtr,
+      bias: this.filter.bias ? this.bias.ptr : 0,
+      scratch: scratchPtr,
+    });
+    return { data: floatView(rt, outputPtr, outputLength).slice(), shape: conv2dOutputShape(geometry) };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    const rt = getRuntime();
+    for (const ptr of this.packed.values()) rt.arena.release(ptr);
+    this.packed.clear();
+    for (const region of [this.bias, this.input, this.output, this.scratch]) region.free(rt);
+  }
+
+  private packedWeights(rt: Runtime, algorithm: ConvAlgorithm): number {
+    let ptr = this.packed.get(algorithm);
+    if (ptr === undefined) {
+      const packed = rt.arena.alloc(algorithm.packedWeightBytes(this.filter));
+      let source = 0;
+      try {
+        source = allocCopy(rt, this.weights);
+        algorithm.packWeights(rt, this.filter, source, packed);
+      } catch (error) {
+        rt.arena.release(packed);
+        throw error;
+      } finally {
+        if (source !== 0) rt.arena.release(source);
+      }
+      this.packed.set(algorithm, packed);
+      ptr = packed;
+    }
+    return ptr;
+  }
+}
+
+/** Prepares a convolution: validates and snapshots weights and options for repeated runs. */
+export function createConv2d(weight: Tensor, options?: Conv2dOptions): Conv2d {
+  return new PreparedConv2d(weight, options);
+}
+
+/** One convolution. `input`, `weight` and the result are `{ data: Float32Array, shape }`. */
+export function conv2d(input: Tensor, weight: Tensor, options?: Conv2dOptions): Tensor {
+  const conv = new PreparedConv2d(weight, options);
+  try {
+    return conv.run(input);
+  } finally {
+    conv.dispose();
+  }
+}

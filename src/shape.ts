@@ -1,0 +1,301 @@
+// The one place for convolution shape math: option parsing and validation, padding resolution,
+// output sizes and the element strides of every layout. Kernels and the reference receive only
+// the resolved integers computed here.
+
+import type { Activation, Conv2dOptions, Layout, Tensor, WeightLayout } from './types.js';
+
+const LAYOUTS: readonly Layout[] = ['NCHW', 'NHWC'];
+const WEIGHT_LAYOUTS: readonly WeightLayout[] = ['OIHW', 'HWIO', 'OHWI'];
+const ACTIVATIONS: readonly Activation[] = ['none', 'relu', 'relu6'];
+const CONV2D_OPTION_KEYS = [
+  'layout', 'weightLayout', 'stride', 'dilation', 'padding', 'groups', 'bias', 'activation',
+] as const;
+/** Names users bring from other libraries, mapped to ours. */
+const OPTION_ALIASES: Record<string, string> = {
+  strides: 'stride', pad: 'padding', pads: 'padding', dilations: 'dilation', group: 'groups',
+  dataFormat: 'layout', data_format: 'layout', format: 'layout', filterFormat: 'weightLayout',
+  kernelLayout: 'weightLayout', act: 'activation', fusedActivation: 'activation',
+};
+
+/** Element strides of a 4-D activation tensor, by logical axis. */
+export interface ActivationStrides { batch: number; channel: number; row: number; col: number }
+/** Element strides of a weight tensor, by logical axis. */
+export interface WeightStrides { filter: number; channel: number; row: number; col: number }
+
+/** Everything known from the weights and options, before an input is seen. */
+export interface Conv2dFilter {
+  layout: Layout;
+  weightLayout: WeightLayout;
+  outChannels: number;
+  channelsPerGroup: number;
+  groups: number;
+  kernelH: number;
+  kernelW: number;
+  strideH: number;
+  strideW: number;
+  dilationH: number;
+  dilationW: number;
+  padding: 'same' | { top: number; bottom: number; left: number; right: number };
+  weightStrides: WeightStrides;
+  bias: Float32Array | null;
+  activation: Activation;
+}
+
+/** A filter applied to a concrete input shape. */
+export interface Conv2dGeometry extends Conv2dFilter {
+  batch: number;
+  inChannels: number;
+  inH: number;
+  inW: number;
+  outH: number;
+  outW: number;
+  padTop: number;
+  padBottom: number;
+  padLeft: number;
+  padRight: number;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as Float32Array).length}`;
+  if (typeof value === 'object') return `an object (${(value as object).constructor?.name ?? 'Object'})`;
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  return `${typeof value} ${String(value)}`;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+function checkOptionKeys(options: object, known: readonly string[], fn: string): void {
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    let suggestion = OPTION_ALIASES[key];
+    if (suggestion === undefined || !known.includes(suggestion)) {
+      const nearest = known
+        .map((name) => ({ name, distance: editDistance(key.toLowerCase(), name.toLowerCase()) }))
+        .sort((p, q) => p.distance - q.distance)[0];
+      suggestion = nearest && nearest.distance <= 3 ? nearest.name : undefined;
+    }
+    throw new TypeError(
+      `${fn}: unknown option '${key}'` +
+        (suggestion ? `; did you mean '${suggestion}'?` : '') +
+        ` Known options: ${known.join(', ')}.`,
+    );
+  }
+}
+
+function checkInteger(name: string, value: unknown, min: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new TypeError(`${name} must be an integer, got ${describe(value)}`);
+  }
+  if (value < min) throw new RangeError(`${name} must be >= ${min}, got ${value}`);
+  return value;
+}
+
+function checkPair(name: string, value: unknown, min: number): [number, number] {
+  if (typeof value === 'number') {
+    const v = checkInteger(name, value, min);
+    return [v, v];
+  }
+  if (Array.isArray(value) && value.length === 2) {
+    return [checkInteger(`${name}[0]`, value[0], min), checkInteger(`${name}[1]`, value[1], min)];
+  }
+  throw new TypeError(`${name} must be a number or [h, w], got ${describe(value)}`);
+}
+
+function checkChoice<T extends string>(name: string, value: unknown, choices: readonly T[]): T {
+  if (typeof value === 'string' && (choices as readonly string[]).includes(value)) return value as T;
+  throw new (typeof value === 'string' ? RangeError : TypeError)(
+    `${name} must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${describe(value)}`,
+  );
+}
+
+function resolvePadding(value: unknown): Conv2dFilter['padding'] {
+  if (value === undefined || value === 'valid') return { top: 0, bottom: 0, left: 0, right: 0 };
+  if (value === 'same') return 'same';
+  if (typeof value === 'number' || Array.isArray(value)) {
+    const [h, w] = checkPair('options.padding', value, 0);
+    return { top: h, bottom: h, left: w, right: w };
+  }
+  if (typeof value === 'object' && value !== null) {
+    const sides = value as Record<string, unknown>;
+    checkOptionKeys(sides, ['top', 'bottom', 'left', 'right'], 'options.padding');
+    return {
+      top: checkInteger('options.padding.top', sides.top ?? 0, 0),
+      bottom: checkInteger('options.padding.bottom', sides.bottom ?? 0, 0),
+      left: checkInteger('options.padding.left', sides.left ?? 0, 0),
+      right: checkInteger('options.padding.right', sides.right ?? 0, 0),
+    };
+  }
+  throw new TypeError(
+    `options.padding must be 'valid', 'same', a number, [h, w] or { top, bottom, left, right }, got ${describe(value)}`,
+  );
+}
+
+/** Checks that `value` is a `{ data: Float32Array, shape }` tensor of the given rank. */
+export function checkTensor(name: string, value: unknown, rank: number, axes: string): Tensor {
+  if (typeof value !== 'object' || value === null) {
+    throw new TypeError(`${name} must be a tensor { data: Float32Array, shape: number[] }, got ${describe(value)}`);
+  }
+  const { data, shape } = value as { data: unknown; shape: unknown };
+  if (!(data instanceof Float32Array)) {
+    throw new TypeError(
+      `${name}.data must be a Float32Array (other arrays are not converted; use Float32Array.from), got ${describe(data)}`,
+    );
+  }
+  if (!Array.isArray(shape)) throw new TypeError(`${name}.shape must be an array of ${rank} dimensions, got ${describe(shape)}`);
+  if (shape.length !== rank) {
+    throw new RangeError(`${name}.shape must have ${rank} dimensions ${axes}, got [${shape.join(', ')}]`);
+  }
+  let size = 1;
+  shape.forEach((dim, axis) => {
+    if (typeof dim !== 'number' || !Number.isSafeInteger(dim) || dim < 1) {
+      throw new RangeError(`${name}.shape[${axis}] must be a positive integer, got ${describe(dim)} in ${axes}`);
+    }
+    size *= dim;
+  });
+  if (size !== data.length) {
+    throw new RangeError(`${name}.data has ${data.length} elements but ${name}.shape [${shape.join(', ')}] needs ${size}`);
+  }
+  return value as Tensor;
+}
+
+/** Element strides of an activation tensor of the given dimensions. */
+export function activationStrides(layout: Layout, channels: number, height: number, width: number): ActivationStrides {
+  return layout === 'NCHW'
+    ? { batch: channels * height * width, channel: height * width, row: width, col: 1 }
+    : { batch: height * width * channels, channel: 1, row: width * channels, col: channels };
+}
+
+/** Dimensions of a weight tensor in a layout, and its element strides. */
+function weightShapeAndStrides(layout: WeightLayout, shape: readonly number[]) {
+  const [a, b, c, d] = shape as [number, number, number, number];
+  switch (layout) {
+    case 'OIHW':
+      return { outChannels: a, channelsPerGroup: b, kernelH: c, kernelW: d, strides: { filter: b * c * d, channel: c * d, row: d, col: 1 } };
+    case 'HWIO':
+      return { outChannels: d, channelsPerGroup: c, kernelH: a, kernelW: b, strides: { filter: 1, channel: d, row: b * c * d, col: c * d } };
+    case 'OHWI':
+      return { outChannels: a, channelsPerGroup: d, kernelH: b, kernelW: c, strides: { filter: b * c * d, channel: 1, row: c * d, col: d } };
+  }
+}
+
+const WEIGHT_AXES: Record<WeightLayout, string> = {
+  OIHW: '[M, C/groups, kH, kW]', HWIO: '[kH, kW, C/groups, M]', OHWI: '[M, kH, kW, C/groups]',
+};
+
+/** Validates weights and options; resolves everything that does not depend on the input. */
+export function resolveConv2dFilter(weight: unknown, options: unknown, fn = 'conv2d'): Conv2dFilter {
+  if (options === undefined) options = {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`);
+  }
+  checkOptionKeys(options, CONV2D_OPTION_KEYS, fn);
+  const o = options as Conv2dOptions;
+  const layout = o.layout === undefined ? 'NCHW' : checkChoice('options.layout', o.layout, LAYOUTS);
+  const weightLayout = o.weightLayout === undefined
+    ? (layout === 'NCHW' ? 'OIHW' : 'HWIO')
+    : checkChoice('options.weightLayout', o.weightLayout, WEIGHT_LAYOUTS);
+  const w = checkTensor('weight', weight, 4, `${weightLayout} ${WEIGHT_AXES[weightLayout]}`);
+  const dims = weightShapeAndStrides(weightLayout, w.shape);
+  const [strideH, strideW] = checkPair('options.stride', o.stride ?? 1, 1);
+  const [dilationH, dilationW] = checkPair('options.dilation', o.dilation ?? 1, 1);
+  const groups = checkInteger('options.groups', o.groups ?? 1, 1);
+  if (dims.outChannels % groups !== 0) {
+    throw new RangeError(
+      `options.groups (${groups}) must divide the output channels M = ${dims.outChannels} of weight ${weightLayout} [${w.shape.join(', ')}]`,
+    );
+  }
+  let bias: Float32Array | null = null;
+  if (o.bias !== undefined && o.bias !== null) {
+    if (!(o.bias instanceof Float32Array)) {
+      throw new TypeError(`options.bias must be a Float32Array of length ${dims.outChannels}, got ${describe(o.bias)}`);
+    }
+    if (o.bias.length !== dims.outChannels) {
+      throw new RangeError(`options.bias must have one value per output channel (${dims.outChannels}), got ${o.bias.length}`);
+    }
+    bias = o.bias;
+  }
+  return {
+    layout,
+    weightLayout,
+    outChannels: dims.outChannels,
+    channelsPerGroup: dims.channelsPerGroup,
+    groups,
+    kernelH: dims.kernelH,
+    kernelW: dims.kernelW,
+    strideH,
+    strideW,
+    dilationH,
+    dilationW,
+    padding: resolvePadding(o.padding),
+    weightStrides: dims.strides,
+    bias,
+    activation: o.activation === undefined ? 'none' : checkChoice('options.activation', o.activation, ACTIVATIONS),
+  };
+}
+
+/** Output size along one axis: floor((in + pads − dilation·(k−1) − 1) / stride) + 1. */
+export function convOutputSize(input: number, kernel: number, stride: number, dilation: number, padBegin: number, padEnd: number): number {
+  return Math.floor((input + padBegin + padEnd - dilation * (kernel - 1) - 1) / stride) + 1;
+}
+
+/** 'same' padding along one axis: output ceil(in / stride), the odd pad at the end. */
+export function samePadding(input: number, kernel: number, stride: number, dilation: number): [number, number] {
+  const output = Math.ceil(input / stride);
+  const total = Math.max((output - 1) * stride + dilation * (kernel - 1) + 1 - input, 0);
+  const begin = Math.floor(total / 2);
+  return [begin, total - begin];
+}
+
+/** Validates an input against a filter and resolves padding and output size. */
+export function resolveConv2dGeometry(filter: Conv2dFilter, input: unknown): Conv2dGeometry {
+  const axes = filter.layout === 'NCHW' ? 'NCHW [N, C, H, W]' : 'NHWC [N, H, W, C]';
+  const x = checkTensor('input', input, 4, axes);
+  const [batch, inChannels, inH, inW] = filter.layout === 'NCHW'
+    ? [x.shape[0]!, x.shape[1]!, x.shape[2]!, x.shape[3]!]
+    : [x.shape[0]!, x.shape[3]!, x.shape[1]!, x.shape[2]!];
+  if (inChannels !== filter.channelsPerGroup * filter.groups) {
+    throw new RangeError(
+      `input has ${inChannels} channels (${axes} [${x.shape.join(', ')}]) but the weight expects ` +
+        `C/groups × groups = ${filter.channelsPerGroup} × ${filter.groups} = ${filter.channelsPerGroup * filter.groups}`,
+    );
+  }
+  const [padTop, padBottom] = filter.padding === 'same'
+    ? samePadding(inH, filter.kernelH, filter.strideH, filter.dilationH)
+    : [filter.padding.top, filter.padding.bottom];
+  const [padLeft, padRight] = filter.padding === 'same'
+    ? samePadding(inW, filter.kernelW, filter.strideW, filter.dilationW)
+    : [filter.padding.left, filter.padding.right];
+  const outH = convOutputSize(inH, filter.kernelH, filter.strideH, filter.dilationH, padTop, padBottom);
+  const outW = convOutputSize(inW, filter.kernelW, filter.strideW, filter.dilationW, padLeft, padRight);
+  if (outH < 1 || outW < 1) {
+    throw new RangeError(
+      `input ${inH}×${inW} with padding (${padTop}, ${padBottom}, ${padLeft}, ${padRight}) is smaller than the ` +
+        `dilated kernel ${filter.dilationH * (filter.kernelH - 1) + 1}×${filter.dilationW * (filter.kernelW - 1) + 1}: no output`,
+    );
+  }
+  return { ...filter, batch, inChannels, inH, inW, outH, outW, padTop, padBottom, padLeft, padRight };
+}
+
+/** Output tensor shape in the geometry's layout. */
+export function conv2dOutputShape(g: Conv2dGeometry): number[] {
+  return g.layout === 'NCHW' ? [g.batch, g.outChannels, g.outH, g.outW] : [g.batch, g.outH, g.outW, g.outChannels];
+}
+
+/** Multiply-adds of the direct algorithm (what GFLOP/s figures count). */
+export function conv2dMultiplyAdds(g: Conv2dGeometry): number {
+  return g.batch * g.outChannels * g.outH * g.outW * g.channelsPerGroup * g.kernelH * g.kernelW;
+}

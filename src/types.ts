@@ -1,0 +1,49 @@
+/** A dense float32 tensor. `shape` lists the dimensions in the order the layout names them. */
+export interface Tensor {
+  data: Float32Array;
+  shape: readonly number[];
+}
+
+/** Activation layout: batch, channels, height, width in memory order. */
+export type Layout = 'NCHW' | 'NHWC';
+
+/**
+ * Weight layout, with M output channels and C/groups input channels per filter:
+ * OIHW `[M, C/groups, kH, kW]`, HWIO `[kH, kW, C/groups, M]`, OHWI `[M, kH, kW, C/groups]`.
+ */
+export type WeightLayout = 'OIHW' | 'HWIO' | 'OHWI';
+
+export type Activation = 'none' | 'relu' | 'relu6';
+
+export interface ExplicitPadding {
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+}
+
+/**
+ * `'valid'`: no padding. `'same'`: output = ceil(input / stride), the odd extra pad at the
+ * bottom/right (TensorFlow SAME, ONNX SAME_UPPER). A number pads all four sides, `[h, w]`
+ * pads top/bottom by h and left/right by w.
+ */
+export type Padding = 'valid' | 'same' | number | readonly [number, number] | ExplicitPadding;
+
+export interface Conv2dOptions {
+  /** Activation layout of input and output. Default `'NCHW'`. */
+  layout?: Layout;
+  /** Default `'OIHW'` with NCHW, `'HWIO'` with NHWC. */
+  weightLayout?: WeightLayout;
+  /** Number, or `[h, w]`. Default 1. */
+  stride?: number | readonly [number, number];
+  /** Number, or `[h, w]`. Default 1. */
+  dilation?: number | readonly [number, number];
+  /** Default `'valid'`. */
+  padding?: Padding;
+  /** Channel groups; input and output channels must both be divisible by it. Default 1. */
+  groups?: number;
+  /** One value per output channel. */
+  bias?: Float32Array;
+  /** Applied in the kernel's output pass. Default `'none'`. */
+  activation?: Activation;
+}

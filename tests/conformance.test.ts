@@ -1,0 +1,133 @@
+// conv2d (WebAssembly SIMD) against the plain TypeScript reference on random shapes and on the
+// odd sizes that stress tile edges, padding and blocking. Tolerance: tests/helpers.ts.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { conv2d, createConv2d, init, type Conv2dOptions } from 'simdconv';
+import { expectMatchesReference, makeCase, randomConv2dCase, seededRandom, type CaseShape } from './helpers.js';
+
+const SEED = 20261128;
+const RANDOM_CASES = 400;
+
+beforeAll(async () => {
+  await init();
+});
+
+describe(`random conv2d configurations (seed ${SEED})`, () => {
+  it(`${RANDOM_CASES} cases over layouts, weight layouts, strides, paddings, dilations, groups, batch, bias and activations match the reference`, () => {
+    const random = seededRandom(SEED);
+    for (let i = 0; i < RANDOM_CASES; i++) {
+      const c = randomConv2dCase(random);
+      expectMatchesReference(conv2d(c.input, c.weight, c.options), c.input, c.weight, c.options, `case ${i}: ${c.label}`);
+    }
+  });
+
+  it('covers both layouts, every weight layout, groups > 1, bias and every activation', () => {
+    const random = seededRandom(SEED);
+    const seen = new Set<string>();
+    for (let i = 0; i < RANDOM_CASES; i++) {
+      const { options } = randomConv2dCase(random);
+      seen.add(`layout:${options.layout}`).add(`weights:${options.weightLayout}`).add(`activation:${options.activation}`);
+      seen.add(`padding:${typeof options.padding === 'object' ? (Array.isArray(options.padding) ? 'pair' : 'sides') : typeof options.padding === 'number' ? 'number' : options.padding}`);
+      if (options.groups! > 1) seen.add('groups');
+      if (options.bias) seen.add('bias');
+    }
+    expect([...seen].sort()).toEqual([
+      'activation:none', 'activation:relu', 'activation:relu6', 'bias', 'groups',
+      'layout:NCHW', 'layout:NHWC', 'padding:number', 'padding:pair', 'padding:same', 'padding:sides', 'padding:valid',
+      'weights:HWIO', 'weights:OHWI', 'weights:OIHW',
+    ]);
+  });
+});
+
+const base: Omit<CaseShape, 'layout' | 'weightLayout'> = {
+  batch: 1, channels: 3, height: 7, width: 7, outChannels: 5, kernelH: 3, kernelW: 3, groups: 1,
+};
+const oddSizes: Array<{ name: string; shape: Partial<CaseShape>; options?: Conv2dOptions }> = [
+  { name: '1×1 image, 1×1 kernel', shape: { height: 1, width: 1, kernelH: 1, kernelW: 1 } },
+  { name: '1×1 image, 3×3 kernel, same padding', shape: { height: 1, width: 1 }, options: { padding: 'same' } },
+  { name: 'output of one pixel', shape: { height: 3, width: 3 } },
+  { name: 'kernel larger than stride', shape: { height: 9, width: 11, kernelH: 5, kernelW: 4 }, options: { stride: 2 } },
+  { name: 'stride larger than kernel', shape: { height: 11, width: 10, kernelH: 2, kernelW: 1 }, options: { stride: [3, 4] } },
+  { name: 'kernel as large as the image', shape: { height: 6, width: 5, kernelH: 6, kernelW: 5 } },
+  { name: 'one output channel', shape: { outChannels: 1 } },
+  { name: 'exactly one 4×8 tile of channels', shape: { outChannels: 8, height: 6, width: 6 } },
+  { name: 'output channels past a tile edge', shape: { outChannels: 9 } },
+  { name: 'output channels 17', shape: { outChannels: 17, channels: 2 } },
+  { name: 'depthwise (groups = C)', shape: { channels: 6, outChannels: 6, groups: 6 } },
+  { name: 'depthwise with multiplier 3', shape: { channels: 4, outChannels: 12, groups: 4 } },
+  { name: 'many pixel blocks: deep reduction', shape: { channels: 64, height: 12, width: 13, kernelH: 5, kernelW: 5, outChannels: 7 }, options: { padding: 'same' } },
+  { name: 'wide image, 1 channel', shape: { channels: 1, outChannels: 1, height: 3, width: 301 }, options: { padding: 1 } },
+  { name: 'batch 4 with bias and relu6', shape: { batch: 4 }, options: { bias: new Float32Array([0.5, -1, 2, 0, 7]), activation: 'relu6' } },
+  { name: 'asymmetric explicit padding and dilation 2', shape: { height: 9, width: 8 }, options: { padding: { top: 0, bottom: 3, left: 2, right: 1 }, dilation: 2 } },
+  { name: 'same padding with stride 2 on an even size', shape: { height: 8, width: 8 }, options: { padding: 'same', stride: 2 } },
+  { name: 'same padding with dilation [2, 3]', shape: { height: 9, width: 10 }, options: { padding: 'same', dilation: [2, 3] } },
+  { name: 'padding larger than the kernel', shape: { height: 2, width: 2, kernelH: 2, kernelW: 2 }, options: { padding: 3 } },
+];
+
+describe('odd sizes, in both layouts and every weight layout', () => {
+  for (const { name, shape, options } of oddSizes) {
+    it(name, () => {
+      const random = seededRandom(name.length * 7919);
+      for (const layout of ['NCHW', 'NHWC'] as const) {
+        for (const weightLayout of ['OIHW', 'HWIO', 'OHWI'] as const) {
+          const c = makeCase(random, { ...base, ...shape, layout, weightLayout }, options ?? {});
+          expectMatchesReference(conv2d(c.input, c.weight, c.options), c.input, c.weight, c.options, `${name}: ${c.label}`);
+        }
+      }
+    });
+  }
+});
+
+describe('prepared conv2d', () => {
+  it('reuses its packed weights across inputs of different sizes and batches', () => {
+    const random = seededRandom(99);
+    for (const layout of ['NCHW', 'NHWC'] as const) {
+      const first = makeCase(random, { ...base, layout, weightLayout: layout === 'NCHW' ? 'OIHW' : 'HWIO', channels: 4, outChannels: 10 }, { padding: 'same', activation: 'relu' });
+      const conv = createConv2d(first.weight, first.options);
+      try {
+        for (const [batch, height, width] of [[1, 7, 7], [2, 15, 4], [1, 1, 1], [3, 9, 20], [1, 7, 7]] as const) {
+          const c = makeCase(random, { ...base, layout, weightLayout: first.options.weightLayout!, channels: 4, outChannels: 10, batch, height, width }, first.options);
+          expectMatchesReference(conv.run(c.input), c.input, first.weight, first.options, `${layout} run on [${batch}, ${height}, ${width}]`);
+        }
+      } finally {
+        conv.dispose();
+      }
+    }
+  });
+
+  it('is not affected by later changes to the weights, bias or options it was created with', () => {
+    const random = seededRandom(7);
+    const c = makeCase(random, { ...base, layout: 'NCHW', weightLayout: 'OIHW' }, { bias: new Float32Array([1, 2, 3, 4, 5]) });
+    const expected = conv2d(c.input, c.weight, c.options);
+    const options = { ...c.options };
+    const weight = { data: c.weight.data.slice(), shape: [...c.weight.shape] };
+    const conv = createConv2d(weight, options);
+    weight.data.fill(0);
+    options.bias!.fill(0);
+    options.stride = 2;
+    try {
+      expect(Array.from(conv.run(c.input).data)).toEqual(Array.from(expected.data));
+    } finally {
+      conv.dispose();
+    }
+  });
+});
+
+describe('returned data belongs to the caller', () => {
+  it('later calls, runs and dispose never change an earlier result', () => {
+    const random = seededRandom(3);
+    const c = makeCase(random, { ...base, layout: 'NHWC', weightLayout: 'HWIO' }, {});
+    const conv = createConv2d(c.weight, c.options);
+    const first = conv.run(c.input);
+    const copy = first.data.slice();
+    const other = makeCase(random, { ...base, layout: 'NHWC', weightLayout: 'HWIO' }, {});
+    conv.run(other.input);
+    conv2d(other.input, other.weight, other.options);
+    conv.dispose();
+    conv2d(makeCase(random, { ...base, layout: 'NCHW', weightLayout: 'OIHW', height: 40, width: 40 }, {}).input, c.weight, { layout: 'NCHW', weightLayout: 'HWIO' });
+    expect(Array.from(first.data)).toEqual(Array.from(copy));
+    expect(first.data.buffer).not.toBe(other.input.data.buffer);
+    expect(first.data.buffer instanceof ArrayBuffer).toBe(true);
+    expect(first.data.byteOffset).toBe(0);
+    expect(first.data.buffer.byteLength).toBe(first.data.byteLength);
+  });
+});

@@ -1,0 +1,148 @@
+// Shared test helpers: a seeded generator (so every random case can be replayed) and the
+// tolerance check against the float64 reference.
+import { expect } from 'vitest';
+import { conv2d as referenceConv2d } from 'simdconv/reference';
+import type { Conv2dOptions, Tensor } from 'simdconv';
+
+/** mulberry32: small, fast, good enough to pick shapes and values. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function randomInt(random: () => number, min: number, max: number): number {
+  return min + Math.floor(random() * (max - min + 1));
+}
+
+export function pick<T>(random: () => number, items: readonly T[]): T {
+  return items[Math.floor(random() * items.length)]!;
+}
+
+export function randomTensor(random: () => number, shape: number[]): Tensor {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(size);
+  for (let i = 0; i < size; i++) data[i] = random() * 2 - 1;
+  return { data, shape };
+}
+
+/**
+ * The stated tolerance: every output element y must satisfy
+ *   |y − y_ref| ≤ RELATIVE_TOLERANCE · (Σ|w·x| + |b|)
+ * where y_ref is the float64 reference and the right side is the magnitude of the terms summed
+ * into that element (the natural scale of float32 rounding in a dot product).
+ */
+export const RELATIVE_TOLERANCE = 1e-5;
+
+export function expectMatchesReference(actual: Tensor, input: Tensor, weight: Tensor, options: Conv2dOptions, label: string): void {
+  const expected = referenceConv2d(input, weight, options);
+  expect(actual.shape, label).toEqual(expected.shape);
+  const abs = (t: Tensor): Tensor => ({ data: t.data.map(Math.abs), shape: t.shape });
+  const magnitude = referenceConv2d(abs(input), abs(weight), {
+    ...options,
+    activation: 'none',
+    ...(options.bias ? { bias: options.bias.map(Math.abs) } : {}),
+  }).data;
+  let worst = -1;
+  let worstIndex = -1;
+  for (let i = 0; i < expected.data.length; i++) {
+    const excess = Math.abs(actual.data[i]! - expected.data[i]!) - RELATIVE_TOLERANCE * magnitude[i]!;
+    if (!(excess <= 0) && (worstIndex < 0 || excess > worst)) {
+      worst = excess;
+      worstIndex = i;
+    }
+  }
+  if (worstIndex >= 0) {
+    expect.fail(
+      `${label}: element ${worstIndex} is ${actual.data[worstIndex]}, reference ${expected.data[worstIndex]} ` +
+        `(allowed ±${RELATIVE_TOLERANCE * magnitude[worstIndex]!})`,
+    );
+  }
+}
+
+export interface Conv2dCase {
+  input: Tensor;
+  weight: Tensor;
+  options: Conv2dOptions;
+  label: string;
+}
+
+export interface CaseShape {
+  layout: 'NCHW' | 'NHWC';
+  weightLayout: 'OIHW' | 'HWIO' | 'OHWI';
+  batch: number;
+  channels: number;
+  height: number;
+  width: number;
+  outChannels: number;
+  kernelH: number;
+  kernelW: number;
+  groups: number;
+}
+
+/** Builds random input and weight tensors of a shape in the given layouts. */
+export function makeCase(random: () => number, s: CaseShape, options: Conv2dOptions): Conv2dCase {
+  const inputShape = s.layout === 'NCHW' ? [s.batch, s.channels, s.height, s.width] : [s.batch, s.height, s.width, s.channels];
+  const cg = s.channels / s.groups;
+  const weightShape = {
+    OIHW: [s.outChannels, cg, s.kernelH, s.kernelW],
+    HWIO: [s.kernelH, s.kernelW, cg, s.outChannels],
+    OHWI: [s.outChannels, s.kernelH, s.kernelW, cg],
+  }[s.weightLayout];
+  const fullOptions: Conv2dOptions = { ...options, layout: s.layout, weightLayout: s.weightLayout, groups: s.groups };
+  const label = `x [${inputShape}] ${s.layout}, w [${weightShape}] ${s.weightLayout}, options ${JSON.stringify(
+    { ...fullOptions, bias: fullOptions.bias ? `[${fullOptions.bias.length}]` : undefined },
+  )}`;
+  return { input: randomTensor(random, inputShape), weight: randomTensor(random, weightShape), options: fullOptions, label };
+}
+
+/** A random convolution over every option; its output has at least one pixel. */
+export function randomConv2dCase(random: () => number): Conv2dCase {
+  for (;;) {
+    const groups = pick(random, [1, 1, 1, 2, 3, 4]);
+    const shape: CaseShape = {
+      layout: pick(random, ['NCHW', 'NHWC'] as const),
+      weightLayout: pick(random, ['OIHW', 'HWIO', 'OHWI'] as const),
+      batch: randomInt(random, 1, 3),
+      channels: groups * randomInt(random, 1, 6),
+      height: randomInt(random, 1, 13),
+      width: randomInt(random, 1, 13),
+      outChannels: groups * randomInt(random, 1, 19),
+      kernelH: randomInt(random, 1, 5),
+      kernelW: randomInt(random, 1, 5),
+      groups,
+    };
+    const pair = (max: number): number | [number, number] =>
+      random() < 0.5 ? randomInt(random, 1, max) : [randomInt(random, 1, max), randomInt(random, 1, max)];
+    const paddingForms = [
+      () => 'valid' as const,
+      () => 'same' as const,
+      () => randomInt(random, 0, 3),
+      () => [randomInt(random, 0, 3), randomInt(random, 0, 3)] as [number, number],
+      () => ({ top: randomInt(random, 0, 3), bottom: randomInt(random, 0, 3), left: randomInt(random, 0, 3), right: randomInt(random, 0, 3) }),
+    ];
+    const options: Conv2dOptions = {
+      stride: pair(3),
+      dilation: random() < 0.7 ? 1 : pair(3),
+      padding: pick(random, paddingForms)(),
+      activation: pick(random, ['none', 'relu', 'relu6'] as const),
+    };
+    if (random() < 0.5) options.bias = randomTensor(random, [shape.outChannels]).data;
+    const dilation = typeof options.dilation === 'number' ? [options.dilation, options.dilation] : options.dilation!;
+    const extentH = dilation[0]! * (shape.kernelH - 1) + 1;
+    const extentW = dilation[1]! * (shape.kernelW - 1) + 1;
+    const pad = options.padding;
+    const [padH, padW] = pad === 'same' ? [Infinity, Infinity] : pad === 'valid' ? [0, 0]
+      : typeof pad === 'number' ? [2 * pad, 2 * pad]
+      : Array.isArray(pad) ? [2 * pad[0]!, 2 * pad[1]!]
+      : [(pad as { top: number; bottom: number }).top + (pad as { bottom: number }).bottom,
+         (pad as { left: number }).left + (pad as { right: number }).right];
+    if (shape.height + padH < extentH || shape.width + padW < extentW) continue;
+    return makeCase(random, shape, options);
+  }
+}
