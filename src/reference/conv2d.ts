@@ -21,31 +21,44 @@ export function conv2d(input: Tensor, weight: Tensor, options: Conv2dOptions = {
   const g = resolveConv2dGeometry(filter, input);
   const x = input.data;
   const w = weight.data;
-  const xs = activationStrides(g.layout, g.inChannels, g.inH, g.inW);
-  const ys = activationStrides(g.layout, g.outChannels, g.outH, g.outW);
-  const ws = g.weightStrides;
-  const filtersPerGroup = g.outChannels / g.groups;
-  const y = new Float32Array(g.batch * g.outChannels * g.outH * g.outW);
-  for (let n = 0; n < g.batch; n++) {
-    for (let m = 0; m < g.outChannels; m++) {
-      const firstChannel = Math.floor(m / filtersPerGroup) * g.channelsPerGroup;
-      for (let oh = 0; oh < g.outH; oh++) {
-        for (let ow = 0; ow < g.outW; ow++) {
-          let sum = g.bias ? g.bias[m]! : 0;
-          for (let c = 0; c < g.channelsPerGroup; c++) {
-            for (let kh = 0; kh < g.kernelH; kh++) {
-              const ih = oh * g.strideH + kh * g.dilationH - g.padTop;
-              if (ih < 0 || ih >= g.inH) continue;
-              for (let kw = 0; kw < g.kernelW; kw++) {
-                const iw = ow * g.strideW + kw * g.dilationW - g.padLeft;
-                if (iw < 0 || iw >= g.inW) continue;
-                sum +=
-                  x[n * xs.batch + (firstChannel + c) * xs.channel + ih * xs.row + iw * xs.col]! *
-                  w[m * ws.filter + c * ws.channel + kh * ws.row + kw * ws.col]!;
+  // Plain locals, and the window loop outside the pixel loop so the innermost loop walks one
+  // input row: this is also the plain-JS baseline of the benchmarks, so it is the loop a
+  // careful JS programmer would write, not a strawman.
+  const { batch, outChannels, outH, outW, inH, inW, channelsPerGroup, kernelH, kernelW } = g;
+  const { strideH, strideW, dilationH, dilationW, padTop, padLeft, activation, bias } = g;
+  const { batch: xBatch, channel: xChannel, row: xRow, col: xCol } = activationStrides(g.layout, g.inChannels, inH, inW);
+  const { batch: yBatch, channel: yChannel, row: yRow, col: yCol } = activationStrides(g.layout, outChannels, outH, outW);
+  const { filter: wFilter, channel: wChannel, row: wRow, col: wCol } = g.weightStrides;
+  const filtersPerGroup = outChannels / g.groups;
+  const y = new Float32Array(batch * outChannels * outH * outW);
+  const sums = new Float64Array(outH * outW); // one output plane, accumulated in float64
+  for (let n = 0; n < batch; n++) {
+    for (let m = 0; m < outChannels; m++) {
+      const xGroup = n * xBatch + Math.floor(m / filtersPerGroup) * channelsPerGroup * xChannel;
+      sums.fill(bias ? bias[m]! : 0);
+      for (let c = 0; c < channelsPerGroup; c++) {
+        for (let kh = 0; kh < kernelH; kh++) {
+          for (let kw = 0; kw < kernelW; kw++) {
+            const weightValue = w[m * wFilter + c * wChannel + kh * wRow + kw * wCol]!;
+            const colOffset = kw * dilationW - padLeft;
+            // Output columns whose input column lies inside the image (zero padding adds nothing).
+            const owBegin = Math.max(0, Math.ceil(-colOffset / strideW));
+            const owEnd = Math.min(outW, Math.floor((inW - 1 - colOffset) / strideW) + 1);
+            for (let oh = 0; oh < outH; oh++) {
+              const ih = oh * strideH + kh * dilationH - padTop;
+              if (ih < 0 || ih >= inH) continue;
+              let xIndex = xGroup + c * xChannel + ih * xRow + (owBegin * strideW + colOffset) * xCol;
+              const xStep = strideW * xCol;
+              for (let s = oh * outW + owBegin, end = oh * outW + owEnd; s < end; s++, xIndex += xStep) {
+                sums[s]! += weightValue * x[xIndex]!;
               }
             }
           }
-          y[n * ys.batch + m * ys.channel + oh * ys.row + ow * ys.col] = applyActivation(sum, g.activation);
+        }
+      }
+      for (let oh = 0; oh < outH; oh++) {
+        for (let ow = 0; ow < outW; ow++) {
+          y[n * yBatch + m * yChannel + oh * yRow + ow * yCol] = applyActivation(sums[oh * outW + ow]!, activation);
         }
       }
     }
