@@ -1,8 +1,9 @@
 // `npm start`: times simdconv against the plain-JS reference on the named layers, both layouts,
-// side by side in one process, and prints a table. `--json FILE` also writes the figures.
+// side by side in one process, and prints a table. `--json FILE` also writes the figures;
+// `--readme` replaces the table in README.md between its bench markers with this run's output.
 // Medians (p50) of tinybench samples after warm-up; GFLOP/s = 2 × multiply-adds / time.
 
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Bench } from 'tinybench';
 import { createConv2d, init, type Layout, type Tensor } from '../src/index.js';
 import { conv2d as referenceConv2d } from '../src/reference/index.js';
@@ -70,7 +71,8 @@ async function main(): Promise<void> {
   const jsonIndex = args.indexOf('--json');
   const jsonFile = jsonIndex >= 0 ? args[jsonIndex + 1] : undefined;
   await init();
-  console.log(`simdconv vs plain JS (reference), one thread, Node ${process.versions.node}; medians after warm-up\n`);
+  const title = `simdconv vs plain JS (reference), one thread, Node ${process.versions.node}; medians after warm-up`;
+  console.log(`${title}\n`);
   const rows: Row[] = [];
   for (const l of DEFAULT_LAYERS) {
     for (const layout of ['NCHW', 'NHWC'] as const) {
@@ -79,7 +81,19 @@ async function main(): Promise<void> {
     }
   }
   process.stderr.write('\n');
-  console.log(formatTable(rows));
+  const table = formatTable(rows);
+  console.log(table);
+  if (args.includes('--readme')) {
+    const readme = new URL('../../../README.md', import.meta.url);
+    const text = readFileSync(readme, 'utf8');
+    const start = '<!-- bench:start -->';
+    const end = '<!-- bench:end -->';
+    if (!text.includes(start) || !text.includes(end)) throw new Error('README.md has no bench markers');
+    const before = text.slice(0, text.indexOf(start) + start.length);
+    const after = text.slice(text.indexOf(end));
+    writeFileSync(readme, `${before}\n${title}, ${new Date().toISOString().slice(0, 10)}:\n\n${table}\n${after}`);
+    console.log('\nupdated the table in README.md');
+  }
   if (jsonFile) {
     writeFileSync(jsonFile, `${JSON.stringify({ node: process.versions.node, date: new Date().toISOString(), rows }, null, 2)}\n`);
     console.log(`\nwrote ${jsonFile}`);
