@@ -1,10 +1,22 @@
-// The one place that decides which algorithm computes a convolution. Today every shape runs the
-// packed GEMM path; faster specialised paths register here as they arrive.
+// The one place that decides which algorithm computes a convolution. `options.algorithm`
+// forces a path (tests run every path this way); 'auto' picks the fastest one that applies.
 
 import type { ConvAlgorithm } from './algorithms/algorithm.js';
 import { gemmConv } from './algorithms/gemm.js';
 import type { Conv2dGeometry } from './shape.js';
 
-export function chooseConv2dAlgorithm(_geometry: Conv2dGeometry): ConvAlgorithm {
-  return gemmConv;
+/** Every path, by the name `options.algorithm` uses. */
+export const CONV2D_ALGORITHMS: readonly ConvAlgorithm[] = [gemmConv];
+
+/** Specialised paths first: the first one that applies to a shape wins. */
+const AUTO_ORDER: readonly ConvAlgorithm[] = [gemmConv];
+
+export function chooseConv2dAlgorithm(geometry: Conv2dGeometry): ConvAlgorithm {
+  if (geometry.algorithm === 'auto') {
+    return AUTO_ORDER.find((algorithm) => algorithm.unsupported(geometry) === null) ?? gemmConv;
+  }
+  const forced = CONV2D_ALGORITHMS.find((algorithm) => algorithm.name === geometry.algorithm)!;
+  const reason = forced.unsupported(geometry);
+  if (reason !== null) throw new RangeError(`options.algorithm '${forced.name}' cannot compute this convolution: ${reason}`);
+  return forced;
 }

@@ -2,13 +2,13 @@
 // output sizes and the element strides of every layout. Kernels and the reference receive only
 // the resolved integers computed here.
 
-import type { Activation, Conv2dOptions, Layout, Tensor, WeightLayout } from './types.js';
+import { ALGORITHMS, type Activation, type Algorithm, type Conv2dOptions, type Layout, type Tensor, type WeightLayout } from './types.js';
 
 const LAYOUTS: readonly Layout[] = ['NCHW', 'NHWC'];
 const WEIGHT_LAYOUTS: readonly WeightLayout[] = ['OIHW', 'HWIO', 'OHWI'];
 const ACTIVATIONS: readonly Activation[] = ['none', 'relu', 'relu6'];
 const CONV2D_OPTION_KEYS = [
-  'layout', 'weightLayout', 'stride', 'dilation', 'padding', 'groups', 'bias', 'activation',
+  'layout', 'weightLayout', 'stride', 'dilation', 'padding', 'groups', 'bias', 'activation', 'algorithm',
 ] as const;
 /** Names users bring from other libraries, mapped to ours. */
 const OPTION_ALIASES: Record<string, string> = {
@@ -39,6 +39,7 @@ export interface Conv2dFilter {
   weightStrides: WeightStrides;
   bias: Float32Array | null;
   activation: Activation;
+  algorithm: Algorithm;
 }
 
 /** A filter applied to a concrete input shape. */
@@ -244,6 +245,7 @@ export function resolveConv2dFilter(weight: unknown, options: unknown, fn = 'con
     weightStrides: dims.strides,
     bias,
     activation: o.activation === undefined ? 'none' : checkChoice('options.activation', o.activation, ACTIVATIONS),
+    algorithm: o.algorithm === undefined ? 'auto' : checkChoice('options.algorithm', o.algorithm, ALGORITHMS),
   };
 }
 

@@ -15,6 +15,10 @@ export type WeightLayout = 'OIHW' | 'HWIO' | 'OHWI';
 
 export type Activation = 'none' | 'relu' | 'relu6';
 
+/** Kernel paths `options.algorithm` can force; `'auto'` lets simdconv choose per shape. */
+export const ALGORITHMS = ['auto', 'gemm'] as const;
+export type Algorithm = (typeof ALGORITHMS)[number];
+
 export interface ExplicitPadding {
   top: number;
   bottom: number;
@@ -46,4 +50,9 @@ export interface Conv2dOptions {
   bias?: Float32Array;
   /** Applied in the kernel's output pass. Default `'none'`. */
   activation?: Activation;
+  /**
+   * `'auto'` (default) picks the fastest path for the shape; a named path forces it (for tests
+   * and comparisons) and throws a RangeError when that path cannot compute the shape.
+   */
+  algorithm?: Algorithm;
 }

@@ -1,8 +1,8 @@
 // conv2d (WebAssembly SIMD) against the plain TypeScript reference on random shapes and on the
 // odd sizes that stress tile edges, padding and blocking. Tolerance: tests/helpers.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { conv2d, createConv2d, init, type Conv2dOptions } from 'simdconv';
-import { expectMatchesReference, makeCase, randomConv2dCase, seededRandom, type CaseShape } from './helpers.js';
+import { ALGORITHMS, conv2d, createConv2d, init, type Algorithm, type Conv2dOptions } from 'simdconv';
+import { expectMatchesReference, makeCase, randomConv2dCase, seededRandom, type CaseConstraints, type CaseShape } from './helpers.js';
 
 const SEED = 20261128;
 const RANDOM_CASES = 400;
@@ -36,6 +36,37 @@ describe(`random conv2d configurations (seed ${SEED})`, () => {
       'weights:HWIO', 'weights:OHWI', 'weights:OIHW',
     ]);
   });
+});
+
+/** The shapes each forced path is tested on: what it computes. */
+const PATH_CASES: Record<Exclude<Algorithm, 'auto'>, CaseConstraints> = {
+  gemm: {},
+};
+const PATH_RANDOM_CASES = 150;
+
+describe('every kernel path, forced with options.algorithm, in both layouts', () => {
+  it('lists every path', () => {
+    expect(Object.keys(PATH_CASES).sort()).toEqual(ALGORITHMS.filter((name) => name !== 'auto').sort());
+  });
+  for (const [algorithm, constraints] of Object.entries(PATH_CASES)) {
+    it(`${algorithm}: ${PATH_RANDOM_CASES} random cases (seed ${SEED + 1}) match the reference`, () => {
+      const random = seededRandom(SEED + 1);
+      const layouts = new Set<string>();
+      for (let i = 0; i < PATH_RANDOM_CASES; i++) {
+        const c = randomConv2dCase(random, constraints);
+        const options = { ...c.options, algorithm: algorithm as Algorithm };
+        layouts.add(options.layout!);
+        expectMatchesReference(conv2d(c.input, c.weight, options), c.input, c.weight, options, `${algorithm} case ${i}: ${c.label}`);
+        const conv = createConv2d(c.weight, options);
+        try {
+          expectMatchesReference(conv.run(c.input), c.input, c.weight, options, `prepared ${algorithm} case ${i}: ${c.label}`);
+        } finally {
+          conv.dispose();
+        }
+      }
+      expect([...layouts].sort()).toEqual(['NCHW', 'NHWC']);
+    });
+  }
 });
 
 const base: Omit<CaseShape, 'layout' | 'weightLayout'> = {

@@ -101,8 +101,19 @@ export function makeCase(random: () => number, s: CaseShape, options: Conv2dOpti
   return { input: randomTensor(random, inputShape), weight: randomTensor(random, weightShape), options: fullOptions, label };
 }
 
+/** Restricts random cases to what one kernel path computes. */
+export interface CaseConstraints {
+  /** Square kernel of this size. */
+  kernel?: number;
+  stride?: number;
+  dilation?: number;
+  /** groups = C = M (one filter per channel). */
+  depthwise?: boolean;
+  maxInChannels?: number;
+}
+
 /** A random convolution over every option; its output has at least one pixel. */
-export function randomConv2dCase(random: () => number): Conv2dCase {
+export function randomConv2dCase(random: () => number, constraints: CaseConstraints = {}): Conv2dCase {
   for (;;) {
     const groups = pick(random, [1, 1, 1, 2, 3, 4]);
     const shape: CaseShape = {
@@ -132,6 +143,14 @@ export function randomConv2dCase(random: () => number): Conv2dCase {
       padding: pick(random, paddingForms)(),
       activation: pick(random, ['none', 'relu', 'relu6'] as const),
     };
+    if (constraints.kernel !== undefined) shape.kernelH = shape.kernelW = constraints.kernel;
+    if (constraints.stride !== undefined) options.stride = constraints.stride;
+    if (constraints.dilation !== undefined) options.dilation = constraints.dilation;
+    if (constraints.depthwise) shape.channels = shape.outChannels = shape.groups = randomInt(random, 1, 13);
+    if (constraints.maxInChannels !== undefined) {
+      shape.groups = 1;
+      shape.channels = randomInt(random, 1, constraints.maxInChannels);
+    }
     if (random() < 0.5) options.bias = randomTensor(random, [shape.outChannels]).data;
     const dilation = typeof options.dilation === 'number' ? [options.dilation, options.dilation] : options.dilation!;
     const extentH = dilation[0]! * (shape.kernelH - 1) + 1;

@@ -65,6 +65,7 @@ describe('errors for bad input', () => {
     ['unknown padding word', () => conv2d(x, w, { padding: 'full' as never }), TypeError, /options\.padding must be 'valid', 'same'/],
     ['padding that leaves no output', () => conv2d(zeros([1, 2, 2, 2]), w), RangeError, /no output/],
     ['unknown layout', () => conv2d(x, w, { layout: 'CHWN' as never }), RangeError, /options\.layout must be one of 'NCHW', 'NHWC'/],
+    ['unknown algorithm', () => conv2d(x, w, { algorithm: 'fft' as never }), RangeError, /options\.algorithm must be one of 'auto', 'gemm'/],
     ['unknown activation', () => conv2d(x, w, { activation: 'gelu' as never }), RangeError, /options\.activation must be one of/],
     ['bias wrong length', () => conv2d(x, w, { bias: new Float32Array(2) }), RangeError, /options\.bias must have one value per output channel \(3\)/],
     ['bias wrong type', () => conv2d(x, w, { bias: [1, 2, 3] as never }), TypeError, /options\.bias must be a Float32Array/],

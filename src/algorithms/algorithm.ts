@@ -1,5 +1,6 @@
 import type { Runtime } from '../runtime.js';
 import type { Conv2dFilter, Conv2dGeometry } from '../shape.js';
+import type { Algorithm } from '../types.js';
 
 /** Where a call's tensors live in linear memory (byte offsets). */
 export interface ConvBuffers {
@@ -15,7 +16,9 @@ export interface ConvBuffers {
  * scratch is sized per input shape and handed in by the caller, so kernels keep no state.
  */
 export interface ConvAlgorithm {
-  readonly name: string;
+  readonly name: Exclude<Algorithm, 'auto'>;
+  /** Why this path cannot compute the geometry, or null when it can. */
+  unsupported(geometry: Conv2dGeometry): string | null;
   /** Bytes of packed weights for this filter. */
   packedWeightBytes(filter: Conv2dFilter): number;
   /** Packs weights from `source` (the user's weights, copied into memory as given) to `packed`. */

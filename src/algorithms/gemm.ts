@@ -32,6 +32,10 @@ function pixelBlock(g: Conv2dGeometry): number {
 export const gemmConv: ConvAlgorithm = {
   name: 'gemm',
 
+  unsupported() {
+    return null; // any convolution is a GEMM over its im2col
+  },
+
   packedWeightBytes(f) {
     return packedGroupFloats(f) * f.groups * 4;
   },
