@@ -7,14 +7,7 @@
 // values: inside the ~15 xmm registers V8 gives WebAssembly (see shared design notes).
 
 import { applyActivation } from "./activation";
-
-@inline function storeLanes(ptr: usize, v: v128, count: i32): void {
-  // Partial store at a tile edge: at most `count` (< 4 here is the interesting case) lanes.
-  if (count >= 4) { v128.store(ptr, v); return; }
-  if (count > 0) store<f32>(ptr, f32x4.extract_lane(v, 0));
-  if (count > 1) store<f32>(ptr, f32x4.extract_lane(v, 1), 4);
-  if (count > 2) store<f32>(ptr, f32x4.extract_lane(v, 2), 8);
-}
+import { storeLanes } from "./store";
 
 @inline function storeTileRow(
   rowPtr: usize, lo: v128, hi: v128, bias: v128, colBiasLo: v128, colBiasHi: v128,

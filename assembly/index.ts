@@ -4,6 +4,7 @@
 
 export { gemm4x8 } from "./gemm";
 export { packWeights, packInputColumnsNCHW, packInputRowsNHWC } from "./pack";
+export { packDepthwiseWeights, depthwiseNHWC, depthwisePlaneNCHW, padPlane } from "./depthwise";
 
 /** First byte of linear memory after the module's static data: where the TS arena starts. */
 export function heapBase(): usize {

@@ -29,6 +29,25 @@ export type KernelExports = {
     kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
     padTop: number, padLeft: number, outWidth: number, p0: number, pixelCount: number, dst: number,
   ): void;
+  packDepthwiseWeights(
+    src: number, channels: number, kernelH: number, kernelW: number,
+    strideFilter: number, strideRow: number, strideCol: number, channelsLast: boolean, dst: number,
+  ): void;
+  depthwiseNHWC(
+    x: number, height: number, width: number, channels: number,
+    kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
+    padTop: number, padLeft: number, outHeight: number, outWidth: number,
+    weights: number, bias: number, activation: number, y: number,
+  ): void;
+  depthwisePlaneNCHW(
+    padded: number, paddedWidth: number,
+    kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
+    outHeight: number, outWidth: number, weights: number, bias: number, activation: number, y: number,
+  ): void;
+  padPlane(
+    src: number, height: number, width: number, padTop: number, padLeft: number,
+    paddedHeight: number, paddedWidth: number, dst: number,
+  ): void;
 };
 
 export interface Runtime {

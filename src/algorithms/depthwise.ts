@@ -1,0 +1,74 @@
+// Depthwise path: groups = C = M (one filter per channel), any kernel, stride and dilation.
+// NHWC vectorises across channels straight from the input; NCHW copies each channel plane into
+// a zero-bordered scratch plane and vectorises across output columns.
+
+import type { Conv2dFilter, Conv2dGeometry } from '../shape.js';
+import { ACTIVATION_CODES, type ConvAlgorithm } from './algorithm.js';
+
+const roundUp = (value: number, multiple: number): number => Math.ceil(value / multiple) * multiple;
+
+/** Zero-bordered plane for the NCHW kernel: every read of whole 8-column groups stays inside. */
+function paddedPlane(g: Conv2dGeometry): { height: number; width: number } {
+  const readWidth = roundUp(g.outW, 8) * g.strideW + (g.kernelW - 1) * g.dilationW + 8;
+  return {
+    height: g.padTop + g.inH + g.padBottom,
+    width: Math.max(g.padLeft + g.inW + g.padRight, readWidth),
+  };
+}
+
+export const depthwiseConv: ConvAlgorithm = {
+  name: 'depthwise',
+
+  unsupported(g) {
+    return g.channelsPerGroup === 1 && g.outChannels === g.groups
+      ? null
+      : `needs one filter per channel (groups = C = M), got C = ${g.inChannels}, M = ${g.outChannels}, groups = ${g.groups}`;
+  },
+
+  packedWeightBytes(f: Conv2dFilter) {
+    return roundUp(f.outChannels, 8) * f.kernelH * f.kernelW * 4;
+  },
+
+  packWeights(rt, f, source, packed) {
+    const s = f.weightStrides;
+    const channelsLast = f.layout === 'NHWC' && f.outChannels > 1;
+    rt.kernels.packDepthwiseWeights(source, f.outChannels, f.kernelH, f.kernelW, s.filter, s.row, s.col, channelsLast, packed);
+  },
+
+  scratchBytes(g) {
+    if (g.layout === 'NHWC' && g.inChannels > 1) return 0;
+    const plane = paddedPlane(g);
+    return plane.height * plane.width * 4;
+  },
+
+  run(rt, g, packedWeights, buffers) {
+    const k = rt.kernels;
+    const activation = ACTIVATION_CODES[g.activation];
+    const channels = g.inChannels;
+    const taps = g.kernelH * g.kernelW;
+    // One channel is the same bytes in both layouts; the plane kernel vectorises across columns.
+    if (g.layout === 'NHWC' && channels > 1) {
+      for (let n = 0; n < g.batch; n++) {
+        k.depthwiseNHWC(
+          buffers.input + n * g.inH * g.inW * channels * 4, g.inH, g.inW, channels,
+          g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft,
+          g.outH, g.outW, packedWeights, buffers.bias, activation,
+          buffers.output + n * g.outH * g.outW * channels * 4,
+        );
+      }
+      return;
+    }
+    const plane = paddedPlane(g);
+    for (let n = 0; n < g.batch; n++) {
+      for (let c = 0; c < channels; c++) {
+        const image = n * channels + c;
+        k.padPlane(buffers.input + image * g.inH * g.inW * 4, g.inH, g.inW, g.padTop, g.padLeft, plane.height, plane.width, buffers.scratch);
+        k.depthwisePlaneNCHW(
+          buffers.scratch, plane.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW,
+          g.outH, g.outW, packedWeights + c * taps * 4, g.bias ? g.bias[c]! : 0, activation,
+          buffers.output + image * g.outH * g.outW * 4,
+        );
+      }
+    }
+  },
+};
