@@ -1,0 +1,197 @@
+// A minimal ONNX model writer for the benchmark's ONNX Runtime peer: one Conv node, NCHW, the
+// weights (and optional bias) as initializers, a fixed input shape.
+//
+// Written directly from the field numbers in onnx/onnx.proto (proto2). Only what a single Conv
+// needs is encoded: varints (wire type 0) and length-delimited fields (wire type 2). Repeated
+// scalars are written unpacked, the proto2 default that every parser accepts.
+
+const WIRE_VARINT = 0;
+const WIRE_LENGTH_DELIMITED = 2;
+
+/** ONNX TensorProto.DataType.FLOAT. */
+const ONNX_FLOAT = 1;
+/** ONNX AttributeProto.AttributeType values used here. */
+const ATTR_INT = 2;
+const ATTR_INTS = 7;
+
+const utf8 = new TextEncoder();
+
+/** Appends protobuf fields to a growing byte buffer. */
+class ProtoWriter {
+  private buf = new Uint8Array(256);
+  private len = 0;
+
+  private reserve(extra: number): void {
+    if (this.len + extra <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + extra) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+
+  /** Non-negative integers up to 2^53 (every int64 this model holds is a size or a flag). */
+  private varint(value: number): void {
+    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`varint: expected a non-negative safe integer, got ${value}`);
+    this.reserve(10);
+    let v = value;
+    while (v >= 0x80) {
+      this.buf[this.len++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.buf[this.len++] = v;
+  }
+
+  private key(field: number, wireType: number): void {
+    this.varint(field * 8 + wireType);
+  }
+
+  /** int32 / int64 / enum field (non-negative values only). */
+  int(field: number, value: number): this {
+    this.key(field, WIRE_VARINT);
+    this.varint(value);
+    return this;
+  }
+
+  /** repeated int64, unpacked. */
+  ints(field: number, values: readonly number[]): this {
+    for (const v of values) this.int(field, v);
+    return this;
+  }
+
+  bytes(field: number, data: Uint8Array): this {
+    this.key(field, WIRE_LENGTH_DELIMITED);
+    this.varint(data.length);
+    this.reserve(data.length);
+    this.buf.set(data, this.len);
+    this.len += data.length;
+    return this;
+  }
+
+  string(field: number, value: string): this {
+    return this.bytes(field, utf8.encode(value));
+  }
+
+  /** An embedded message, built by `build` into its own writer. */
+  message(field: number, build: (w: ProtoWriter) => void): this {
+    const inner = new ProtoWriter();
+    build(inner);
+    return this.bytes(field, inner.finish());
+  }
+
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+}
+
+/** Float32 values as little-endian bytes (TensorProto.raw_data requires little-endian). */
+function float32LittleEndian(values: Float32Array): Uint8Array {
+  const out = new Uint8Array(values.length * 4);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i]!, true);
+  return out;
+}
+
+// --- ONNX messages (field numbers from onnx.proto) ---------------------------------------------
+
+/** TensorShapeProto { repeated Dimension dim = 1 }, Dimension { int64 dim_value = 1 }. */
+function writeShape(w: ProtoWriter, dims: readonly number[]): void {
+  for (const d of dims) w.message(1, (dim) => dim.int(1, d));
+}
+
+/** ValueInfoProto { name = 1; TypeProto type = 2 }, TypeProto { Tensor tensor_type = 1 },
+ *  TypeProto.Tensor { int32 elem_type = 1; TensorShapeProto shape = 2 }. */
+function writeValueInfo(w: ProtoWriter, name: string, dims: readonly number[]): void {
+  w.string(1, name);
+  w.message(2, (type) => type.message(1, (tensor) => {
+    tensor.int(1, ONNX_FLOAT);
+    tensor.message(2, (shape) => writeShape(shape, dims));
+  }));
+}
+
+/** TensorProto { repeated int64 dims = 1; int32 data_type = 2; string name = 8; bytes raw_data = 9 }. */
+function writeFloatTensor(w: ProtoWriter, name: string, dims: readonly number[], data: Float32Array): void {
+  w.ints(1, dims);
+  w.int(2, ONNX_FLOAT);
+  w.string(8, name);
+  w.bytes(9, float32LittleEndian(data));
+}
+
+/** AttributeProto { name = 1; int64 i = 3; repeated int64 ints = 8; AttributeType type = 20 }. */
+function writeIntAttribute(w: ProtoWriter, name: string, value: number): void {
+  w.string(1, name).int(3, value).int(20, ATTR_INT);
+}
+function writeIntsAttribute(w: ProtoWriter, name: string, values: readonly number[]): void {
+  w.string(1, name).ints(8, values).int(20, ATTR_INTS);
+}
+
+export interface OnnxConvSpec {
+  /** [N, C, H, W]. */
+  inputShape: readonly [number, number, number, number];
+  /** OIHW [M, C/group, kH, kW], row-major. */
+  weight: Float32Array;
+  weightShape: readonly [number, number, number, number];
+  /** Optional bias of length M. */
+  bias?: Float32Array;
+  strides: readonly [number, number];
+  dilations: readonly [number, number];
+  /** ONNX order: [top, left, bottom, right]. */
+  pads: readonly [number, number, number, number];
+  group: number;
+}
+
+/** ONNX Conv output shape [N, M, outH, outW]. */
+export function onnxConvOutputShape(spec: OnnxConvSpec): [number, number, number, number] {
+  const [n, , h, w] = spec.inputShape;
+  const [m, , kh, kw] = spec.weightShape;
+  const [top, left, bottom, right] = spec.pads;
+  const outH = Math.floor((h + top + bottom - spec.dilations[0] * (kh - 1) - 1) / spec.strides[0]) + 1;
+  const outW = Math.floor((w + left + right - spec.dilations[1] * (kw - 1) - 1) / spec.strides[1]) + 1;
+  return [n, m, outH, outW];
+}
+
+/** Names of the graph's input and output values. */
+export const ONNX_INPUT_NAME = 'X';
+export const ONNX_OUTPUT_NAME = 'Y';
+
+/**
+ * Serialises a ModelProto (ir_version 8, default-domain opset 17) whose graph is a single Conv:
+ * X [N, C, H, W] → Conv(W[, B]) → Y. The result can be passed straight to
+ * `InferenceSession.create(bytes)`.
+ */
+export function encodeConvModel(spec: OnnxConvSpec): Uint8Array {
+  const outShape = onnxConvOutputShape(spec);
+  const m = outShape[1];
+  if (spec.weight.length !== spec.weightShape.reduce((a, b) => a * b, 1)) {
+    throw new RangeError(`encodeConvModel: weight has ${spec.weight.length} values, shape [${spec.weightShape.join(', ')}]`);
+  }
+  if (spec.bias && spec.bias.length !== m) throw new RangeError(`encodeConvModel: bias length ${spec.bias.length}, expected ${m}`);
+  if (outShape[2] < 1 || outShape[3] < 1) throw new RangeError(`encodeConvModel: empty output [${outShape.join(', ')}]`);
+
+  const model = new ProtoWriter();
+  model.int(1, 8); // ir_version
+  model.string(2, 'simdconv-bench'); // producer_name
+  model.message(8, (opset) => opset.string(1, '').int(2, 17)); // opset_import { domain, version }
+  // GraphProto: node = 1, name = 2, initializer = 5, input = 11, output = 12.
+  model.message(7, (graph) => {
+    // NodeProto: input = 1, output = 2, name = 3, op_type = 4, attribute = 5.
+    graph.message(1, (node) => {
+      node.string(1, ONNX_INPUT_NAME).string(1, 'W');
+      if (spec.bias) node.string(1, 'B');
+      node.string(2, ONNX_OUTPUT_NAME);
+      node.string(3, 'conv');
+      node.string(4, 'Conv');
+      node.message(5, (a) => writeIntsAttribute(a, 'dilations', spec.dilations));
+      node.message(5, (a) => writeIntAttribute(a, 'group', spec.group));
+      node.message(5, (a) => writeIntsAttribute(a, 'kernel_shape', [spec.weightShape[2], spec.weightShape[3]]));
+      node.message(5, (a) => writeIntsAttribute(a, 'pads', spec.pads));
+      node.message(5, (a) => writeIntsAttribute(a, 'strides', spec.strides));
+    });
+    graph.string(2, 'conv');
+    graph.message(5, (t) => writeFloatTensor(t, 'W', spec.weightShape, spec.weight));
+    if (spec.bias) graph.message(5, (t) => writeFloatTensor(t, 'B', [m], spec.bias!));
+    graph.message(11, (v) => writeValueInfo(v, ONNX_INPUT_NAME, spec.inputShape));
+    graph.message(12, (v) => writeValueInfo(v, ONNX_OUTPUT_NAME, outShape));
+  });
+  return model.finish();
+}
