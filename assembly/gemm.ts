@@ -6,23 +6,7 @@
 // loop never branches. 8 accumulators + 2 B vectors + 1 A splat + 1 product = 12 live v128
 // values: inside the ~15 xmm registers V8 gives WebAssembly (see shared design notes).
 
-import { applyActivation } from "./activation";
-import { storeLanes } from "./store";
-
-@inline function storeTileRow(
-  rowPtr: usize, lo: v128, hi: v128, bias: v128, colBiasLo: v128, colBiasHi: v128,
-  activation: i32, validCols: i32,
-): void {
-  lo = applyActivation(f32x4.add(f32x4.add(lo, bias), colBiasLo), activation);
-  hi = applyActivation(f32x4.add(f32x4.add(hi, bias), colBiasHi), activation);
-  if (validCols >= 8) {
-    v128.store(rowPtr, lo);
-    v128.store(rowPtr, hi, 16);
-  } else {
-    storeLanes(rowPtr, lo, validCols);
-    storeLanes(rowPtr + 16, hi, validCols - 4);
-  }
-}
+import { rowBiasAt, storeTileRow } from "./store";
 
 /**
  * rowBias / colBias: pointer to one float per row / per column, or 0 for none. colBias must be
@@ -72,23 +56,22 @@ export function gemm4x8(
       }
       const validRows = rows - i0;
       let rowPtr = out + (<usize>i0) * rowStrideBytes + (<usize>j0 << 2);
-      let rb = rowBias + (<usize>i0 << 2);
-      storeTileRow(rowPtr, c00, c01, rowBias != 0 ? v128.load32_splat(rb) : zero,
-        colBiasLo, colBiasHi, activation, validCols);
+      let bias = rowBiasAt(rowBias, i0);
+      storeTileRow(rowPtr, c00, c01, f32x4.add(bias, colBiasLo), f32x4.add(bias, colBiasHi), activation, validCols);
       if (validRows > 1) {
         rowPtr += rowStrideBytes;
-        storeTileRow(rowPtr, c10, c11, rowBias != 0 ? v128.load32_splat(rb, 4) : zero,
-          colBiasLo, colBiasHi, activation, validCols);
+        bias = rowBiasAt(rowBias, i0 + 1);
+        storeTileRow(rowPtr, c10, c11, f32x4.add(bias, colBiasLo), f32x4.add(bias, colBiasHi), activation, validCols);
       }
       if (validRows > 2) {
         rowPtr += rowStrideBytes;
-        storeTileRow(rowPtr, c20, c21, rowBias != 0 ? v128.load32_splat(rb, 8) : zero,
-          colBiasLo, colBiasHi, activation, validCols);
+        bias = rowBiasAt(rowBias, i0 + 2);
+        storeTileRow(rowPtr, c20, c21, f32x4.add(bias, colBiasLo), f32x4.add(bias, colBiasHi), activation, validCols);
       }
       if (validRows > 3) {
         rowPtr += rowStrideBytes;
-        storeTileRow(rowPtr, c30, c31, rowBias != 0 ? v128.load32_splat(rb, 12) : zero,
-          colBiasLo, colBiasHi, activation, validCols);
+        bias = rowBiasAt(rowBias, i0 + 3);
+        storeTileRow(rowPtr, c30, c31, f32x4.add(bias, colBiasLo), f32x4.add(bias, colBiasHi), activation, validCols);
       }
     }
   }

@@ -4,6 +4,7 @@
 
 export { gemm4x8 } from "./gemm";
 export { packWeights, packInputColumnsNCHW, packInputRowsNHWC } from "./pack";
+export { directNCHW4x8, directNHWC4x8 } from "./direct";
 export { packDepthwiseWeights, depthwiseNHWC, depthwisePlaneNCHW, padPlane } from "./depthwise";
 
 /** First byte of linear memory after the module's static data: where the TS arena starts. */

@@ -1,7 +1,32 @@
+import { applyActivation } from "./activation";
+
 /** Stores the first `count` lanes of `v` (all four when count ≥ 4): the ragged edge of a tile. */
 @inline export function storeLanes(ptr: usize, v: v128, count: i32): void {
   if (count >= 4) { v128.store(ptr, v); return; }
   if (count > 0) store<f32>(ptr, f32x4.extract_lane(v, 0));
   if (count > 1) store<f32>(ptr, f32x4.extract_lane(v, 1), 4);
   if (count > 2) store<f32>(ptr, f32x4.extract_lane(v, 2), 8);
+}
+
+/**
+ * The output pass of an 8-wide tile row: adds the bias vectors, applies the activation and
+ * stores the first `validCols` of the 8 values.
+ */
+@inline export function storeTileRow(
+  ptr: usize, lo: v128, hi: v128, biasLo: v128, biasHi: v128, activation: i32, validCols: i32,
+): void {
+  lo = applyActivation(f32x4.add(lo, biasLo), activation);
+  hi = applyActivation(f32x4.add(hi, biasHi), activation);
+  if (validCols >= 8) {
+    v128.store(ptr, lo);
+    v128.store(ptr, hi, 16);
+  } else {
+    storeLanes(ptr, lo, validCols);
+    storeLanes(ptr + 16, hi, validCols - 4);
+  }
+}
+
+/** The bias of one tile row broadcast to a vector: zero when there is no bias (`rowBias` 0). */
+@inline export function rowBiasAt(rowBias: usize, row: i32): v128 {
+  return rowBias != 0 ? v128.load32_splat(rowBias + (<usize>row << 2)) : f32x4.splat(0);
 }

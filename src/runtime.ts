@@ -29,6 +29,16 @@ export type KernelExports = {
     kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
     padTop: number, padLeft: number, outWidth: number, p0: number, pixelCount: number, dst: number,
   ): void;
+  directNCHW4x8(
+    filters: number, depth: number, packedA: number, offsets: number,
+    padded: number, rowBytes: number, strideH: number, strideW: number,
+    outHeight: number, outWidth: number, out: number, rowBias: number, activation: number,
+  ): void;
+  directNHWC4x8(
+    filters: number, depth: number, packedB: number, offsets: number,
+    padded: number, rowBytes: number, pixelBytes: number, strideH: number, strideW: number,
+    outHeight: number, outWidth: number, out: number, outPixelBytes: number, colBias: number, activation: number,
+  ): void;
   packDepthwiseWeights(
     src: number, channels: number, kernelH: number, kernelW: number,
     strideFilter: number, strideRow: number, strideCol: number, channelsLast: boolean, dst: number,

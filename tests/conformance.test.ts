@@ -41,6 +41,7 @@ describe(`random conv2d configurations (seed ${SEED})`, () => {
 /** The shapes each forced path is tested on: what it computes. */
 const PATH_CASES: Record<Exclude<Algorithm, 'auto'>, CaseConstraints> = {
   gemm: {},
+  direct: {},
   depthwise: { depthwise: true },
 };
 const PATH_RANDOM_CASES = 150;

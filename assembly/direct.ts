@@ -1,0 +1,151 @@
+// Direct convolution as an implicit GEMM: the 4×8 register tile of gemm4x8, with one operand
+// read straight from a zero-bordered copy of the input instead of an im2col panel. For reduction
+// step k the caller's offset table gives the byte offset of tap k = (c, kh, kw) (NCHW) or
+// (kh, kw, c) (NHWC) relative to a window's origin, so there are no bounds checks and no copy
+// of the K × pixels matrix.
+
+import { rowBiasAt, storeTileRow } from "./store";
+
+/** 8 consecutive output columns' inputs for one tap: contiguous at stride 1, gathered otherwise. */
+@inline function loadColumns(from: usize, strideW: i32): v128 {
+  if (strideW == 1) return v128.load(from);
+  if (strideW == 2) return v128.shuffle<f32>(v128.load(from), v128.load(from, 16), 0, 2, 4, 6);
+  const step = <usize>strideW << 2;
+  let v = f32x4.splat(load<f32>(from));
+  v = f32x4.replace_lane(v, 1, load<f32>(from + step));
+  v = f32x4.replace_lane(v, 2, load<f32>(from + 2 * step));
+  return f32x4.replace_lane(v, 3, load<f32>(from + 3 * step));
+}
+
+/**
+ * NCHW, one image and group: rows of the tile are 4 filters (A: packed weight panels
+ * [depth][4]), columns are 8 output pixels of one output row read from `padded` (the group's
+ * channel planes, zero-bordered, `rowBytes` apart).
+ */
+export function directNCHW4x8(
+  filters: i32, depth: i32, packedA: usize, offsets: usize,
+  padded: usize, rowBytes: i32, strideH: i32, strideW: i32,
+  outHeight: i32, outWidth: i32, out: usize, rowBias: usize, activation: i32,
+): void {
+  const zero = f32x4.splat(0);
+  const aPanelBytes = <usize>depth << 4;
+  const planeBytes = (<usize>(outHeight * outWidth)) << 2;
+  const columnStep = <usize>strideW << 4; // 4 output columns further along the input row
+  for (let oh = 0; oh < outHeight; oh++) {
+    const rowOrigin = padded + <usize>(oh * strideH) * <usize>rowBytes;
+    for (let ow = 0; ow < outWidth; ow += 8) {
+      const origin = rowOrigin + (<usize>(ow * strideW) << 2);
+      const validCols = outWidth - ow;
+      const outBase = out + ((<usize>(oh * outWidth + ow)) << 2);
+      for (let i0 = 0; i0 < filters; i0 += 4) {
+        let a = packedA + <usize>(i0 >> 2) * aPanelBytes;
+        let c00 = zero, c01 = zero, c10 = zero, c11 = zero;
+        let c20 = zero, c21 = zero, c30 = zero, c31 = zero;
+        for (let k = 0; k < depth; k++) {
+          const from = origin + <usize>load<i32>(offsets + (<usize>k << 2));
+          const b0 = loadColumns(from, strideW);
+          const b1 = loadColumns(from + columnStep, strideW);
+          let av = v128.load32_splat(a);
+          c00 = f32x4.add(c00, f32x4.mul(av, b0));
+          c01 = f32x4.add(c01, f32x4.mul(av, b1));
+          av = v128.load32_splat(a, 4);
+          c10 = f32x4.add(c10, f32x4.mul(av, b0));
+          c11 = f32x4.add(c11, f32x4.mul(av, b1));
+          av = v128.load32_splat(a, 8);
+          c20 = f32x4.add(c20, f32x4.mul(av, b0));
+          c21 = f32x4.add(c21, f32x4.mul(av, b1));
+          av = v128.load32_splat(a, 12);
+          c30 = f32x4.add(c30, f32x4.mul(av, b0));
+          c31 = f32x4.add(c31, f32x4.mul(av, b1));
+          a += 16;
+        }
+        const validRows = filters - i0;
+        let ptr = outBase + <usize>i0 * planeBytes;
+        let bias = rowBiasAt(rowBias, i0);
+        storeTileRow(ptr, c00, c01, bias, bias, activation, validCols);
+        if (validRows > 1) {
+          ptr += planeBytes;
+          bias = rowBiasAt(rowBias, i0 + 1);
+          storeTileRow(ptr, c10, c11, bias, bias, activation, validCols);
+        }
+        if (validRows > 2) {
+          ptr += planeBytes;
+          bias = rowBiasAt(rowBias, i0 + 2);
+          storeTileRow(ptr, c20, c21, bias, bias, activation, validCols);
+        }
+        if (validRows > 3) {
+          ptr += planeBytes;
+          bias = rowBiasAt(rowBias, i0 + 3);
+          storeTileRow(ptr, c30, c31, bias, bias, activation, validCols);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * NHWC, one image and group: rows of the tile are 4 output pixels of one output row (splats
+ * read from `padded`, the zero-bordered image, `rowBytes` apart with `pixelBytes` per pixel),
+ * columns are 8 filters (B: packed weight panels [depth][8]). Output pixels are
+ * `outPixelBytes` apart (M floats).
+ */
+export function directNHWC4x8(
+  filters: i32, depth: i32, packedB: usize, offsets: usize,
+  padded: usize, rowBytes: i32, pixelBytes: i32, strideH: i32, strideW: i32,
+  outHeight: i32, outWidth: i32, out: usize, outPixelBytes: i32, colBias: usize, activation: i32,
+): void {
+  const zero = f32x4.splat(0);
+  const bPanelBytes = <usize>depth << 5;
+  const pixelStep = <usize>(strideW * pixelBytes); // next output pixel's window origin
+  for (let oh = 0; oh < outHeight; oh++) {
+    const rowOrigin = padded + <usize>(oh * strideH) * <usize>rowBytes;
+    for (let ow = 0; ow < outWidth; ow += 4) {
+      const origin = rowOrigin + <usize>ow * pixelStep;
+      const validRows = outWidth - ow;
+      const outBase = out + <usize>(oh * outWidth + ow) * <usize>outPixelBytes;
+      for (let j0 = 0; j0 < filters; j0 += 8) {
+        let b = packedB + <usize>(j0 >> 3) * bPanelBytes;
+        let c00 = zero, c01 = zero, c10 = zero, c11 = zero;
+        let c20 = zero, c21 = zero, c30 = zero, c31 = zero;
+        for (let k = 0; k < depth; k++) {
+          const from = origin + <usize>load<i32>(offsets + (<usize>k << 2));
+          const b0 = v128.load(b);
+          const b1 = v128.load(b, 16);
+          let av = v128.load32_splat(from);
+          c00 = f32x4.add(c00, f32x4.mul(av, b0));
+          c01 = f32x4.add(c01, f32x4.mul(av, b1));
+          av = v128.load32_splat(from + pixelStep);
+          c10 = f32x4.add(c10, f32x4.mul(av, b0));
+          c11 = f32x4.add(c11, f32x4.mul(av, b1));
+          av = v128.load32_splat(from + 2 * pixelStep);
+          c20 = f32x4.add(c20, f32x4.mul(av, b0));
+          c21 = f32x4.add(c21, f32x4.mul(av, b1));
+          av = v128.load32_splat(from + 3 * pixelStep);
+          c30 = f32x4.add(c30, f32x4.mul(av, b0));
+          c31 = f32x4.add(c31, f32x4.mul(av, b1));
+          b += 32;
+        }
+        const validCols = filters - j0;
+        let bias = zero, biasHi = zero;
+        if (colBias != 0) {
+          bias = v128.load(colBias + (<usize>j0 << 2));
+          biasHi = v128.load(colBias + (<usize>j0 << 2), 16);
+        }
+        let ptr = outBase + (<usize>j0 << 2);
+        storeTileRow(ptr, c00, c01, bias, biasHi, activation, validCols);
+        if (validRows > 1) {
+          ptr += <usize>outPixelBytes;
+          storeTileRow(ptr, c10, c11, bias, biasHi, activation, validCols);
+        }
+        if (validRows > 2) {
+          ptr += <usize>outPixelBytes;
+          storeTileRow(ptr, c20, c21, bias, biasHi, activation, validCols);
+        }
+        if (validRows > 3) {
+          ptr += <usize>outPixelBytes;
+          storeTileRow(ptr, c30, c31, bias, biasHi, activation, validCols);
+        }
+      }
+    }
+  }
+}
