@@ -1,102 +1,195 @@
-// `npm start`: times simdconv against the plain-JS reference on the named layers, both layouts,
-// side by side in one process, and prints a table. `--json FILE` also writes the figures;
-// `--readme` replaces the table in README.md between its bench markers with this run's output.
-// Medians (p50) of tinybench samples after warm-up; GFLOP/s = 2 × multiply-adds / time.
+// The benchmark. Side by side in one process, on named layers (bench/layers.ts): simdconv in
+// both layouts (prepared convs), the plain-JS reference, and with --peers tfjs-backend-wasm
+// (XNNPACK) and onnxruntime-web, all on one thread. Medians (p50) of tinybench samples after
+// warm-up; GFLOP/s = 2 × the direct algorithm's multiply-adds / time.
+//
+//   npm start                      the default layers, simdconv against plain JS
+//   npm run bench [-- --peers]     the full suite; writes bench/results.json and bench/results.svg
+//   flags: --layers default|suite  --peers  --json FILE  --svg FILE  --readme  --filter TEXT
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Bench } from 'tinybench';
-import { createConv2d, init, type Layout, type Tensor } from '../src/index.js';
+import { createConv2d, init, type Conv2dOptions, type Layout, type Tensor } from '../src/index.js';
 import { conv2d as referenceConv2d } from '../src/reference/index.js';
-import { conv2dMultiplyAdds, resolveConv2dFilter, resolveConv2dGeometry } from '../src/shape.js';
-import { DEFAULT_LAYERS, type LayerSpec } from './layers.js';
+import { conv2dMultiplyAdds, resolveConv2dFilter, resolveConv2dGeometry, type Conv2dGeometry } from '../src/shape.js';
+import { DEFAULT_LAYERS, SUITE_LAYERS, type LayerSpec } from './layers.js';
+import { renderChart } from './chart.js';
+import { createOrtRunner, createTfjsWasmRunner, type PeerLayer, type PeerResult } from './peers.js';
 
-interface Row {
+export const ENGINES = ['simdconv NCHW', 'simdconv NHWC', 'plain JS', 'tfjs-wasm', 'ort-web'] as const;
+export type Engine = (typeof ENGINES)[number];
+
+export interface LayerResult {
   layer: string;
-  layout: Layout;
   multiplyAdds: number;
-  simdconvMs: number;
-  referenceMs: number;
+  /** Median milliseconds per call, by engine; absent when not run or unsupported. */
+  ms: Partial<Record<Engine, number>>;
+  unsupported: Partial<Record<Engine, string>>;
 }
 
-function randomTensor(shape: number[], seed: number): Tensor {
-  const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+interface Args {
+  layers: LayerSpec[];
+  peers: boolean;
+  json?: string;
+  svg?: string;
+  readme: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const value = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const set = value('--layers') ?? 'default';
+  if (set !== 'default' && set !== 'suite') throw new RangeError(`--layers must be 'default' or 'suite', got ${set}`);
+  const filter = value('--filter');
+  const layers = (set === 'suite' ? SUITE_LAYERS : DEFAULT_LAYERS).filter((l) => !filter || l.name.includes(filter));
+  return { layers, peers: argv.includes('--peers'), json: value('--json'), svg: value('--svg'), readme: argv.includes('--readme') };
+}
+
+function randomData(length: number, seed: number): Float32Array {
+  const data = new Float32Array(length);
   let state = seed;
-  for (let i = 0; i < data.length; i++) {
+  for (let i = 0; i < length; i++) {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
     data[i] = state / 2 ** 31 - 1;
   }
-  return { data, shape };
+  return data;
 }
 
-function tensorsFor(l: LayerSpec, layout: Layout) {
+/** One layer's tensors in both layouts (the same values, transposed), and its geometry. */
+function prepareLayer(l: LayerSpec) {
   const cg = l.inChannels / l.groups;
-  const input = randomTensor(layout === 'NCHW' ? [l.batch, l.inChannels, l.height, l.width] : [l.batch, l.height, l.width, l.inChannels], 1);
-  const weight = randomTensor(layout === 'NCHW' ? [l.outChannels, cg, l.kernel, l.kernel] : [l.kernel, l.kernel, cg, l.outChannels], 2);
-  const options = { layout, stride: l.stride, padding: l.padding, groups: l.groups, bias: randomTensor([l.outChannels], 3).data };
-  return { input, weight, options };
-}
-
-async function benchLayer(l: LayerSpec, layout: Layout): Promise<Row> {
-  const { input, weight, options } = tensorsFor(l, layout);
-  const multiplyAdds = conv2dMultiplyAdds(resolveConv2dGeometry(resolveConv2dFilter(weight, options), input));
-  const conv = createConv2d(weight, options);
-  const bench = new Bench({ time: 400, iterations: 3, warmupTime: 100, warmupIterations: 2 });
-  bench.add('simdconv', () => { conv.run(input); });
-  bench.add('reference', () => { referenceConv2d(input, weight, options); });
-  await bench.run();
-  conv.dispose();
-  const median = (name: string): number => {
-    const result = bench.getTask(name)!.result;
-    if (!('latency' in result)) throw new Error(`benchmark task ${name} did not complete (${result.state})`);
-    return result.latency.p50;
+  const nchw = randomData(l.batch * l.inChannels * l.height * l.width, 1);
+  const oihw = randomData(l.outChannels * cg * l.kernel * l.kernel, 2);
+  const nhwc = new Float32Array(nchw.length);
+  for (let n = 0; n < l.batch; n++)
+    for (let c = 0; c < l.inChannels; c++)
+      for (let p = 0; p < l.height * l.width; p++)
+        nhwc[(n * l.height * l.width + p) * l.inChannels + c] = nchw[(n * l.inChannels + c) * l.height * l.width + p]!;
+  const hwio = new Float32Array(oihw.length);
+  const taps = l.kernel * l.kernel;
+  for (let m = 0; m < l.outChannels; m++)
+    for (let c = 0; c < cg; c++)
+      for (let t = 0; t < taps; t++) hwio[(t * cg + c) * l.outChannels + m] = oihw[(m * cg + c) * taps + t]!;
+  const options = (layout: Layout): Conv2dOptions => ({
+    layout, stride: l.stride, dilation: l.dilation, padding: l.padding, groups: l.groups,
+  });
+  const tensors: Record<Layout, { input: Tensor; weight: Tensor; options: Conv2dOptions }> = {
+    NCHW: { input: { data: nchw, shape: [l.batch, l.inChannels, l.height, l.width] }, weight: { data: oihw, shape: [l.outChannels, cg, l.kernel, l.kernel] }, options: options('NCHW') },
+    NHWC: { input: { data: nhwc, shape: [l.batch, l.height, l.width, l.inChannels] }, weight: { data: hwio, shape: [l.kernel, l.kernel, cg, l.outChannels] }, options: options('NHWC') },
   };
-  return { layer: l.name, layout, multiplyAdds, simdconvMs: median('simdconv'), referenceMs: median('reference') };
+  const t = tensors.NCHW;
+  const geometry = resolveConv2dGeometry(resolveConv2dFilter(t.weight, t.options), t.input);
+  return { tensors, geometry };
 }
 
-function formatTable(rows: Row[]): string {
-  const gflops = (r: Row, ms: number) => ((2 * r.multiplyAdds) / (ms * 1e6)).toFixed(2);
-  const header = ['layer', 'layout', 'MMAC', 'simdconv ms', 'GFLOP/s', 'plain JS ms', 'GFLOP/s', 'speed-up'];
-  const body = rows.map((r) => [
-    r.layer, r.layout, (r.multiplyAdds / 1e6).toFixed(1),
-    r.simdconvMs.toFixed(3), gflops(r, r.simdconvMs), r.referenceMs.toFixed(2), gflops(r, r.referenceMs),
-    `${(r.referenceMs / r.simdconvMs).toFixed(1)}×`,
+function peerLayer(g: Conv2dGeometry): PeerLayer {
+  return {
+    batch: g.batch, inChannels: g.inChannels, height: g.inH, width: g.inW, outChannels: g.outChannels,
+    kernelH: g.kernelH, kernelW: g.kernelW, strideH: g.strideH, strideW: g.strideW,
+    dilationH: g.dilationH, dilationW: g.dilationW, groups: g.groups,
+    padTop: g.padTop, padBottom: g.padBottom, padLeft: g.padLeft, padRight: g.padRight,
+  };
+}
+
+async function benchLayer(l: LayerSpec, peers: boolean): Promise<LayerResult> {
+  const { tensors, geometry } = prepareLayer(l);
+  const result: LayerResult = { layer: l.name, multiplyAdds: conv2dMultiplyAdds(geometry), ms: {}, unsupported: {} };
+  const fast = new Bench({ time: 600, iterations: 10, warmupTime: 200, warmupIterations: 5 });
+  const slow = new Bench({ time: 0, iterations: 3, warmupTime: 0, warmupIterations: 1 });
+  const cleanups: Array<() => void> = [];
+  for (const layout of ['NCHW', 'NHWC'] as const) {
+    const { input, weight, options } = tensors[layout];
+    const conv = createConv2d(weight, options);
+    cleanups.push(() => conv.dispose());
+    fast.add(`simdconv ${layout}`, () => { conv.run(input); });
+  }
+  const { input, weight, options } = tensors.NCHW;
+  slow.add('plain JS', () => { referenceConv2d(input, weight, options); });
+  if (peers) {
+    const add = (engine: Engine, peer: PeerResult) => {
+      if ('unsupported' in peer) result.unsupported[engine] = peer.unsupported;
+      else {
+        cleanups.push(() => peer.dispose());
+        fast.add(engine, () => peer.run());
+      }
+    };
+    add('tfjs-wasm', await createTfjsWasmRunner(peerLayer(geometry), tensors.NHWC.input.data, tensors.NHWC.weight.data));
+    add('ort-web', await createOrtRunner(peerLayer(geometry), tensors.NCHW.input.data, tensors.NCHW.weight.data));
+  }
+  try {
+    for (const bench of [fast, slow]) {
+      await bench.run();
+      for (const task of bench.tasks) {
+        const r = task.result;
+        if (!('latency' in r)) throw new Error(`${l.name}, ${task.name}: ${r.state === 'errored' ? r.error.message : r.state}`);
+        result.ms[task.name as Engine] = r.latency.p50;
+      }
+    }
+  } finally {
+    for (const cleanup of cleanups) cleanup();
+  }
+  return result;
+}
+
+const gflops = (r: LayerResult, ms: number | undefined) => (ms === undefined ? undefined : (2 * r.multiplyAdds) / (ms * 1e6));
+
+function formatTable(results: LayerResult[], peers: boolean): string {
+  const engines = ENGINES.filter((e) => peers || (e !== 'tfjs-wasm' && e !== 'ort-web'));
+  const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '–' : `${(b / a).toFixed(2)}×`);
+  const header = ['layer', 'MMAC', ...engines.map((e) => `${e} GFLOP/s`), 'NCHW ×JS', 'NHWC ×JS', ...(peers ? ['NHWC ×tfjs', 'NCHW ×ort'] : []), 'NHWC/NCHW'];
+  const body = results.map((r) => [
+    r.layer,
+    (r.multiplyAdds / 1e6).toFixed(1),
+    ...engines.map((e) => (r.unsupported[e] ? 'n/a' : gflops(r, r.ms[e])?.toFixed(2) ?? '–')),
+    ratio(r.ms['simdconv NCHW'], r.ms['plain JS']),
+    ratio(r.ms['simdconv NHWC'], r.ms['plain JS']),
+    ...(peers ? [ratio(r.ms['simdconv NHWC'], r.ms['tfjs-wasm']), ratio(r.ms['simdconv NCHW'], r.ms['ort-web'])] : []),
+    ratio(r.ms['simdconv NHWC'], r.ms['simdconv NCHW']),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  return [line(header), `|${widths.map((w, i) => (i < 2 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  const notes = results.flatMap((r) => Object.entries(r.unsupported).map(([e, why]) => `n/a: ${e} on ${r.layer}: ${why}`));
+  return [line(header), rule, ...body.map(line), ...(notes.length ? ['', ...notes] : [])].join('\n');
+}
+
+function replaceReadmeTable(title: string, table: string): void {
+  const readme = new URL('../../../README.md', import.meta.url);
+  const text = readFileSync(readme, 'utf8');
+  const start = '<!-- bench:start -->';
+  const end = '<!-- bench:end -->';
+  if (!text.includes(start) || !text.includes(end)) throw new Error('README.md has no bench markers');
+  const before = text.slice(0, text.indexOf(start) + start.length);
+  const after = text.slice(text.indexOf(end));
+  writeFileSync(readme, `${before}\n${title}:\n\n${table}\n${after}`);
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const jsonIndex = args.indexOf('--json');
-  const jsonFile = jsonIndex >= 0 ? args[jsonIndex + 1] : undefined;
+  const args = parseArgs(process.argv.slice(2));
   await init();
-  const title = `simdconv vs plain JS (reference), one thread, Node ${process.versions.node}; medians after warm-up`;
+  const title = `simdconv ${args.peers ? 'vs plain JS, tfjs-backend-wasm and onnxruntime-web' : 'vs plain JS (the reference)'}, one thread, ` +
+    `Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}; medians after warm-up`;
   console.log(`${title}\n`);
-  const rows: Row[] = [];
-  for (const l of DEFAULT_LAYERS) {
-    for (const layout of ['NCHW', 'NHWC'] as const) {
-      rows.push(await benchLayer(l, layout));
-      process.stderr.write('.');
-    }
+  const results: LayerResult[] = [];
+  for (const l of args.layers) {
+    results.push(await benchLayer(l, args.peers));
+    process.stderr.write(`  ${l.name}\n`);
   }
-  process.stderr.write('\n');
-  const table = formatTable(rows);
-  console.log(table);
-  if (args.includes('--readme')) {
-    const readme = new URL('../../../README.md', import.meta.url);
-    const text = readFileSync(readme, 'utf8');
-    const start = '<!-- bench:start -->';
-    const end = '<!-- bench:end -->';
-    if (!text.includes(start) || !text.includes(end)) throw new Error('README.md has no bench markers');
-    const before = text.slice(0, text.indexOf(start) + start.length);
-    const after = text.slice(text.indexOf(end));
-    writeFileSync(readme, `${before}\n${title}, ${new Date().toISOString().slice(0, 10)}:\n\n${table}\n${after}`);
-    console.log('\nupdated the table in README.md');
+  const table = formatTable(results, args.peers);
+  console.log(`\n${table}`);
+  if (args.json) {
+    writeFileSync(args.json, `${JSON.stringify({ title, node: process.versions.node, engines: ENGINES, results }, null, 2)}\n`);
+    console.log(`\nwrote ${args.json}`);
   }
-  if (jsonFile) {
-    writeFileSync(jsonFile, `${JSON.stringify({ node: process.versions.node, date: new Date().toISOString(), rows }, null, 2)}\n`);
-    console.log(`\nwrote ${jsonFile}`);
+  if (args.svg) {
+    writeFileSync(args.svg, renderChart(title, results.map((r) => ({ layer: r.layer, values: Object.fromEntries(ENGINES.map((e) => [e, gflops(r, r.ms[e])])) }))));
+    console.log(`wrote ${args.svg}`);
+  }
+  if (args.readme) {
+    replaceReadmeTable(title, table);
+    console.log('updated the table in README.md');
   }
 }
 
