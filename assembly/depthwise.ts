@@ -28,9 +28,37 @@ export function packDepthwiseWeights(
 }
 
 /**
- * NHWC, one image: for every output pixel the window's valid taps are found once, then each
- * tap adds x[ih, iw, c..c+7] · w[tap, c..c+7] for all channels. `bias` is padded to a multiple
- * of 8 floats (or 0 for none); the input must be readable 28 bytes past its end.
+ * One NHWC output pixel, every channel, the window clipped to the image: the border case of
+ * depthwiseNHWC. `khBegin..khEnd` are the kernel rows inside the image.
+ */
+@inline function depthwisePixelNHWC(
+  x: usize, width: i32, channels: i32, kernelW: i32, dilationH: i32, dilationW: i32,
+  ih0: i32, iw0: i32, khBegin: i32, khEnd: i32, weights: usize, bias: usize, activation: i32, out: usize,
+): void {
+  const pixelBytes = <usize>channels << 2;
+  const tapBytes = <usize>((channels + 7) & ~7) << 2;
+  let kwBegin = 0, kwEnd = kernelW;
+  if (iw0 < 0) kwBegin = (-iw0 + dilationW - 1) / dilationW;
+  if (iw0 + (kernelW - 1) * dilationW >= width) kwEnd = min(kernelW, (width - iw0 + dilationW - 1) / dilationW);
+  for (let c = 0; c < channels; c += 4) {
+    const cBytes = <usize>c << 2;
+    let acc = bias != 0 ? v128.load(bias + cBytes) : f32x4.splat(0);
+    for (let kh = khBegin; kh < khEnd; kh++) {
+      const row = x + <usize>((ih0 + kh * dilationH) * width) * pixelBytes + cBytes;
+      const wRow = weights + <usize>(kh * kernelW) * tapBytes + cBytes;
+      for (let kw = kwBegin; kw < kwEnd; kw++) {
+        acc = f32x4.add(acc, f32x4.mul(v128.load(row + <usize>(iw0 + kw * dilationW) * pixelBytes), v128.load(wRow + <usize>kw * tapBytes)));
+      }
+    }
+    storeLanes(out + cBytes, applyActivation(acc, activation), channels - c);
+  }
+}
+
+/**
+ * NHWC, one image. Output pixels whose window lies inside the image columns run four at a time
+ * (one weight vector feeds four accumulators); the rest go through depthwisePixelNHWC. Kernel
+ * rows outside the image are skipped for the whole output row. `bias` is padded to a multiple
+ * of 8 floats (or 0 for none); the input must be readable 12 bytes past its end.
  */
 export function depthwiseNHWC(
   x: usize, height: i32, width: i32, channels: i32,
@@ -38,44 +66,54 @@ export function depthwiseNHWC(
   padTop: i32, padLeft: i32, outHeight: i32, outWidth: i32,
   weights: usize, bias: usize, activation: i32, y: usize,
 ): void {
-  const paddedChannels = (channels + 7) & ~7;
   const pixelBytes = <usize>channels << 2;
-  const tapBytes = <usize>paddedChannels << 2;
-  const zero = f32x4.splat(0);
-  let out = y;
+  const tapBytes = <usize>((channels + 7) & ~7) << 2;
+  const step = <usize>strideW * pixelBytes; // from one output pixel's window to the next
+  // Output columns [interiorBegin, interiorEnd) read only columns inside the image.
+  const interiorBegin = min(outWidth, (padLeft + strideW - 1) / strideW);
+  const lastStart = width - 1 - (kernelW - 1) * dilationW + padLeft;
+  const interiorEnd = max(interiorBegin, lastStart < 0 ? 0 : min(outWidth, lastStart / strideW + 1));
   for (let oh = 0; oh < outHeight; oh++) {
     const ih0 = oh * strideH - padTop;
-    // Valid kernel rows: 0 ≤ ih0 + kh·d < height (divisions only at the borders).
     let khBegin = 0, khEnd = kernelH;
     if (ih0 < 0) khBegin = (-ih0 + dilationH - 1) / dilationH;
     if (ih0 + (kernelH - 1) * dilationH >= height) khEnd = min(kernelH, (height - ih0 + dilationH - 1) / dilationH);
-    for (let ow = 0; ow < outWidth; ow++) {
-      const iw0 = ow * strideW - padLeft;
-      let kwBegin = 0, kwEnd = kernelW;
-      if (iw0 < 0) kwBegin = (-iw0 + dilationW - 1) / dilationW;
-      if (iw0 + (kernelW - 1) * dilationW >= width) kwEnd = min(kernelW, (width - iw0 + dilationW - 1) / dilationW);
-      for (let c = 0; c < channels; c += 8) {
+    const outRow = y + <usize>(oh * outWidth) * pixelBytes;
+    let ow = 0;
+    for (; ow < interiorBegin; ow++) {
+      depthwisePixelNHWC(x, width, channels, kernelW, dilationH, dilationW, ih0, ow * strideW - padLeft,
+        khBegin, khEnd, weights, bias, activation, outRow + <usize>ow * pixelBytes);
+    }
+    for (; ow + 4 <= interiorEnd; ow += 4) {
+      const origin = x + <usize>(ow * strideW - padLeft) * pixelBytes;
+      const out = outRow + <usize>ow * pixelBytes;
+      for (let c = 0; c < channels; c += 4) {
         const cBytes = <usize>c << 2;
-        let acc0 = zero, acc1 = zero;
-        if (bias != 0) {
-          acc0 = v128.load(bias + cBytes);
-          acc1 = v128.load(bias + cBytes, 16);
-        }
+        const b = bias != 0 ? v128.load(bias + cBytes) : f32x4.splat(0);
+        let acc0 = b, acc1 = b, acc2 = b, acc3 = b;
         for (let kh = khBegin; kh < khEnd; kh++) {
-          const row = x + <usize>((ih0 + kh * dilationH) * width) * pixelBytes + cBytes;
-          const wRow = weights + <usize>(kh * kernelW) * tapBytes + cBytes;
-          for (let kw = kwBegin; kw < kwEnd; kw++) {
-            const from = row + <usize>(iw0 + kw * dilationW) * pixelBytes;
-            const w = wRow + <usize>kw * tapBytes;
-            acc0 = f32x4.add(acc0, f32x4.mul(v128.load(from), v128.load(w)));
-            acc1 = f32x4.add(acc1, f32x4.mul(v128.load(from, 16), v128.load(w, 16)));
+          let from = origin + <usize>((ih0 + kh * dilationH) * width) * pixelBytes + cBytes;
+          let w = weights + <usize>(kh * kernelW) * tapBytes + cBytes;
+          for (let kw = 0; kw < kernelW; kw++) {
+            const wv = v128.load(w);
+            acc0 = f32x4.add(acc0, f32x4.mul(v128.load(from), wv));
+            acc1 = f32x4.add(acc1, f32x4.mul(v128.load(from + step), wv));
+            acc2 = f32x4.add(acc2, f32x4.mul(v128.load(from + 2 * step), wv));
+            acc3 = f32x4.add(acc3, f32x4.mul(v128.load(from + 3 * step), wv));
+            from += <usize>dilationW * pixelBytes;
+            w += tapBytes;
           }
         }
         const remaining = channels - c;
         storeLanes(out + cBytes, applyActivation(acc0, activation), remaining);
-        if (remaining > 4) storeLanes(out + cBytes + 16, applyActivation(acc1, activation), remaining - 4);
+        storeLanes(out + pixelBytes + cBytes, applyActivation(acc1, activation), remaining);
+        storeLanes(out + 2 * pixelBytes + cBytes, applyActivation(acc2, activation), remaining);
+        storeLanes(out + 3 * pixelBytes + cBytes, applyActivation(acc3, activation), remaining);
       }
-      out += pixelBytes;
+    }
+    for (; ow < outWidth; ow++) {
+      depthwisePixelNHWC(x, width, channels, kernelW, dilationH, dilationW, ih0, ow * strideW - padLeft,
+        khBegin, khEnd, weights, bias, activation, outRow + <usize>ow * pixelBytes);
     }
   }
 }
