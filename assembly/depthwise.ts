@@ -3,7 +3,7 @@
 // vectorise across what is contiguous instead: channels in NHWC, output columns in NCHW.
 
 import { applyActivation } from "./activation";
-import { storeLanes } from "./store";
+import { loadColumns, storeLanes } from "./vector";
 
 /**
  * Packs depthwise weights so each tap is one load: NHWC `[kH·kW][C rounded up to 8]`,
@@ -142,23 +142,8 @@ export function depthwisePlaneNCHW(
         for (let kw = 0; kw < kernelW; kw++) {
           const wv = v128.load32_splat(w);
           const from = tapRow + (<usize>(ow * strideW + kw * dilationW) << 2);
-          let x0: v128, x1: v128;
-          if (strideW == 1) {
-            x0 = v128.load(from);
-            x1 = v128.load(from, 16);
-          } else if (strideW == 2) {
-            x0 = v128.shuffle<f32>(v128.load(from), v128.load(from, 16), 0, 2, 4, 6);
-            x1 = v128.shuffle<f32>(v128.load(from, 32), v128.load(from, 48), 0, 2, 4, 6);
-          } else {
-            const step = <usize>strideW << 2;
-            x0 = f32x4.replace_lane(f32x4.splat(load<f32>(from)), 1, load<f32>(from + step));
-            x0 = f32x4.replace_lane(x0, 2, load<f32>(from + 2 * step));
-            x0 = f32x4.replace_lane(x0, 3, load<f32>(from + 3 * step));
-            const from1 = from + 4 * step;
-            x1 = f32x4.replace_lane(f32x4.splat(load<f32>(from1)), 1, load<f32>(from1 + step));
-            x1 = f32x4.replace_lane(x1, 2, load<f32>(from1 + 2 * step));
-            x1 = f32x4.replace_lane(x1, 3, load<f32>(from1 + 3 * step));
-          }
+          const x0 = loadColumns(from, strideW);
+          const x1 = loadColumns(from + (<usize>strideW << 4), strideW);
           acc0 = f32x4.add(acc0, f32x4.mul(wv, x0));
           acc1 = f32x4.add(acc1, f32x4.mul(wv, x1));
           w += 4;
@@ -169,17 +154,5 @@ export function depthwisePlaneNCHW(
       storeLanes(to, applyActivation(acc0, activation), remaining);
       if (remaining > 4) storeLanes(to + 16, applyActivation(acc1, activation), remaining - 4);
     }
-  }
-}
-
-/** Copies a height×width plane into the middle of a zeroed paddedHeight×paddedWidth plane. */
-export function padPlane(
-  src: usize, height: i32, width: i32, padTop: i32, padLeft: i32,
-  paddedHeight: i32, paddedWidth: i32, dst: usize,
-): void {
-  memory.fill(dst, 0, <usize>(paddedHeight * paddedWidth) << 2);
-  const rowBytes = <usize>width << 2;
-  for (let r = 0; r < height; r++) {
-    memory.copy(dst + (<usize>((r + padTop) * paddedWidth + padLeft) << 2), src + <usize>r * rowBytes, rowBytes);
   }
 }

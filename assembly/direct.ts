@@ -4,18 +4,7 @@
 // (kh, kw, c) (NHWC) relative to a window's origin, so there are no bounds checks and no copy
 // of the K × pixels matrix.
 
-import { rowBiasAt, storeTileRow } from "./store";
-
-/** 8 consecutive output columns' inputs for one tap: contiguous at stride 1, gathered otherwise. */
-@inline function loadColumns(from: usize, strideW: i32): v128 {
-  if (strideW == 1) return v128.load(from);
-  if (strideW == 2) return v128.shuffle<f32>(v128.load(from), v128.load(from, 16), 0, 2, 4, 6);
-  const step = <usize>strideW << 2;
-  let v = f32x4.splat(load<f32>(from));
-  v = f32x4.replace_lane(v, 1, load<f32>(from + step));
-  v = f32x4.replace_lane(v, 2, load<f32>(from + 2 * step));
-  return f32x4.replace_lane(v, 3, load<f32>(from + 3 * step));
-}
+import { loadColumns, rowBiasAt, storeTileRow } from "./vector";
 
 /**
  * NCHW, one image and group: rows of the tile are 4 filters (A: packed weight panels

@@ -6,7 +6,7 @@
 // loop never branches. 8 accumulators + 2 B vectors + 1 A splat + 1 product = 12 live v128
 // values: inside the ~15 xmm registers V8 gives WebAssembly (see shared design notes).
 
-import { rowBiasAt, storeTileRow } from "./store";
+import { rowBiasAt, storeTileRow } from "./vector";
 
 /**
  * rowBias / colBias: pointer to one float per row / per column, or 0 for none. colBias must be

@@ -3,9 +3,9 @@
 // per-call state in globals, so the same module can later run on several threads.
 
 export { gemm4x8 } from "./gemm";
-export { packWeights, packInputColumnsNCHW, packInputRowsNHWC } from "./pack";
+export { packWeights, padPlane, packInputColumnsNCHW, packInputRowsNHWC } from "./pack";
 export { directNCHW4x8, directNHWC4x8 } from "./direct";
-export { packDepthwiseWeights, depthwiseNHWC, depthwisePlaneNCHW, padPlane } from "./depthwise";
+export { packDepthwiseWeights, depthwiseNHWC, depthwisePlaneNCHW } from "./depthwise";
 
 /** First byte of linear memory after the module's static data: where the TS arena starts. */
 export function heapBase(): usize {

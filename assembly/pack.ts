@@ -6,6 +6,8 @@
 //   channels last  (NHWC): k = (kh·kW + kw)·Cg + c
 // Weights are packed with the same order, once, by packWeights.
 
+import { loadColumns } from "./vector";
+
 /**
  * Packs `count` filters of a group into panels of `panelWidth` (4: rows of A, 8: columns of B).
  * The source is addressed by element strides, so any weight layout (OIHW, HWIO, OHWI) packs
@@ -33,50 +35,69 @@ export function packWeights(
   }
 }
 
+/** Copies a height×width plane into the middle of a zeroed paddedHeight×paddedWidth plane. */
+export function padPlane(
+  src: usize, height: i32, width: i32, padTop: i32, padLeft: i32,
+  paddedHeight: i32, paddedWidth: i32, dst: usize,
+): void {
+  memory.fill(dst, 0, <usize>(paddedHeight * paddedWidth) << 2);
+  const rowBytes = <usize>width << 2;
+  for (let r = 0; r < height; r++) {
+    memory.copy(dst + (<usize>((r + padTop) * paddedWidth + padLeft) << 2), src + <usize>r * rowBytes, rowBytes);
+  }
+}
+
 /**
- * Channels-first im2col for output pixels [p0, p0 + pixelCount) of one image and group,
- * written as B panels of 8 pixels ([depth][8]). `x` points at the group's first channel plane.
+ * Channels-first im2col for output pixels [p0, p0 + pixelCount) of one image and group, written
+ * as B panels of 8 pixels ([depth][8]). Reads `padded`: the group's channel planes with zero
+ * borders (padPlane), `rowBytes` and `planeBytes` apart, wide enough that no read leaves a
+ * row. A panel inside one output row is two vector loads per reduction step.
  */
 export function packInputColumnsNCHW(
-  x: usize, height: i32, width: i32, channels: i32,
+  padded: usize, rowBytes: i32, planeBytes: i32, channels: i32,
   kernelH: i32, kernelW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
-  padTop: i32, padLeft: i32, outWidth: i32,
-  p0: i32, pixelCount: i32, dst: usize,
+  outWidth: i32, p0: i32, pixelCount: i32, dst: usize,
 ): void {
   const depth = channels * kernelH * kernelW;
-  const panelBytes = <usize>depth << 5;
-  if (pixelCount & 7) {
-    memory.fill(dst + <usize>(pixelCount >> 3) * panelBytes, 0, panelBytes);
-  }
-  const plane = <usize>height * <usize>width;
-  const oh0 = p0 / outWidth;
-  const ow0 = p0 % outWidth;
-  let k = 0;
-  for (let c = 0; c < channels; c++) {
-    const channelBase = x + ((<usize>c * plane) << 2);
-    for (let kh = 0; kh < kernelH; kh++) {
-      const rowOffset = kh * dilationH - padTop;
-      for (let kw = 0; kw < kernelW; kw++) {
-        const colOffset = kw * dilationW - padLeft;
-        const kBase = dst + (<usize>k << 5);
-        let oh = oh0, ow = ow0;
-        let ih = oh * strideH + rowOffset;
-        let rowValid = ih >= 0 && ih < height;
-        let rowBase = channelBase + ((<usize>ih * <usize>width) << 2);
-        for (let t = 0; t < pixelCount; t++) {
-          const iw = ow * strideW + colOffset;
-          let v: f32 = 0;
-          if (rowValid && iw >= 0 && iw < width) v = load<f32>(rowBase + (<usize>iw << 2));
-          store<f32>(kBase + <usize>(t >> 3) * panelBytes + (<usize>(t & 7) << 2), v);
-          if (++ow == outWidth) {
-            ow = 0;
-            oh++;
-            ih = oh * strideH + rowOffset;
-            rowValid = ih >= 0 && ih < height;
-            rowBase = channelBase + ((<usize>ih * <usize>width) << 2);
+  const columnStep = <usize>strideW << 4;
+  for (let t0 = 0; t0 < pixelCount; t0 += 8) {
+    const panel = dst + (<usize>(t0 >> 3) * <usize>depth << 5);
+    const oh = (p0 + t0) / outWidth;
+    const ow = (p0 + t0) % outWidth;
+    if (ow + 8 <= outWidth && t0 + 8 <= pixelCount) {
+      const origin = padded + <usize>(oh * strideH) * <usize>rowBytes + (<usize>(ow * strideW) << 2);
+      let to = panel;
+      for (let c = 0; c < channels; c++) {
+        for (let kh = 0; kh < kernelH; kh++) {
+          let from = origin + <usize>c * <usize>planeBytes + <usize>(kh * dilationH) * <usize>rowBytes;
+          for (let kw = 0; kw < kernelW; kw++) {
+            v128.store(to, loadColumns(from, strideW));
+            v128.store(to, loadColumns(from + columnStep, strideW), 16);
+            from += <usize>dilationW << 2;
+            to += 32;
           }
         }
-        k++;
+      }
+    } else {
+      // The panel wraps to the next output row or ends the block: one lane at a time.
+      for (let lane = 0; lane < 8; lane++) {
+        const t = t0 + lane;
+        let to = panel + (<usize>lane << 2);
+        if (t >= pixelCount) {
+          for (let k = 0; k < depth; k++) { store<f32>(to, 0); to += 32; }
+          continue;
+        }
+        const origin = padded + <usize>(((p0 + t) / outWidth) * strideH) * <usize>rowBytes + (<usize>(((p0 + t) % outWidth) * strideW) << 2);
+        for (let c = 0; c < channels; c++) {
+          for (let kh = 0; kh < kernelH; kh++) {
+            let from = origin + <usize>c * <usize>planeBytes + <usize>(kh * dilationH) * <usize>rowBytes;
+            for (let kw = 0; kw < kernelW; kw++) {
+              store<f32>(to, load<f32>(from));
+              from += <usize>dilationW << 2;
+              to += 32;
+            }
+          }
+        }
       }
     }
   }

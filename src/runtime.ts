@@ -19,10 +19,14 @@ export type KernelExports = {
     strideFilter: number, strideChannel: number, strideRow: number, strideCol: number,
     channelsLast: boolean, panelWidth: number, dst: number,
   ): void;
+  padPlane(
+    src: number, height: number, width: number, padTop: number, padLeft: number,
+    paddedHeight: number, paddedWidth: number, dst: number,
+  ): void;
   packInputColumnsNCHW(
-    x: number, height: number, width: number, channels: number,
+    padded: number, rowBytes: number, planeBytes: number, channels: number,
     kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
-    padTop: number, padLeft: number, outWidth: number, p0: number, pixelCount: number, dst: number,
+    outWidth: number, p0: number, pixelCount: number, dst: number,
   ): void;
   packInputRowsNHWC(
     x: number, height: number, width: number, channels: number, pixelStride: number,
@@ -53,10 +57,6 @@ export type KernelExports = {
     padded: number, paddedWidth: number,
     kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
     outHeight: number, outWidth: number, weights: number, bias: number, activation: number, y: number,
-  ): void;
-  padPlane(
-    src: number, height: number, width: number, padTop: number, padLeft: number,
-    paddedHeight: number, paddedWidth: number, dst: number,
   ): void;
 };
 

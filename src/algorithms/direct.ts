@@ -6,15 +6,7 @@
 import type { Conv2dGeometry } from '../shape.js';
 import { ACTIVATION_CODES, type ConvAlgorithm } from './algorithm.js';
 import { gemmConv } from './gemm.js';
-
-const roundUp = (value: number, multiple: number): number => Math.ceil(value / multiple) * multiple;
-
-/** The zero-bordered image: wide enough that whole 8-column tiles never read past a row. */
-function paddedImage(g: Conv2dGeometry): { height: number; width: number; bytes: number } {
-  const height = g.padTop + g.inH + g.padBottom;
-  const width = Math.max(g.padLeft + g.inW + g.padRight, roundUp(g.outW, 8) * g.strideW + (g.kernelW - 1) * g.dilationW + 8);
-  return { height, width, bytes: roundUp(g.inChannels * height * width * 4, 64) };
-}
+import { padInputImage, paddedImage } from './padded-input.js';
 
 export const directConv: ConvAlgorithm = {
   name: 'direct',
@@ -42,7 +34,6 @@ export const directConv: ConvAlgorithm = {
     const groupWeightBytes = gemmConv.packedWeightBytes(g) / g.groups;
     const activation = ACTIVATION_CODES[g.activation];
     const nchw = g.layout === 'NCHW';
-    const inPlane = g.inH * g.inW;
     const outPixels = g.outH * g.outW;
 
     // Byte offset of each reduction step's tap from a window's origin, in packed-weight order.
@@ -61,16 +52,7 @@ export const directConv: ConvAlgorithm = {
     }
 
     for (let n = 0; n < g.batch; n++) {
-      const input = buffers.input + n * channels * inPlane * 4;
-      if (nchw) {
-        for (let c = 0; c < channels; c++) {
-          k.padPlane(input + c * inPlane * 4, g.inH, g.inW, g.padTop, g.padLeft, image.height, image.width,
-            padded + c * image.height * image.width * 4);
-        }
-      } else {
-        // A channels-last image is a plane of rows W·C floats wide.
-        k.padPlane(input, g.inH, g.inW * channels, g.padTop, g.padLeft * channels, image.height, image.width * channels, padded);
-      }
+      padInputImage(rt, g, image, buffers.input, n, padded);
       for (let group = 0; group < g.groups; group++) {
         const weights = packedWeights + group * groupWeightBytes;
         const bias = buffers.bias === 0 ? 0 : buffers.bias + group * filtersPerGroup * 4;

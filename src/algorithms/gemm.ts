@@ -6,6 +6,7 @@
 
 import type { Conv2dFilter, Conv2dGeometry } from '../shape.js';
 import { ACTIVATION_CODES, type ConvAlgorithm } from './algorithm.js';
+import { padInputImage, paddedImage } from './padded-input.js';
 
 const roundUp = (value: number, multiple: number): number => Math.ceil(value / multiple) * multiple;
 /** Target bytes of one packed input block: small enough to stay in L2 with the weights. */
@@ -53,7 +54,8 @@ export const gemmConv: ConvAlgorithm = {
   },
 
   scratchBytes(g) {
-    return pixelBlock(g) * depthOf(g) * 4;
+    // NCHW packs from a zero-bordered copy of the image, placed after the packed block.
+    return pixelBlock(g) * depthOf(g) * 4 + (g.layout === 'NCHW' ? paddedImage(g).bytes : 0);
   },
 
   run(rt, g, packedWeights, buffers) {
@@ -65,17 +67,20 @@ export const gemmConv: ConvAlgorithm = {
     const groupWeightBytes = packedGroupFloats(g) * 4;
     const activation = ACTIVATION_CODES[g.activation];
     const plane = g.inH * g.inW;
+    const image = paddedImage(g);
+    const padded = buffers.scratch + pixelBlock(g) * depth * 4;
     for (let n = 0; n < g.batch; n++) {
+      if (g.layout === 'NCHW') padInputImage(rt, g, image, buffers.input, n, padded);
       for (let group = 0; group < g.groups; group++) {
         const weights = packedWeights + group * groupWeightBytes;
         const bias = buffers.bias === 0 ? 0 : buffers.bias + group * filtersPerGroup * 4;
         for (let p0 = 0; p0 < pixels; p0 += block) {
           const count = Math.min(block, pixels - p0);
           if (g.layout === 'NCHW') {
-            const x = buffers.input + (n * g.inChannels + group * g.channelsPerGroup) * plane * 4;
+            const planeBytes = image.height * image.width * 4;
             k.packInputColumnsNCHW(
-              x, g.inH, g.inW, g.channelsPerGroup, g.kernelH, g.kernelW, g.strideH, g.strideW,
-              g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outW, p0, count, buffers.scratch,
+              padded + group * g.channelsPerGroup * planeBytes, image.width * 4, planeBytes, g.channelsPerGroup,
+              g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.outW, p0, count, buffers.scratch,
             );
             const y = buffers.output + ((n * g.outChannels + group * filtersPerGroup) * pixels + p0) * 4;
             k.gemm4x8(filtersPerGroup, count, depth, weights, buffers.scratch, y, pixels, bias, 0, activation);

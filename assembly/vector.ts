@@ -1,3 +1,5 @@
+// Vector helpers shared by the tile kernels: the output pass and strided column loads.
+
 import { applyActivation } from "./activation";
 
 /** Stores the first `count` lanes of `v` (all four when count ≥ 4): the ragged edge of a tile. */
@@ -29,4 +31,15 @@ import { applyActivation } from "./activation";
 /** The bias of one tile row broadcast to a vector: zero when there is no bias (`rowBias` 0). */
 @inline export function rowBiasAt(rowBias: usize, row: i32): v128 {
   return rowBias != 0 ? v128.load32_splat(rowBias + (<usize>row << 2)) : f32x4.splat(0);
+}
+
+/** 4 consecutive output columns' inputs for one tap: contiguous at stride 1, gathered otherwise. */
+@inline export function loadColumns(from: usize, strideW: i32): v128 {
+  if (strideW == 1) return v128.load(from);
+  if (strideW == 2) return v128.shuffle<f32>(v128.load(from), v128.load(from, 16), 0, 2, 4, 6);
+  const step = <usize>strideW << 2;
+  let v = f32x4.splat(load<f32>(from));
+  v = f32x4.replace_lane(v, 1, load<f32>(from + step));
+  v = f32x4.replace_lane(v, 2, load<f32>(from + 2 * step));
+  return f32x4.replace_lane(v, 3, load<f32>(from + 3 * step));
 }
