@@ -105,44 +105,62 @@ export function packInputColumnsNCHW(
 
 /**
  * Channels-last im2col for output pixels [p0, p0 + pixelCount) of one image and group, written
- * as A panels of 4 pixels ([depth][4]). `x` points at the image's first pixel plus the group's
- * channel offset; `pixelStride` is the total channel count C.
+ * as A panels of 4 pixels ([depth][4]). Reads `padded`: the image with zero borders (padPlane
+ * over rows of W·C floats), `rowBytes` per row and `pixelBytes` (C floats) per pixel, starting
+ * at the group's first channel. Four channels of the four pixels are moved at once with a 4×4
+ * transpose. Lanes past the block repeat its last pixel: they only feed output rows that are
+ * never stored.
  */
 export function packInputRowsNHWC(
-  x: usize, height: i32, width: i32, channels: i32, pixelStride: i32,
+  padded: usize, rowBytes: i32, pixelBytes: i32, channels: i32,
   kernelH: i32, kernelW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
-  padTop: i32, padLeft: i32, outWidth: i32,
-  p0: i32, pixelCount: i32, dst: usize,
+  outWidth: i32, p0: i32, pixelCount: i32, dst: usize,
 ): void {
   const depth = channels * kernelH * kernelW;
-  const panelBytes = <usize>depth << 4;
-  if (pixelCount & 3) {
-    memory.fill(dst + <usize>(pixelCount >> 2) * panelBytes, 0, panelBytes);
-  }
-  let oh = p0 / outWidth;
-  let ow = p0 % outWidth;
-  for (let t = 0; t < pixelCount; t++) {
-    const laneBase = dst + <usize>(t >> 2) * panelBytes + (<usize>(t & 3) << 2);
+  const vectorChannels = channels & ~3;
+  for (let t0 = 0; t0 < pixelCount; t0 += 4) {
+    const last = min(t0 + 3, pixelCount - 1);
+    const o0 = windowOrigin(padded, rowBytes, pixelBytes, strideH, strideW, outWidth, p0 + t0);
+    const o1 = windowOrigin(padded, rowBytes, pixelBytes, strideH, strideW, outWidth, p0 + min(t0 + 1, last));
+    const o2 = windowOrigin(padded, rowBytes, pixelBytes, strideH, strideW, outWidth, p0 + min(t0 + 2, last));
+    const o3 = windowOrigin(padded, rowBytes, pixelBytes, strideH, strideW, outWidth, p0 + last);
+    let to = dst + (<usize>(t0 >> 2) * <usize>depth << 4);
     for (let kh = 0; kh < kernelH; kh++) {
-      const ih = oh * strideH + kh * dilationH - padTop;
       for (let kw = 0; kw < kernelW; kw++) {
-        const iw = ow * strideW + kw * dilationW - padLeft;
-        let to = laneBase + (<usize>((kh * kernelW + kw) * channels) << 4);
-        if (ih >= 0 && ih < height && iw >= 0 && iw < width) {
-          let from = x + ((<usize>(ih * width + iw) * <usize>pixelStride) << 2);
-          for (let c = 0; c < channels; c++) {
-            store<f32>(to, load<f32>(from));
-            to += 16;
-            from += 4;
-          }
-        } else {
-          for (let c = 0; c < channels; c++) {
-            store<f32>(to, 0);
-            to += 16;
-          }
+        const tap = <usize>(kh * dilationH) * <usize>rowBytes + <usize>(kw * dilationW) * <usize>pixelBytes;
+        let c = 0;
+        for (; c < vectorChannels; c += 4) {
+          const offset = tap + (<usize>c << 2);
+          const r0 = v128.load(o0 + offset);
+          const r1 = v128.load(o1 + offset);
+          const r2 = v128.load(o2 + offset);
+          const r3 = v128.load(o3 + offset);
+          const lo01 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+          const lo23 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+          const hi01 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+          const hi23 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+          v128.store(to, v128.shuffle<f32>(lo01, lo23, 0, 1, 4, 5));
+          v128.store(to, v128.shuffle<f32>(lo01, lo23, 2, 3, 6, 7), 16);
+          v128.store(to, v128.shuffle<f32>(hi01, hi23, 0, 1, 4, 5), 32);
+          v128.store(to, v128.shuffle<f32>(hi01, hi23, 2, 3, 6, 7), 48);
+          to += 64;
+        }
+        for (; c < channels; c++) {
+          const offset = tap + (<usize>c << 2);
+          store<f32>(to, load<f32>(o0 + offset));
+          store<f32>(to, load<f32>(o1 + offset), 4);
+          store<f32>(to, load<f32>(o2 + offset), 8);
+          store<f32>(to, load<f32>(o3 + offset), 12);
+          to += 16;
         }
       }
     }
-    if (++ow == outWidth) { ow = 0; oh++; }
   }
+}
+
+/** Where output pixel p's window starts in a zero-bordered channels-last image. */
+@inline function windowOrigin(
+  padded: usize, rowBytes: i32, pixelBytes: i32, strideH: i32, strideW: i32, outWidth: i32, p: i32,
+): usize {
+  return padded + <usize>((p / outWidth) * strideH) * <usize>rowBytes + <usize>((p % outWidth) * strideW) * <usize>pixelBytes;
 }

@@ -29,9 +29,9 @@ export type KernelExports = {
     outWidth: number, p0: number, pixelCount: number, dst: number,
   ): void;
   packInputRowsNHWC(
-    x: number, height: number, width: number, channels: number, pixelStride: number,
+    padded: number, rowBytes: number, pixelBytes: number, channels: number,
     kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
-    padTop: number, padLeft: number, outWidth: number, p0: number, pixelCount: number, dst: number,
+    outWidth: number, p0: number, pixelCount: number, dst: number,
   ): void;
   directNCHW4x8(
     filters: number, depth: number, packedA: number, offsets: number,

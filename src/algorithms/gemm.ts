@@ -54,8 +54,8 @@ export const gemmConv: ConvAlgorithm = {
   },
 
   scratchBytes(g) {
-    // NCHW packs from a zero-bordered copy of the image, placed after the packed block.
-    return pixelBlock(g) * depthOf(g) * 4 + (g.layout === 'NCHW' ? paddedImage(g).bytes : 0);
+    // The packed block, then the zero-bordered copy of the image it is packed from.
+    return pixelBlock(g) * depthOf(g) * 4 + paddedImage(g).bytes;
   },
 
   run(rt, g, packedWeights, buffers) {
@@ -66,11 +66,10 @@ export const gemmConv: ConvAlgorithm = {
     const filtersPerGroup = g.outChannels / g.groups;
     const groupWeightBytes = packedGroupFloats(g) * 4;
     const activation = ACTIVATION_CODES[g.activation];
-    const plane = g.inH * g.inW;
     const image = paddedImage(g);
     const padded = buffers.scratch + pixelBlock(g) * depth * 4;
     for (let n = 0; n < g.batch; n++) {
-      if (g.layout === 'NCHW') padInputImage(rt, g, image, buffers.input, n, padded);
+      padInputImage(rt, g, image, buffers.input, n, padded);
       for (let group = 0; group < g.groups; group++) {
         const weights = packedWeights + group * groupWeightBytes;
         const bias = buffers.bias === 0 ? 0 : buffers.bias + group * filtersPerGroup * 4;
@@ -85,10 +84,9 @@ export const gemmConv: ConvAlgorithm = {
             const y = buffers.output + ((n * g.outChannels + group * filtersPerGroup) * pixels + p0) * 4;
             k.gemm4x8(filtersPerGroup, count, depth, weights, buffers.scratch, y, pixels, bias, 0, activation);
           } else {
-            const x = buffers.input + (n * plane * g.inChannels + group * g.channelsPerGroup) * 4;
             k.packInputRowsNHWC(
-              x, g.inH, g.inW, g.channelsPerGroup, g.inChannels, g.kernelH, g.kernelW, g.strideH, g.strideW,
-              g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outW, p0, count, buffers.scratch,
+              padded + group * g.channelsPerGroup * 4, image.width * g.inChannels * 4, g.inChannels * 4, g.channelsPerGroup,
+              g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.outW, p0, count, buffers.scratch,
             );
             const y = buffers.output + ((n * pixels + p0) * g.outChannels + group * filtersPerGroup) * 4;
             k.gemm4x8(count, filtersPerGroup, depth, buffers.scratch, weights, y, g.outChannels, 0, bias, activation);
