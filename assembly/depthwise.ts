@@ -120,8 +120,8 @@ export function depthwiseNHWC(
 
 /**
  * NCHW, one channel plane. The caller first copies the plane into `padded` with zero borders
- * (paddedWidth columns, enough rows and columns for whole 8-column output groups), so the
- * inner loop has no bounds checks: output columns ow..ow+7 read padded columns
+ * (paddedWidth columns, enough rows and columns for whole 16-column output groups), so the
+ * inner loop has no bounds checks: output columns ow..ow+15 read padded columns
  * ow·s + kw·d, gathered with shuffles when the stride is 2.
  */
 export function depthwisePlaneNCHW(
@@ -130,22 +130,23 @@ export function depthwisePlaneNCHW(
   outHeight: i32, outWidth: i32, weights: usize, bias: f32, activation: i32, y: usize,
 ): void {
   const rowBytes = <usize>paddedWidth << 2;
+  const columnStep = <usize>strideW << 4; // 4 output columns further along the input row
   const biasVector = f32x4.splat(bias);
   for (let oh = 0; oh < outHeight; oh++) {
     const inRow = padded + <usize>(oh * strideH) * rowBytes;
     const outRow = y + ((<usize>(oh * outWidth)) << 2);
-    for (let ow = 0; ow < outWidth; ow += 8) {
-      let acc0 = biasVector, acc1 = biasVector;
+    for (let ow = 0; ow < outWidth; ow += 16) {
+      let acc0 = biasVector, acc1 = biasVector, acc2 = biasVector, acc3 = biasVector;
       let w = weights;
       for (let kh = 0; kh < kernelH; kh++) {
-        const tapRow = inRow + <usize>(kh * dilationH) * rowBytes;
+        let from = inRow + <usize>(kh * dilationH) * rowBytes + (<usize>(ow * strideW) << 2);
         for (let kw = 0; kw < kernelW; kw++) {
           const wv = v128.load32_splat(w);
-          const from = tapRow + (<usize>(ow * strideW + kw * dilationW) << 2);
-          const x0 = loadColumns(from, strideW);
-          const x1 = loadColumns(from + (<usize>strideW << 4), strideW);
-          acc0 = f32x4.add(acc0, f32x4.mul(wv, x0));
-          acc1 = f32x4.add(acc1, f32x4.mul(wv, x1));
+          acc0 = f32x4.add(acc0, f32x4.mul(wv, loadColumns(from, strideW)));
+          acc1 = f32x4.add(acc1, f32x4.mul(wv, loadColumns(from + columnStep, strideW)));
+          acc2 = f32x4.add(acc2, f32x4.mul(wv, loadColumns(from + 2 * columnStep, strideW)));
+          acc3 = f32x4.add(acc3, f32x4.mul(wv, loadColumns(from + 3 * columnStep, strideW)));
+          from += <usize>dilationW << 2;
           w += 4;
         }
       }
@@ -153,6 +154,8 @@ export function depthwisePlaneNCHW(
       const to = outRow + (<usize>ow << 2);
       storeLanes(to, applyActivation(acc0, activation), remaining);
       if (remaining > 4) storeLanes(to + 16, applyActivation(acc1, activation), remaining - 4);
+      if (remaining > 8) storeLanes(to + 32, applyActivation(acc2, activation), remaining - 8);
+      if (remaining > 12) storeLanes(to + 48, applyActivation(acc3, activation), remaining - 12);
     }
   }
 }

@@ -7,9 +7,9 @@ import { ACTIVATION_CODES, type ConvAlgorithm } from './algorithm.js';
 
 const roundUp = (value: number, multiple: number): number => Math.ceil(value / multiple) * multiple;
 
-/** Zero-bordered plane for the NCHW kernel: every read of whole 8-column groups stays inside. */
+/** Zero-bordered plane for the NCHW kernel: every read of whole 16-column groups stays inside. */
 function paddedPlane(g: Conv2dGeometry): { height: number; width: number } {
-  const readWidth = roundUp(g.outW, 8) * g.strideW + (g.kernelW - 1) * g.dilationW + 8;
+  const readWidth = roundUp(g.outW, 16) * g.strideW + (g.kernelW - 1) * g.dilationW + 8;
   return {
     height: g.padTop + g.inH + g.padBottom,
     width: Math.max(g.padLeft + g.inW + g.padRight, readWidth),
