@@ -4,7 +4,7 @@
 import type { ConvAlgorithm } from './algorithms/algorithm.js';
 import { chooseConv2dAlgorithm } from './dispatch.js';
 import { allocCopy, floatView, getRuntime, type Runtime } from './runtime.js';
-import { conv2dOutputShape, resolveConv2dFilter, resolveConv2dGeometry, type Conv2dFilter } from './shape.js';
+import { checkTensor, conv2dOutputShape, inputAxes, resolveConv2dFilter, resolveConv2dGeometry, type Conv2dFilter, type Conv2dGeometry } from './shape.js';
 import type { Conv2dOptions, Tensor } from './types.js';
 
 /** A convolution with its weights packed once; `run` as often as needed, then `dispose`. */
@@ -48,6 +48,7 @@ class PreparedConv2d implements Conv2d {
   private readonly output = new Region();
   private readonly scratch = new Region();
   private disposed = false;
+  private lastPlan: { shape: number[]; geometry: Conv2dGeometry; algorithm: ConvAlgorithm } | null = null;
 
   constructor(weight: Tensor, options: Conv2dOptions | undefined) {
     const rt = getRuntime();
@@ -64,8 +65,7 @@ class PreparedConv2d implements Conv2d {
   run(input: Tensor): Tensor {
     if (this.disposed) throw new Error('simdconv: run() called on a disposed conv2d');
     const rt = getRuntime();
-    const geometry = resolveConv2dGeometry(this.filter, input);
-    const algorithm = chooseConv2dAlgorithm(geometry);
+    const { geometry, algorithm } = this.planFor(input);
     const weights = this.packedWeights(rt, algorithm);
     // 64 bytes of slack: vector kernels may read (never use) a few lanes past the last element.
     const inputPtr = this.input.ensure(rt, input.data.length * 4 + 64);
@@ -92,6 +92,19 @@ class PreparedConv2d implements Conv2d {
     for (const ptr of this.packed.values()) rt.arena.release(ptr);
     this.packed.clear();
     for (const region of [this.bias, this.input, this.output, this.scratch]) region.free(rt);
+  }
+
+  /**
+   * Geometry and algorithm for this input, remembered for the last input shape: a layer run in
+   * a loop pays for validation of the tensor only, not for shape math and dispatch.
+   */
+  private planFor(input: Tensor): { geometry: Conv2dGeometry; algorithm: ConvAlgorithm } {
+    const { shape } = checkTensor('input', input, 4, inputAxes(this.filter.layout));
+    const last = this.lastPlan;
+    if (last && last.shape.every((dim, axis) => dim === shape[axis])) return last;
+    const geometry = resolveConv2dGeometry(this.filter, input);
+    this.lastPlan = { shape: [...shape], geometry, algorithm: chooseConv2dAlgorithm(geometry) };
+    return this.lastPlan;
   }
 
   private packedWeights(rt: Runtime, algorithm: ConvAlgorithm): number {

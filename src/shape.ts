@@ -262,9 +262,14 @@ export function samePadding(input: number, kernel: number, stride: number, dilat
   return [begin, total - begin];
 }
 
+/** How an input's axes are named in error messages. */
+export function inputAxes(layout: Layout): string {
+  return layout === 'NCHW' ? 'NCHW [N, C, H, W]' : 'NHWC [N, H, W, C]';
+}
+
 /** Validates an input against a filter and resolves padding and output size. */
 export function resolveConv2dGeometry(filter: Conv2dFilter, input: unknown): Conv2dGeometry {
-  const axes = filter.layout === 'NCHW' ? 'NCHW [N, C, H, W]' : 'NHWC [N, H, W, C]';
+  const axes = inputAxes(filter.layout);
   const x = checkTensor('input', input, 4, axes);
   const [batch, inChannels, inH, inW] = filter.layout === 'NCHW'
     ? [x.shape[0]!, x.shape[1]!, x.shape[2]!, x.shape[3]!]
