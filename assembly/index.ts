@@ -4,6 +4,9 @@
 
 export { gemm4x8 } from "./gemm";
 export { packWeights, packInputColumnsNCHW, packInputRowsNHWC } from "./pack";
+export {
+  winogradPackWeights, winogradStageNCHW, winogradStageNHWC, winogradInput, winogradGemm, winogradOutput,
+} from "./winograd";
 
 /** First byte of linear memory after the module's static data: where the TS arena starts. */
 export function heapBase(): usize {
