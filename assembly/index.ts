@@ -6,6 +6,9 @@ export { gemm4x8 } from "./gemm";
 export { packWeights, padPlane, packInputColumnsNCHW, packInputRowsNHWC } from "./pack";
 export { directNCHW4x8, directNHWC4x8 } from "./direct";
 export { packDepthwiseWeights, depthwiseNHWC, depthwisePlaneNCHW } from "./depthwise";
+export {
+  winogradPackWeights, winogradStageNCHW, winogradStageNHWC, winogradInput, winogradGemm, winogradOutput,
+} from "./winograd";
 
 /** First byte of linear memory after the module's static data: where the TS arena starts. */
 export function heapBase(): usize {

@@ -58,6 +58,32 @@ export type KernelExports = {
     kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
     outHeight: number, outWidth: number, weights: number, bias: number, activation: number, y: number,
   ): void;
+  winogradPackWeights(
+    src: number, count: number, channels: number,
+    strideFilter: number, strideChannel: number, strideRow: number, strideCol: number,
+    cp: number, mp: number, dst: number,
+  ): void;
+  winogradStageNCHW(
+    x: number, height: number, width: number, channels: number,
+    row0: number, rows: number, col0: number, cols: number, cp: number, dst: number,
+  ): void;
+  winogradStageNHWC(
+    x: number, height: number, width: number, channels: number, pixelStride: number,
+    row0: number, rows: number, col0: number, cols: number, cp: number, dst: number,
+  ): void;
+  winogradInput(
+    stage: number, stageCols: number, cp: number, blockRows: number, blockCols: number,
+    v: number, xiStride: number, paddedTiles: number, tmp: number,
+  ): void;
+  winogradGemm(
+    tiles: number, mp: number, cp: number, v: number, vXiStride: number, u: number, o: number, oXiStride: number,
+  ): void;
+  winogradOutput(
+    o: number, xiStride: number, mp: number, filters: number,
+    ty0: number, tx0: number, blockRows: number, blockCols: number,
+    outH: number, outW: number, channelsLast: boolean, outChannels: number,
+    y: number, bias: number, activation: number, tmp: number,
+  ): void;
 };
 
 export interface Runtime {

@@ -16,7 +16,7 @@ export type WeightLayout = 'OIHW' | 'HWIO' | 'OHWI';
 export type Activation = 'none' | 'relu' | 'relu6';
 
 /** Kernel paths `options.algorithm` can force; `'auto'` lets simdconv choose per shape. */
-export const ALGORITHMS = ['auto', 'gemm', 'direct', 'depthwise'] as const;
+export const ALGORITHMS = ['auto', 'gemm', 'direct', 'depthwise', 'winograd'] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
 
 export interface ExplicitPadding {

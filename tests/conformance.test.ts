@@ -2,7 +2,10 @@
 // odd sizes that stress tile edges, padding and blocking. Tolerance: tests/helpers.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALGORITHMS, conv2d, createConv2d, init, type Algorithm, type Conv2dOptions } from 'simdconv';
-import { expectMatchesReference, makeCase, randomConv2dCase, seededRandom, type CaseConstraints, type CaseShape } from './helpers.js';
+import {
+  DEFAULT_TOLERANCE, expectMatchesReference, makeCase, randomConv2dCase, seededRandom, WINOGRAD_TOLERANCE,
+  type CaseConstraints, type CaseShape, type Tolerance,
+} from './helpers.js';
 
 const SEED = 20261128;
 const RANDOM_CASES = 400;
@@ -43,7 +46,10 @@ const PATH_CASES: Record<Exclude<Algorithm, 'auto'>, CaseConstraints> = {
   gemm: {},
   direct: {},
   depthwise: { depthwise: true },
+  winograd: { kernel: 3, stride: 1, dilation: 1 },
 };
+/** Paths whose error bound differs from the default (tests/helpers.ts says how it was measured). */
+const PATH_TOLERANCE: Partial<Record<Algorithm, Tolerance>> = { winograd: WINOGRAD_TOLERANCE };
 const PATH_RANDOM_CASES = 150;
 
 describe('every kernel path, forced with options.algorithm, in both layouts', () => {
@@ -57,11 +63,12 @@ describe('every kernel path, forced with options.algorithm, in both layouts', ()
       for (let i = 0; i < PATH_RANDOM_CASES; i++) {
         const c = randomConv2dCase(random, constraints);
         const options = { ...c.options, algorithm: algorithm as Algorithm };
+        const tolerance = PATH_TOLERANCE[algorithm as Algorithm] ?? DEFAULT_TOLERANCE;
         layouts.add(options.layout!);
-        expectMatchesReference(conv2d(c.input, c.weight, options), c.input, c.weight, options, `${algorithm} case ${i}: ${c.label}`);
+        expectMatchesReference(conv2d(c.input, c.weight, options), c.input, c.weight, options, `${algorithm} case ${i}: ${c.label}`, tolerance);
         const conv = createConv2d(c.weight, options);
         try {
-          expectMatchesReference(conv.run(c.input), c.input, c.weight, options, `prepared ${algorithm} case ${i}: ${c.label}`);
+          expectMatchesReference(conv.run(c.input), c.input, c.weight, options, `prepared ${algorithm} case ${i}: ${c.label}`, tolerance);
         } finally {
           conv.dispose();
         }
@@ -69,6 +76,37 @@ describe('every kernel path, forced with options.algorithm, in both layouts', ()
       expect([...layouts].sort()).toEqual(['NCHW', 'NHWC']);
     });
   }
+});
+
+describe('winograd: blocking, tails and the auto choice', () => {
+  // Shapes past the random cases' range: several tile blocks per image (whole tile rows, and
+  // runs within a wide tile row), channel / filter counts off the 4 / 8 lanes, groups, batch.
+  const shapes: Array<{ name: string; shape: Omit<CaseShape, 'layout' | 'weightLayout'>; options: Conv2dOptions }> = [
+    { name: 'blocks of whole tile rows, channel and filter tails', shape: { batch: 2, channels: 37, height: 37, width: 45, outChannels: 43, kernelH: 3, kernelW: 3, groups: 1 }, options: { padding: 'same', bias: new Float32Array(43).fill(0.25), activation: 'relu6' } },
+    { name: 'runs within a wide tile row', shape: { batch: 1, channels: 64, height: 9, width: 150, outChannels: 64, kernelH: 3, kernelW: 3, groups: 1 }, options: { padding: { top: 2, bottom: 0, left: 1, right: 3 } } },
+    { name: 'groups, batch 3, valid padding', shape: { batch: 3, channels: 18, height: 14, width: 11, outChannels: 20, kernelH: 3, kernelW: 3, groups: 2 }, options: { activation: 'relu' } },
+  ];
+  for (const { name, shape, options } of shapes) {
+    it(name, () => {
+      const random = seededRandom(name.length * 104729);
+      for (const [layout, weightLayout] of [['NCHW', 'OIHW'], ['NHWC', 'HWIO'], ['NHWC', 'OHWI']] as const) {
+        const c = makeCase(random, { ...shape, layout, weightLayout }, { ...options, algorithm: 'winograd' });
+        expectMatchesReference(conv2d(c.input, c.weight, c.options), c.input, c.weight, c.options, `${name}: ${c.label}`, WINOGRAD_TOLERANCE);
+      }
+    });
+  }
+
+  it("'auto' uses winograd for a 3×3 layer with enough channels, gemm for a thin one", () => {
+    const random = seededRandom(11);
+    const same = (shape: Partial<CaseShape>, algorithm: Algorithm): boolean => {
+      const c = makeCase(random, { ...base, layout: 'NHWC', weightLayout: 'HWIO', height: 12, width: 12, ...shape }, { padding: 'same' });
+      const auto = conv2d(c.input, c.weight, c.options).data;
+      const forced = conv2d(c.input, c.weight, { ...c.options, algorithm }).data;
+      return auto.every((v, i) => Object.is(v, forced[i]));
+    };
+    expect(same({ channels: 16, outChannels: 16 }, 'winograd')).toBe(true);
+    expect(same({ channels: 3, outChannels: 16 }, 'gemm')).toBe(true);
+  });
 });
 
 const base: Omit<CaseShape, 'layout' | 'weightLayout'> = {

@@ -65,12 +65,15 @@ describe('errors for bad input', () => {
     ['unknown padding word', () => conv2d(x, w, { padding: 'full' as never }), TypeError, /options\.padding must be 'valid', 'same'/],
     ['padding that leaves no output', () => conv2d(zeros([1, 2, 2, 2]), w), RangeError, /no output/],
     ['unknown layout', () => conv2d(x, w, { layout: 'CHWN' as never }), RangeError, /options\.layout must be one of 'NCHW', 'NHWC'/],
-    ['unknown algorithm', () => conv2d(x, w, { algorithm: 'fft' as never }), RangeError, /options\.algorithm must be one of 'auto', 'gemm', 'direct', 'depthwise'/],
+    ['unknown algorithm', () => conv2d(x, w, { algorithm: 'fft' as never }), RangeError, /options\.algorithm must be one of 'auto', 'gemm', 'direct', 'depthwise', 'winograd', got the string "fft"/],
     ['forced path that cannot compute the shape', () => conv2d(x, w, { algorithm: 'depthwise' }), RangeError, /options\.algorithm 'depthwise' cannot compute this convolution: needs one filter per channel/],
     ['unknown activation', () => conv2d(x, w, { activation: 'gelu' as never }), RangeError, /options\.activation must be one of/],
     ['bias wrong length', () => conv2d(x, w, { bias: new Float32Array(2) }), RangeError, /options\.bias must have one value per output channel \(3\)/],
     ['bias wrong type', () => conv2d(x, w, { bias: [1, 2, 3] as never }), TypeError, /options\.bias must be a Float32Array/],
     ['weight of wrong rank', () => conv2d(x, zeros([3, 2, 3])), RangeError, /weight\.shape must have 4 dimensions OIHW/],
+    ['winograd forced on a 5×5 kernel', () => conv2d(zeros([1, 2, 7, 7]), zeros([3, 2, 5, 5]), { algorithm: 'winograd' }), RangeError, /options\.algorithm 'winograd' cannot compute this convolution: .*3×3 kernel, got 5×5/],
+    ['winograd forced on stride 2', () => conv2d(x, w, { algorithm: 'winograd', stride: 2 }), RangeError, /options\.algorithm 'winograd' cannot compute this convolution: .*stride 1, got \[2, 2\]/],
+    ['winograd forced on dilation 2', () => conv2d(zeros([1, 2, 7, 7]), w, { algorithm: 'winograd', dilation: 2 }), RangeError, /options\.algorithm 'winograd' cannot compute this convolution: .*dilation 1, got \[2, 2\]/],
   ];
   for (const [name, call, type, message] of bad) {
     it(name, () => {
