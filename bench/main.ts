@@ -11,10 +11,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Bench } from 'tinybench';
 import { createConv2d, init, type Conv2dOptions, type Layout, type Tensor } from '../src/index.js';
 import { conv2d as referenceConv2d } from '../src/reference/index.js';
-import { conv2dMultiplyAdds, resolveConv2dFilter, resolveConv2dGeometry, type Conv2dGeometry } from '../src/shape.js';
+import { conv2dMultiplyAdds, resolveConv2dFilter, resolveConv2dGeometry } from '../src/shape.js';
 import { DEFAULT_LAYERS, SUITE_LAYERS, type LayerSpec } from './layers.js';
 import { renderChart } from './chart.js';
-import { createOrtRunner, createTfjsWasmRunner, type PeerLayer, type PeerResult } from './peers.js';
+import { createOrtRunner, createTfjsWasmRunner, type PeerResult } from './peers.js';
 
 export const ENGINES = ['simdconv NCHW', 'simdconv NHWC', 'plain JS', 'tfjs-wasm', 'ort-web'] as const;
 export type Engine = (typeof ENGINES)[number];
@@ -84,15 +84,6 @@ function prepareLayer(l: LayerSpec) {
   return { tensors, geometry };
 }
 
-function peerLayer(g: Conv2dGeometry): PeerLayer {
-  return {
-    batch: g.batch, inChannels: g.inChannels, height: g.inH, width: g.inW, outChannels: g.outChannels,
-    kernelH: g.kernelH, kernelW: g.kernelW, strideH: g.strideH, strideW: g.strideW,
-    dilationH: g.dilationH, dilationW: g.dilationW, groups: g.groups,
-    padTop: g.padTop, padBottom: g.padBottom, padLeft: g.padLeft, padRight: g.padRight,
-  };
-}
-
 async function benchLayer(l: LayerSpec, peers: boolean): Promise<LayerResult> {
   const { tensors, geometry } = prepareLayer(l);
   const result: LayerResult = { layer: l.name, multiplyAdds: conv2dMultiplyAdds(geometry), ms: {}, unsupported: {} };
@@ -115,8 +106,8 @@ async function benchLayer(l: LayerSpec, peers: boolean): Promise<LayerResult> {
         fast.add(engine, () => peer.run());
       }
     };
-    add('tfjs-wasm', await createTfjsWasmRunner(peerLayer(geometry), tensors.NHWC.input.data, tensors.NHWC.weight.data));
-    add('ort-web', await createOrtRunner(peerLayer(geometry), tensors.NCHW.input.data, tensors.NCHW.weight.data));
+    add('tfjs-wasm', await createTfjsWasmRunner(geometry, tensors.NHWC.input.data, tensors.NHWC.weight.data));
+    add('ort-web', await createOrtRunner(geometry, tensors.NCHW.input.data, tensors.NCHW.weight.data));
   }
   try {
     for (const bench of [fast, slow]) {

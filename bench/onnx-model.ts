@@ -138,16 +138,8 @@ export interface OnnxConvSpec {
   /** ONNX order: [top, left, bottom, right]. */
   pads: readonly [number, number, number, number];
   group: number;
-}
-
-/** ONNX Conv output shape [N, M, outH, outW]. */
-export function onnxConvOutputShape(spec: OnnxConvSpec): [number, number, number, number] {
-  const [n, , h, w] = spec.inputShape;
-  const [m, , kh, kw] = spec.weightShape;
-  const [top, left, bottom, right] = spec.pads;
-  const outH = Math.floor((h + top + bottom - spec.dilations[0] * (kh - 1) - 1) / spec.strides[0]) + 1;
-  const outW = Math.floor((w + left + right - spec.dilations[1] * (kw - 1) - 1) / spec.strides[1]) + 1;
-  return [n, m, outH, outW];
+  /** [N, M, outH, outW], from simdconv's shape module (src/shape.ts). */
+  outputShape: readonly [number, number, number, number];
 }
 
 /** Names of the graph's input and output values. */
@@ -160,7 +152,7 @@ export const ONNX_OUTPUT_NAME = 'Y';
  * `InferenceSession.create(bytes)`.
  */
 export function encodeConvModel(spec: OnnxConvSpec): Uint8Array {
-  const outShape = onnxConvOutputShape(spec);
+  const outShape = spec.outputShape;
   const m = outShape[1];
   if (spec.weight.length !== spec.weightShape.reduce((a, b) => a * b, 1)) {
     throw new RangeError(`encodeConvModel: weight has ${spec.weight.length} values, shape [${spec.weightShape.join(', ')}]`);

@@ -19,26 +19,8 @@
 
 import { createRequire } from 'node:module';
 import { dirname, sep } from 'node:path';
-import { encodeConvModel, onnxConvOutputShape, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from './onnx-model.js';
-
-export interface PeerLayer {
-  batch: number;
-  inChannels: number;
-  height: number;
-  width: number;
-  outChannels: number;
-  kernelH: number;
-  kernelW: number;
-  strideH: number;
-  strideW: number;
-  dilationH: number;
-  dilationW: number;
-  groups: number;
-  padTop: number;
-  padBottom: number;
-  padLeft: number;
-  padRight: number;
-}
+import type { Conv2dGeometry } from '../src/shape.js';
+import { encodeConvModel, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from './onnx-model.js';
 
 export interface PeerRunner {
   name: string;
@@ -53,29 +35,12 @@ export interface PeerRunner {
 
 export type PeerResult = PeerRunner | { unsupported: string };
 
-/** Output height and width, with the usual formula: floor((in + pads − d·(k−1) − 1) / s) + 1. */
-export function peerOutputSize(l: PeerLayer): [number, number] {
-  const outH = Math.floor((l.height + l.padTop + l.padBottom - l.dilationH * (l.kernelH - 1) - 1) / l.strideH) + 1;
-  const outW = Math.floor((l.width + l.padLeft + l.padRight - l.dilationW * (l.kernelW - 1) - 1) / l.strideW) + 1;
-  return [outH, outW];
-}
-
-/** Multiply-adds of one run (GFLOP/s = 2 × this / time). */
-export function peerMultiplyAdds(l: PeerLayer): number {
-  const [outH, outW] = peerOutputSize(l);
-  return l.batch * l.outChannels * outH * outW * (l.inChannels / l.groups) * l.kernelH * l.kernelW;
-}
-
-function checkLayer(fn: string, l: PeerLayer, input: Float32Array, weight: Float32Array): void {
-  if (l.inChannels % l.groups !== 0 || l.outChannels % l.groups !== 0) {
-    throw new RangeError(`${fn}: groups (${l.groups}) must divide inChannels (${l.inChannels}) and outChannels (${l.outChannels})`);
-  }
-  const inputSize = l.batch * l.inChannels * l.height * l.width;
+/** Checks the arrays against the layer; the layer's shape math comes from src/shape.ts. */
+function checkLayer(fn: string, g: Conv2dGeometry, input: Float32Array, weight: Float32Array): void {
+  const inputSize = g.batch * g.inChannels * g.inH * g.inW;
   if (input.length !== inputSize) throw new RangeError(`${fn}: input has ${input.length} values, the layer needs ${inputSize}`);
-  const weightSize = l.outChannels * (l.inChannels / l.groups) * l.kernelH * l.kernelW;
+  const weightSize = g.outChannels * g.channelsPerGroup * g.kernelH * g.kernelW;
   if (weight.length !== weightSize) throw new RangeError(`${fn}: weight has ${weight.length} values, the layer needs ${weightSize}`);
-  const [outH, outW] = peerOutputSize(l);
-  if (outH < 1 || outW < 1) throw new RangeError(`${fn}: the layer's output is empty (${outH}×${outW})`);
 }
 
 const require = createRequire(import.meta.url);
@@ -113,9 +78,9 @@ export function tfjsWasm(): Promise<Tfjs> {
  * input channel per group). tfjs has no other grouped convolution, and refuses strides > 1
  * together with dilations > 1.
  */
-export async function createTfjsWasmRunner(layer: PeerLayer, input: Float32Array, weightHWIO: Float32Array): Promise<PeerResult> {
+export async function createTfjsWasmRunner(layer: Conv2dGeometry, input: Float32Array, weightHWIO: Float32Array): Promise<PeerResult> {
   checkLayer('createTfjsWasmRunner', layer, input, weightHWIO);
-  const { batch: n, inChannels: c, height: h, width: w, outChannels: m, kernelH: kh, kernelW: kw, groups } = layer;
+  const { batch: n, inChannels: c, inH: h, inW: w, outChannels: m, kernelH: kh, kernelW: kw, groups } = layer;
   const depthwise = groups > 1 && groups === c && m % c === 0;
   if (groups > 1 && !depthwise) return { unsupported: 'tfjs has no grouped convolution' };
   if ((layer.strideH > 1 || layer.strideW > 1) && (layer.dilationH > 1 || layer.dilationW > 1)) {
@@ -178,19 +143,20 @@ export function onnxRuntimeWeb(): Promise<Ort> {
  * is [M, C/groups, kH, kW]. The model is one Conv node built by ./onnx-model.ts, with a fixed
  * input shape; the session is created once and the input tensor is reused across runs.
  */
-export async function createOrtRunner(layer: PeerLayer, input: Float32Array, weightOIHW: Float32Array): Promise<PeerResult> {
+export async function createOrtRunner(layer: Conv2dGeometry, input: Float32Array, weightOIHW: Float32Array): Promise<PeerResult> {
   checkLayer('createOrtRunner', layer, input, weightOIHW);
   const ort = await onnxRuntimeWeb();
   const spec = {
-    inputShape: [layer.batch, layer.inChannels, layer.height, layer.width] as const,
+    inputShape: [layer.batch, layer.inChannels, layer.inH, layer.inW] as const,
     weight: weightOIHW,
     weightShape: [layer.outChannels, layer.inChannels / layer.groups, layer.kernelH, layer.kernelW] as const,
     strides: [layer.strideH, layer.strideW] as const,
     dilations: [layer.dilationH, layer.dilationW] as const,
     pads: [layer.padTop, layer.padLeft, layer.padBottom, layer.padRight] as const,
     group: layer.groups,
+    outputShape: [layer.batch, layer.outChannels, layer.outH, layer.outW] as const,
   };
-  const outSize = onnxConvOutputShape(spec).reduce((a, b) => a * b, 1);
+  const outSize = spec.outputShape.reduce((a, b) => a * b, 1);
   const session = await ort.InferenceSession.create(encodeConvModel(spec), {
     executionProviders: ['wasm'],
     graphOptimizationLevel: 'all',

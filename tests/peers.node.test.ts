@@ -3,7 +3,9 @@
 // bench/onnx-model.ts). Node only: both peers load their .wasm files from node_modules.
 import { afterAll, describe, expect, it } from 'vitest';
 import { conv2d as referenceConv2d } from 'simdconv/reference';
-import { createOrtRunner, createTfjsWasmRunner, peerOutputSize, type PeerLayer, type PeerRunner } from '../bench/peers.js';
+import type { Conv2dOptions } from 'simdconv';
+import { createOrtRunner, createTfjsWasmRunner, type PeerRunner } from '../bench/peers.js';
+import { resolveConv2dFilter, resolveConv2dGeometry, type Conv2dGeometry } from '../dist/shape.js';
 
 const RELATIVE_TOLERANCE = 1e-4;
 
@@ -42,17 +44,31 @@ function transpose4(data: Float32Array, shape: readonly number[], perm: readonly
   return out;
 }
 
-const layer = (spec: Partial<PeerLayer> & Pick<PeerLayer, 'inChannels' | 'height' | 'width' | 'outChannels' | 'kernelH' | 'kernelW'>): PeerLayer => ({
-  batch: 1, strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, groups: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0, ...spec,
-});
+interface PeerCase {
+  name: string;
+  /** NCHW input [N, C, H, W] and OIHW weight [M, C/groups, kH, kW]. */
+  input: number[];
+  weight: number[];
+  options: Conv2dOptions;
+  tfjsUnsupported?: boolean;
+}
 
-const CASES: { name: string; layer: PeerLayer; tfjsUnsupported?: boolean }[] = [
-  { name: '3→8 3×3 pad 1 @9×11', layer: layer({ inChannels: 3, height: 9, width: 11, outChannels: 8, kernelH: 3, kernelW: 3, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1 }) },
-  { name: '4→6 3×3 stride 2, asymmetric pad (t2,b1,l0,r1) @13×10', layer: layer({ inChannels: 4, height: 13, width: 10, outChannels: 6, kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padTop: 2, padBottom: 1, padLeft: 0, padRight: 1 }) },
-  { name: 'depthwise 6 ch ×2 3×3 same @8×7', layer: layer({ inChannels: 6, height: 8, width: 7, outChannels: 12, groups: 6, kernelH: 3, kernelW: 3, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1 }) },
-  { name: 'depthwise 5 ch 3×3 stride 2 same @9×9', layer: layer({ inChannels: 5, height: 9, width: 9, outChannels: 5, groups: 5, kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1 }) },
-  { name: 'batch 2, 5→7 3×2 dilation 2, pad 2 @7×8', layer: layer({ batch: 2, inChannels: 5, height: 7, width: 8, outChannels: 7, kernelH: 3, kernelW: 2, dilationH: 2, dilationW: 2, padTop: 2, padBottom: 2, padLeft: 1, padRight: 1 }) },
-  { name: 'groups 2, 4→6 3×3 @6×6', layer: layer({ inChannels: 4, height: 6, width: 6, outChannels: 6, groups: 2, kernelH: 3, kernelW: 3 }), tfjsUnsupported: true },
+/** The layer as simdconv's shape module resolves it: what the peers are given. */
+function geometryOf(c: PeerCase): Conv2dGeometry {
+  const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+  return resolveConv2dGeometry(
+    resolveConv2dFilter({ data: new Float32Array(size(c.weight)), shape: c.weight }, c.options),
+    { data: new Float32Array(size(c.input)), shape: c.input },
+  );
+}
+
+const CASES: PeerCase[] = [
+  { name: '3→8 3×3 pad 1 @9×11', input: [1, 3, 9, 11], weight: [8, 3, 3, 3], options: { padding: 1 } },
+  { name: '4→6 3×3 stride 2, asymmetric pad (t2,b1,l0,r1) @13×10', input: [1, 4, 13, 10], weight: [6, 4, 3, 3], options: { stride: 2, padding: { top: 2, bottom: 1, left: 0, right: 1 } } },
+  { name: 'depthwise 6 ch ×2 3×3 same @8×7', input: [1, 6, 8, 7], weight: [12, 1, 3, 3], options: { groups: 6, padding: 1 } },
+  { name: 'depthwise 5 ch 3×3 stride 2 same @9×9', input: [1, 5, 9, 9], weight: [5, 1, 3, 3], options: { groups: 5, stride: 2, padding: 1 } },
+  { name: 'batch 2, 5→7 3×2 dilation 2, pad 2 @7×8', input: [2, 5, 7, 8], weight: [7, 5, 3, 2], options: { dilation: 2, padding: [2, 1] } },
+  { name: 'groups 2, 4→6 3×3 @6×6', input: [1, 4, 6, 6], weight: [6, 2, 3, 3], options: { groups: 2 }, tfjsUnsupported: true },
 ];
 
 function expectClose(actualNCHW: Float32Array, expected: Float32Array, magnitude: Float32Array, label: string): void {
@@ -77,20 +93,15 @@ describe('benchmark peers match the reference', () => {
     for (const r of runners) r.dispose();
   });
 
-  CASES.forEach(({ name, layer: l, tfjsUnsupported }, caseIndex) => {
+  CASES.forEach((peerCase, caseIndex) => {
+    const { name, options, tfjsUnsupported } = peerCase;
+    const l = geometryOf(peerCase);
     const next = random(1000 + caseIndex);
-    const cg = l.inChannels / l.groups;
-    const inputShape = [l.batch, l.inChannels, l.height, l.width];
-    const weightShape = [l.outChannels, cg, l.kernelH, l.kernelW];
+    const inputShape = peerCase.input;
+    const weightShape = peerCase.weight;
     const inputNCHW = randomArray(inputShape.reduce((a, b) => a * b, 1), next);
     const weightOIHW = randomArray(weightShape.reduce((a, b) => a * b, 1), next);
-    const options = {
-      stride: [l.strideH, l.strideW] as [number, number],
-      dilation: [l.dilationH, l.dilationW] as [number, number],
-      padding: { top: l.padTop, bottom: l.padBottom, left: l.padLeft, right: l.padRight },
-      groups: l.groups,
-    };
-    const [outH, outW] = peerOutputSize(l);
+    const [outH, outW] = [l.outH, l.outW];
     const outShape = [l.batch, l.outChannels, outH, outW];
     const reference = () => {
       const expected = referenceConv2d({ data: inputNCHW, shape: inputShape }, { data: weightOIHW, shape: weightShape }, options);
@@ -136,13 +147,13 @@ describe('benchmark peers match the reference', () => {
   });
 
   it('tfjs refuses stride > 1 with dilation > 1 rather than throwing', async () => {
-    const l = layer({ inChannels: 2, height: 9, width: 9, outChannels: 2, kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, dilationH: 2, dilationW: 2 });
+    const l = geometryOf({ name: '', input: [1, 2, 9, 9], weight: [2, 2, 3, 3], options: { stride: 2, dilation: 2 } });
     const result = await createTfjsWasmRunner(l, new Float32Array(2 * 81), new Float32Array(2 * 2 * 9));
     expect(result).toHaveProperty('unsupported');
   });
 
   it('rejects arrays of the wrong size', async () => {
-    const l = layer({ inChannels: 2, height: 4, width: 4, outChannels: 3, kernelH: 3, kernelW: 3 });
+    const l = geometryOf({ name: '', input: [1, 2, 4, 4], weight: [3, 2, 3, 3], options: {} });
     await expect(createOrtRunner(l, new Float32Array(31), new Float32Array(54))).rejects.toThrow(/input has 31 values/);
     await expect(createTfjsWasmRunner(l, new Float32Array(32), new Float32Array(53))).rejects.toThrow(/weight has 53 values/);
   });
