@@ -27,14 +27,15 @@ function winogradPays(g: Conv2dGeometry): boolean {
 /**
  * What 'auto' runs. Rules from side-by-side timings of the forced paths (bench/ and the issue
  * notes): the depthwise kernels beat a GEMM whose tile is mostly padding by 4–8×; Winograd does
- * 4× fewer multiplies on the 3×3 layers where it pays; with a short reduction (C/groups·kH·kW
- * ≤ 64, e.g. the 3×3 RGB stem) the im2col copy costs as much as the GEMM and the direct path
- * wins, while with longer ones (the 7×7 stem) its in-place reads fall out of L1 and gemm wins.
+ * 4× fewer multiplies on the 3×3 layers where it pays; in NHWC with a short reduction
+ * (C/groups·kH·kW ≤ 64, e.g. the 3×3 RGB stem) the im2col copy costs as much as the GEMM and the
+ * direct path wins, while with longer ones (the 7×7 stem) its in-place reads fall out of L1. In
+ * NCHW the vector im2col is cheap enough that gemm wins on those shapes too.
  */
 function autoChoice(g: Conv2dGeometry): ConvAlgorithm {
   if (depthwiseConv.unsupported(g) === null) return depthwiseConv;
   if (winogradConv.unsupported(g) === null && winogradPays(g)) return winogradConv;
-  if (g.channelsPerGroup * g.kernelH * g.kernelW <= 64) return directConv;
+  if (g.layout === 'NHWC' && g.channelsPerGroup * g.kernelH * g.kernelW <= 64) return directConv;
   return gemmConv;
 }
 
