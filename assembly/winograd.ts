@@ -17,6 +17,7 @@
 // of each transform.
 
 import { applyActivation } from "./activation";
+import { storeLanes } from "./vector";
 
 // ---------------------------------------------------------------------------------------------
 // Weights: U[ξ][Mp/8][Cp][8] = G g Gᵀ, computed in f64 and rounded once.
@@ -74,8 +75,9 @@ export function winogradPackWeights(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Staging: rows [row0, row0 + rows) × columns [col0, col0 + cols) of one image and group, as
-// [row][col][Cp] floats with zeros outside the image and past the group's channels.
+// Staging: rows row0 + r·rowStep (r < rows) × columns col0 + j·colStep (j < cols) of one image
+// and group, as [row][col][Cp] floats with zeros outside the image and past the group's
+// channels. Steps above 1 gather one phase of a dilated convolution (see src/algorithms/winograd.ts).
 
 /**
  * Channels-first source: `x` points at the group's first channel plane. Four channels × four
@@ -83,13 +85,13 @@ export function winogradPackWeights(
  */
 export function winogradStageNCHW(
   x: usize, height: i32, width: i32, channels: i32,
-  row0: i32, rows: i32, col0: i32, cols: i32, cp: i32, dst: usize,
+  row0: i32, rowStep: i32, rows: i32, col0: i32, colStep: i32, cols: i32, cp: i32, dst: usize,
 ): void {
   const plane = <usize>height * <usize>width << 2;
   const pixelBytes = <usize>cp << 2;
   const zero = f32x4.splat(0);
   for (let r = 0; r < rows; r++) {
-    const iy = row0 + r;
+    const iy = row0 + r * rowStep;
     const rowDst = dst + <usize>r * <usize>cols * pixelBytes;
     if (iy < 0 || iy >= height) {
       memory.fill(rowDst, 0, <usize>cols * pixelBytes);
@@ -101,8 +103,8 @@ export function winogradStageNCHW(
       const full = c + 4 <= channels;
       let j = 0;
       // Columns left of the image.
-      for (; j < cols && col0 + j < 0; j++) v128.store(chDst + <usize>j * pixelBytes, zero);
-      if (full) {
+      for (; j < cols && col0 + j * colStep < 0; j++) v128.store(chDst + <usize>j * pixelBytes, zero);
+      if (full && colStep == 1) {
         for (; j + 4 <= cols && col0 + j + 4 <= width; j += 4) {
           const p = src + (<usize>(col0 + j) << 2);
           const r0 = v128.load(p);
@@ -122,7 +124,7 @@ export function winogradStageNCHW(
       }
       // Remaining columns one pixel at a time (zeros past the image or the channels).
       for (; j < cols; j++) {
-        const ix = col0 + j;
+        const ix = col0 + j * colStep;
         let v = zero;
         if (ix < width) {
           const p = src + (<usize>ix << 2);
@@ -143,20 +145,20 @@ export function winogradStageNCHW(
  */
 export function winogradStageNHWC(
   x: usize, height: i32, width: i32, channels: i32, pixelStride: i32,
-  row0: i32, rows: i32, col0: i32, cols: i32, cp: i32, dst: usize,
+  row0: i32, rowStep: i32, rows: i32, col0: i32, colStep: i32, cols: i32, cp: i32, dst: usize,
 ): void {
   const pixelBytes = <usize>cp << 2;
   const fullQuads = channels & ~3;
   const zero = f32x4.splat(0);
   for (let r = 0; r < rows; r++) {
-    const iy = row0 + r;
+    const iy = row0 + r * rowStep;
     const rowDst = dst + <usize>r * <usize>cols * pixelBytes;
     if (iy < 0 || iy >= height) {
       memory.fill(rowDst, 0, <usize>cols * pixelBytes);
       continue;
     }
     for (let j = 0; j < cols; j++) {
-      const ix = col0 + j;
+      const ix = col0 + j * colStep;
       let d = rowDst + <usize>j * pixelBytes;
       if (ix < 0 || ix >= width) {
         memory.fill(d, 0, pixelBytes);
@@ -342,29 +344,32 @@ export function winogradGemm(
   v128.store(dst + 3 * step, f32x4.add(f32x4.add(b, f32x4.mul(f32x4.splat(8), d)), m5));
 }
 
-@inline function storeLanes(ptr: usize, v: v128, count: i32): void {
-  if (count >= 4) { v128.store(ptr, v); return; }
+/** Stores the first `count` lanes of `v` as pixels `pixelBytes` apart (4: contiguous). */
+@inline function storePixels(ptr: usize, v: v128, count: i32, pixelBytes: usize): void {
+  if (pixelBytes == 4) { storeLanes(ptr, v, count); return; }
   if (count > 0) store<f32>(ptr, f32x4.extract_lane(v, 0));
-  if (count > 1) store<f32>(ptr, f32x4.extract_lane(v, 1), 4);
-  if (count > 2) store<f32>(ptr, f32x4.extract_lane(v, 2), 8);
+  if (count > 1) store<f32>(ptr + pixelBytes, f32x4.extract_lane(v, 1));
+  if (count > 2) store<f32>(ptr + 2 * pixelBytes, f32x4.extract_lane(v, 2));
+  if (count > 3) store<f32>(ptr + 3 * pixelBytes, f32x4.extract_lane(v, 3));
 }
 
 /**
  * Transforms O[ξ][t][Mp] of a block back to pixels, adds bias and applies the activation, and
  * writes the valid pixels and filters only. The block is tile rows [ty0, ty0 + blockRows) ×
  * tile columns [tx0, tx0 + blockCols) of the image, t = (ty − ty0)·blockCols + (tx − tx0).
- * `y` points at output channel 0 of the group in this image. Channels-last (NHWC): pixel
- * stride `outChannels`; channels-first (NCHW): plane stride outH·outW.
+ * outH × outW is the output grid the tiles cover; its pixel (oy, ox), filter m is written at
+ * y + oy·rowBytes + ox·colBytes + m·filterBytes, where `y` points at filter 0 of the group in
+ * this image (strides of the output, or of one phase of a dilated output).
  * `bias`: one float per filter of the group (readable 3 past `filters`), or 0.
  */
 export function winogradOutput(
   o: usize, xiStride: i32, mp: i32, filters: i32,
   ty0: i32, tx0: i32, blockRows: i32, blockCols: i32,
-  outH: i32, outW: i32, channelsLast: bool, outChannels: i32,
+  outH: i32, outW: i32, channelsLast: bool, rowBytes: i32, colBytes: i32, filterBytes: i32,
   y: usize, bias: usize, activation: i32, tmp: usize,
 ): void {
   const xiBytes = <usize>xiStride;
-  const plane = <usize>outH * <usize>outW;
+  const pixelBytes = <usize>colBytes;
   const zero = f32x4.splat(0);
   for (let by = 0; by < blockRows; by++) {
     const oy0 = (ty0 + by) * 4;
@@ -403,9 +408,8 @@ export function winogradOutput(
             f32x4.add(f32x4.add(f32x4.add(b, f32x4.mul(f32x4.splat(8), d)), v128.load(row, 80)), bv), activation,
           );
           const oy = oy0 + r;
+          const dst = y + <usize>oy * <usize>rowBytes + <usize>ox0 * pixelBytes + <usize>m * <usize>filterBytes;
           if (channelsLast) {
-            const pixelBytes = <usize>outChannels << 2;
-            const dst = y + (<usize>(oy * outW + ox0) * <usize>outChannels << 2) + (<usize>m << 2);
             storeLanes(dst, p0, lanes);
             if (validCols > 1) storeLanes(dst + pixelBytes, p1, lanes);
             if (validCols > 2) storeLanes(dst + 2 * pixelBytes, p2, lanes);
@@ -416,12 +420,11 @@ export function winogradOutput(
             const t1 = v128.shuffle<f32>(p0, p1, 2, 6, 3, 7);
             const t2 = v128.shuffle<f32>(p2, p3, 0, 4, 1, 5);
             const t3 = v128.shuffle<f32>(p2, p3, 2, 6, 3, 7);
-            const planeBytes = plane << 2;
-            const dst = y + (<usize>m * plane << 2) + (<usize>(oy * outW + ox0) << 2);
-            storeLanes(dst, v128.shuffle<i64>(t0, t2, 0, 2), validCols);
-            if (lanes > 1) storeLanes(dst + planeBytes, v128.shuffle<i64>(t0, t2, 1, 3), validCols);
-            if (lanes > 2) storeLanes(dst + 2 * planeBytes, v128.shuffle<i64>(t1, t3, 0, 2), validCols);
-            if (lanes > 3) storeLanes(dst + 3 * planeBytes, v128.shuffle<i64>(t1, t3, 1, 3), validCols);
+            const planeBytes = <usize>filterBytes;
+            storePixels(dst, v128.shuffle<i64>(t0, t2, 0, 2), validCols, pixelBytes);
+            if (lanes > 1) storePixels(dst + planeBytes, v128.shuffle<i64>(t0, t2, 1, 3), validCols, pixelBytes);
+            if (lanes > 2) storePixels(dst + 2 * planeBytes, v128.shuffle<i64>(t1, t3, 0, 2), validCols, pixelBytes);
+            if (lanes > 3) storePixels(dst + 3 * planeBytes, v128.shuffle<i64>(t1, t3, 1, 3), validCols, pixelBytes);
           }
         }
       }

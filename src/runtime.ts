@@ -65,11 +65,11 @@ export type KernelExports = {
   ): void;
   winogradStageNCHW(
     x: number, height: number, width: number, channels: number,
-    row0: number, rows: number, col0: number, cols: number, cp: number, dst: number,
+    row0: number, rowStep: number, rows: number, col0: number, colStep: number, cols: number, cp: number, dst: number,
   ): void;
   winogradStageNHWC(
     x: number, height: number, width: number, channels: number, pixelStride: number,
-    row0: number, rows: number, col0: number, cols: number, cp: number, dst: number,
+    row0: number, rowStep: number, rows: number, col0: number, colStep: number, cols: number, cp: number, dst: number,
   ): void;
   winogradInput(
     stage: number, stageCols: number, cp: number, blockRows: number, blockCols: number,
@@ -81,7 +81,7 @@ export type KernelExports = {
   winogradOutput(
     o: number, xiStride: number, mp: number, filters: number,
     ty0: number, tx0: number, blockRows: number, blockCols: number,
-    outH: number, outW: number, channelsLast: boolean, outChannels: number,
+    outH: number, outW: number, channelsLast: boolean, rowBytes: number, colBytes: number, filterBytes: number,
     y: number, bias: number, activation: number, tmp: number,
   ): void;
 };

@@ -46,7 +46,7 @@ const PATH_CASES: Record<Exclude<Algorithm, 'auto'>, CaseConstraints> = {
   gemm: {},
   direct: {},
   depthwise: { depthwise: true },
-  winograd: { kernel: 3, stride: 1, dilation: 1 },
+  winograd: { kernel: 3, stride: 1 },
 };
 /** Paths whose error bound differs from the default (tests/helpers.ts says how it was measured). */
 const PATH_TOLERANCE: Partial<Record<Algorithm, Tolerance>> = { winograd: WINOGRAD_TOLERANCE };

@@ -1,4 +1,4 @@
-// Winograd F(4×4, 3×3): 3×3 kernels, stride 1, dilation 1 (any padding, groups, batch, layout).
+// Winograd F(4×4, 3×3): 3×3 kernels, stride 1 (any dilation, padding, groups, batch, layout).
 // Each 4×4 output tile costs 36 multiply-adds per (channel, filter) instead of 144. Per image and
 // group, blocks of tiles run through four kernels (assembly/winograd.ts) while their data is
 // still in cache: stage the input rows (zero-padded, channels-last), transform to V[ξ], 36 GEMMs
@@ -34,11 +34,23 @@ interface BlockPlan {
   stageBytes: number;
 }
 
+/**
+ * A dilated convolution (stride 1) splits into dilationH × dilationW independent dense ones:
+ * output pixels whose row ≡ phaseRow (mod dilationH) and column ≡ phaseCol (mod dilationW) read
+ * only input rows and columns of one residue class, with the kernel taps one step apart. This is
+ * the output grid of one phase; phase (0, 0) is the largest.
+ */
+function phaseGrid(g: Conv2dGeometry, phaseRow: number, phaseCol: number): { outH: number; outW: number } {
+  return { outH: Math.ceil((g.outH - phaseRow) / g.dilationH), outW: Math.ceil((g.outW - phaseCol) / g.dilationW) };
+}
+
+/** Blocks of tiles for the largest phase grid (the whole output when there is no dilation). */
 function blockPlan(g: Conv2dGeometry): BlockPlan {
   const cp = channelsPadded(g);
   const mp = filtersPadded(g);
-  const tilesH = Math.ceil(g.outH / 4);
-  const tilesW = Math.ceil(g.outW / 4);
+  const grid = phaseGrid(g, 0, 0);
+  const tilesH = Math.ceil(grid.outH / 4);
+  const tilesW = Math.ceil(grid.outW / 4);
   const target = Math.max(MIN_TILES, Math.floor(BLOCK_BYTES / (36 * 4 * (cp + mp)) / 4) * 4);
   let rows: number, cols: number;
   if (tilesW >= target) {
@@ -65,7 +77,6 @@ export const winogradConv: ConvAlgorithm = {
   unsupported(g) {
     if (g.kernelH !== 3 || g.kernelW !== 3) return `Winograd F(4×4, 3×3) needs a 3×3 kernel, got ${g.kernelH}×${g.kernelW}`;
     if (g.strideH !== 1 || g.strideW !== 1) return `Winograd needs stride 1, got [${g.strideH}, ${g.strideW}]`;
-    if (g.dilationH !== 1 || g.dilationW !== 1) return `Winograd needs dilation 1, got [${g.dilationH}, ${g.dilationW}]`;
     return null;
   },
 
@@ -105,6 +116,10 @@ export const winogradConv: ConvAlgorithm = {
     const stage = tmp + TMP_BYTES;
     const v = stage + plan.stageBytes;
     const o = v + 36 * plan.vXiStride;
+    // Output strides in bytes: row, pixel, filter.
+    const outRowBytes = (channelsLast ? g.outW * g.outChannels : g.outW) * 4;
+    const outPixelBytes = (channelsLast ? g.outChannels : 1) * 4;
+    const filterBytes = channelsLast ? 4 : outPlane * 4;
     for (let n = 0; n < g.batch; n++) {
       for (let group = 0; group < g.groups; group++) {
         const weights = packedWeights + group * groupWeightBytes;
@@ -112,27 +127,38 @@ export const winogradConv: ConvAlgorithm = {
         const x = channelsLast
           ? buffers.input + (n * inPlane * g.inChannels + group * g.channelsPerGroup) * 4
           : buffers.input + (n * g.inChannels + group * g.channelsPerGroup) * inPlane * 4;
-        const y = channelsLast
+        const yImage = channelsLast
           ? buffers.output + (n * outPlane * g.outChannels + group * filtersPerGroup) * 4
           : buffers.output + (n * g.outChannels + group * filtersPerGroup) * outPlane * 4;
-        for (let ty0 = 0; ty0 < plan.tilesH; ty0 += plan.rows) {
-          const rows = Math.min(plan.rows, plan.tilesH - ty0);
-          for (let tx0 = 0; tx0 < plan.tilesW; tx0 += plan.cols) {
-            const cols = Math.min(plan.cols, plan.tilesW - tx0);
-            const tiles = roundUp(rows * cols, 4);
-            const row0 = 4 * ty0 - g.padTop;
-            const col0 = 4 * tx0 - g.padLeft;
-            if (channelsLast) {
-              k.winogradStageNHWC(x, g.inH, g.inW, g.channelsPerGroup, g.inChannels, row0, 4 * rows + 2, col0, 4 * cols + 2, cp, stage);
-            } else {
-              k.winogradStageNCHW(x, g.inH, g.inW, g.channelsPerGroup, row0, 4 * rows + 2, col0, 4 * cols + 2, cp, stage);
+        for (let phaseRow = 0; phaseRow < Math.min(g.dilationH, g.outH); phaseRow++) {
+          for (let phaseCol = 0; phaseCol < Math.min(g.dilationW, g.outW); phaseCol++) {
+            const grid = phaseGrid(g, phaseRow, phaseCol);
+            const tilesH = Math.ceil(grid.outH / 4);
+            const tilesW = Math.ceil(grid.outW / 4);
+            const y = yImage + phaseRow * outRowBytes + phaseCol * outPixelBytes;
+            for (let ty0 = 0; ty0 < tilesH; ty0 += plan.rows) {
+              const rows = Math.min(plan.rows, tilesH - ty0);
+              for (let tx0 = 0; tx0 < tilesW; tx0 += plan.cols) {
+                const cols = Math.min(plan.cols, tilesW - tx0);
+                const tiles = roundUp(rows * cols, 4);
+                // Input row of the block's first staged row: phase offset, then dilation steps.
+                const row0 = phaseRow - g.padTop + g.dilationH * 4 * ty0;
+                const col0 = phaseCol - g.padLeft + g.dilationW * 4 * tx0;
+                if (channelsLast) {
+                  k.winogradStageNHWC(x, g.inH, g.inW, g.channelsPerGroup, g.inChannels,
+                    row0, g.dilationH, 4 * rows + 2, col0, g.dilationW, 4 * cols + 2, cp, stage);
+                } else {
+                  k.winogradStageNCHW(x, g.inH, g.inW, g.channelsPerGroup,
+                    row0, g.dilationH, 4 * rows + 2, col0, g.dilationW, 4 * cols + 2, cp, stage);
+                }
+                k.winogradInput(stage, 4 * cols + 2, cp, rows, cols, v, plan.vXiStride, tiles, tmp);
+                k.winogradGemm(tiles, mp, cp, v, plan.vXiStride, weights, o, plan.oXiStride);
+                k.winogradOutput(
+                  o, plan.oXiStride, mp, filtersPerGroup, ty0, tx0, rows, cols, grid.outH, grid.outW, channelsLast,
+                  outRowBytes * g.dilationH, outPixelBytes * g.dilationW, filterBytes, y, bias, activation, tmp,
+                );
+              }
             }
-            k.winogradInput(stage, 4 * cols + 2, cp, rows, cols, v, plan.vXiStride, tiles, tmp);
-            k.winogradGemm(tiles, mp, cp, v, plan.vXiStride, weights, o, plan.oXiStride);
-            k.winogradOutput(
-              o, plan.oXiStride, mp, filtersPerGroup, ty0, tx0, rows, cols,
-              g.outH, g.outW, channelsLast, g.outChannels, y, bias, activation, tmp,
-            );
           }
         }
       }
