@@ -1,7 +1,7 @@
 // The prepared form keeps its packed weights and workspace: repeated runs neither allocate nor
 // grow WebAssembly memory, and dispose / one-shot calls give every byte back.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { conv2d, createConv2d, init } from 'simdconv';
+import { ALGORITHMS, conv2d, createConv2d, init } from 'simdconv';
 import { getRuntime } from '../dist/runtime.js';
 import { randomTensor, seededRandom } from './helpers.js';
 
@@ -10,25 +10,28 @@ beforeAll(async () => {
 });
 
 describe('WebAssembly memory', () => {
-  it('a prepared conv run in a loop allocates nothing after its first run', () => {
+  it('a prepared conv run in a loop allocates nothing after its first run, on every path', () => {
     const rt = getRuntime();
     const random = seededRandom(11);
-    for (const layout of ['NCHW', 'NHWC'] as const) {
-      const weight = randomTensor(random, layout === 'NCHW' ? [24, 8, 3, 3] : [3, 3, 8, 24]);
-      const input = randomTensor(random, layout === 'NCHW' ? [2, 8, 30, 30] : [2, 30, 30, 8]);
-      const before = rt.arena.liveBytes;
-      const conv = createConv2d(weight, { layout, padding: 'same', bias: new Float32Array(24) });
-      const first = conv.run(input);
-      const liveAfterFirst = rt.arena.liveBytes;
-      const memoryAfterFirst = rt.memory.buffer.byteLength;
-      for (let i = 0; i < 50; i++) {
-        const again = conv.run(input).data;
-        expect(again.every((v, j) => Object.is(v, first.data[j]))).toBe(true);
+    for (const algorithm of ALGORITHMS) {
+      for (const layout of ['NCHW', 'NHWC'] as const) {
+        // A depthwise layer (groups = C = M) that every path can compute.
+        const weight = randomTensor(random, layout === 'NCHW' ? [8, 1, 3, 3] : [3, 3, 1, 8]);
+        const input = randomTensor(random, layout === 'NCHW' ? [2, 8, 30, 30] : [2, 30, 30, 8]);
+        const before = rt.arena.liveBytes;
+        const conv = createConv2d(weight, { layout, padding: 'same', groups: 8, bias: new Float32Array(8), algorithm });
+        const first = conv.run(input);
+        const liveAfterFirst = rt.arena.liveBytes;
+        const memoryAfterFirst = rt.memory.buffer.byteLength;
+        for (let i = 0; i < 30; i++) {
+          const again = conv.run(input).data;
+          expect(again.every((v, j) => Object.is(v, first.data[j])), `${algorithm} ${layout} run ${i}`).toBe(true);
+        }
+        expect(rt.arena.liveBytes).toBe(liveAfterFirst);
+        expect(rt.memory.buffer.byteLength).toBe(memoryAfterFirst);
+        conv.dispose();
+        expect(rt.arena.liveBytes).toBe(before);
       }
-      expect(rt.arena.liveBytes).toBe(liveAfterFirst);
-      expect(rt.memory.buffer.byteLength).toBe(memoryAfterFirst);
-      conv.dispose();
-      expect(rt.arena.liveBytes).toBe(before);
     }
   });
 
