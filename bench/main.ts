@@ -1,7 +1,7 @@
 // The benchmark. Side by side in one process, on named layers (bench/layers.ts): simdconv in
 // both layouts (prepared convs), the plain-JS reference, and with --peers tfjs-backend-wasm
-// (XNNPACK) and onnxruntime-web, all on one thread. Medians (p50) of tinybench samples after
-// warm-up; GFLOP/s = 2 × the direct algorithm's multiply-adds / time.
+// (XNNPACK) and onnxruntime-web, all on one thread, interleaved in rounds. Medians (p50) of
+// tinybench samples after warm-up; GFLOP/s = 2 × the direct algorithm's multiply-adds / time.
 //
 //   npm start                      the default layers, simdconv against plain JS
 //   npm run bench [-- --peers]     the full suite; writes bench/results.json and bench/results.svg
@@ -84,40 +84,66 @@ function prepareLayer(l: LayerSpec) {
   return { tensors, geometry };
 }
 
+/** Rounds of the fast engines; each round rotates their order, the result is the median round. */
+const ROUNDS = 5;
+
+type Task = { engine: Engine; run: () => unknown };
+
+/** Medians (p50) of one tinybench run over `tasks`, in the given order. */
+async function medians(name: string, tasks: Task[], options: ConstructorParameters<typeof Bench>[0]): Promise<Map<Engine, number>> {
+  const bench = new Bench(options);
+  for (const task of tasks) bench.add(task.engine, task.run);
+  await bench.run();
+  const out = new Map<Engine, number>();
+  for (const task of bench.tasks) {
+    const r = task.result;
+    if (!('latency' in r)) throw new Error(`${name}, ${task.name}: ${r.state === 'errored' ? r.error.message : r.state}`);
+    out.set(task.name as Engine, r.latency.p50);
+  }
+  return out;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+
 async function benchLayer(l: LayerSpec, peers: boolean): Promise<LayerResult> {
   const { tensors, geometry } = prepareLayer(l);
   const result: LayerResult = { layer: l.name, multiplyAdds: conv2dMultiplyAdds(geometry), ms: {}, unsupported: {} };
-  const fast = new Bench({ time: 600, iterations: 10, warmupTime: 200, warmupIterations: 5 });
-  const slow = new Bench({ time: 0, iterations: 3, warmupTime: 0, warmupIterations: 1 });
+  const fast: Task[] = [];
   const cleanups: Array<() => void> = [];
   for (const layout of ['NCHW', 'NHWC'] as const) {
     const { input, weight, options } = tensors[layout];
     const conv = createConv2d(weight, options);
     cleanups.push(() => conv.dispose());
-    fast.add(`simdconv ${layout}`, () => { conv.run(input); });
+    fast.push({ engine: `simdconv ${layout}`, run: () => conv.run(input) });
   }
-  const { input, weight, options } = tensors.NCHW;
-  slow.add('plain JS', () => { referenceConv2d(input, weight, options); });
   if (peers) {
     const add = (engine: Engine, peer: PeerResult) => {
       if ('unsupported' in peer) result.unsupported[engine] = peer.unsupported;
       else {
         cleanups.push(() => peer.dispose());
-        fast.add(engine, () => peer.run());
+        fast.push({ engine, run: () => peer.run() });
       }
     };
     add('tfjs-wasm', await createTfjsWasmRunner(geometry, tensors.NHWC.input.data, tensors.NHWC.weight.data));
     add('ort-web', await createOrtRunner(geometry, tensors.NCHW.input.data, tensors.NCHW.weight.data));
   }
   try {
-    for (const bench of [fast, slow]) {
-      await bench.run();
-      for (const task of bench.tasks) {
-        const r = task.result;
-        if (!('latency' in r)) throw new Error(`${l.name}, ${task.name}: ${r.state === 'errored' ? r.error.message : r.state}`);
-        result.ms[task.name as Engine] = r.latency.p50;
+    // The machine's speed drifts: interleave the engines in short rounds (rotating who goes
+    // first) and keep each engine's median round, so that a ratio compares like with like.
+    const rounds = new Map<Engine, number[]>();
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = fast.map((_, i) => fast[(i + round) % fast.length]!);
+      const warm = round === 0 ? { warmupTime: 200, warmupIterations: 5 } : { warmupTime: 20, warmupIterations: 2 };
+      for (const [engine, ms] of await medians(l.name, order, { time: 150, iterations: 5, ...warm })) {
+        rounds.set(engine, [...(rounds.get(engine) ?? []), ms]);
       }
     }
+    for (const [engine, values] of rounds) result.ms[engine] = median(values);
+    // The plain-JS reference takes up to a second a call: three calls after one warm-up.
+    const { input, weight, options } = tensors.NCHW;
+    const slow = await medians(l.name, [{ engine: 'plain JS', run: () => referenceConv2d(input, weight, options) }],
+      { time: 0, iterations: 3, warmupTime: 0, warmupIterations: 1 });
+    result.ms['plain JS'] = slow.get('plain JS');
   } finally {
     for (const cleanup of cleanups) cleanup();
   }
