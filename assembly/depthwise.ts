@@ -33,7 +33,7 @@ export function packDepthwiseWeights(
  */
 @inline function depthwisePixelNHWC(
   x: usize, width: i32, channels: i32, kernelW: i32, dilationH: i32, dilationW: i32,
-  ih0: i32, iw0: i32, khBegin: i32, khEnd: i32, weights: usize, bias: usize, activation: i32, out: usize,
+  ih0: i32, iw0: i32, khBegin: i32, khEnd: i32, weights: usize, bias: usize, activation: i32, alpha: f32, out: usize,
 ): void {
   const pixelBytes = <usize>channels << 2;
   const tapBytes = <usize>((channels + 7) & ~7) << 2;
@@ -50,7 +50,7 @@ export function packDepthwiseWeights(
         acc = f32x4.add(acc, f32x4.mul(v128.load(row + <usize>(iw0 + kw * dilationW) * pixelBytes), v128.load(wRow + <usize>kw * tapBytes)));
       }
     }
-    storeLanes(out + cBytes, applyActivation(acc, activation), channels - c);
+    storeLanes(out + cBytes, applyActivation(acc, activation, alpha), channels - c);
   }
 }
 
@@ -64,7 +64,7 @@ export function depthwiseNHWC(
   x: usize, height: i32, width: i32, channels: i32,
   kernelH: i32, kernelW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
   padTop: i32, padLeft: i32, outHeight: i32, outWidth: i32,
-  weights: usize, bias: usize, activation: i32, y: usize,
+  weights: usize, bias: usize, activation: i32, alpha: f32, y: usize,
 ): void {
   const pixelBytes = <usize>channels << 2;
   const tapBytes = <usize>((channels + 7) & ~7) << 2;
@@ -82,7 +82,7 @@ export function depthwiseNHWC(
     let ow = 0;
     for (; ow < interiorBegin; ow++) {
       depthwisePixelNHWC(x, width, channels, kernelW, dilationH, dilationW, ih0, ow * strideW - padLeft,
-        khBegin, khEnd, weights, bias, activation, outRow + <usize>ow * pixelBytes);
+        khBegin, khEnd, weights, bias, activation, alpha, outRow + <usize>ow * pixelBytes);
     }
     for (; ow + 4 <= interiorEnd; ow += 4) {
       const origin = x + <usize>(ow * strideW - padLeft) * pixelBytes;
@@ -105,15 +105,15 @@ export function depthwiseNHWC(
           }
         }
         const remaining = channels - c;
-        storeLanes(out + cBytes, applyActivation(acc0, activation), remaining);
-        storeLanes(out + pixelBytes + cBytes, applyActivation(acc1, activation), remaining);
-        storeLanes(out + 2 * pixelBytes + cBytes, applyActivation(acc2, activation), remaining);
-        storeLanes(out + 3 * pixelBytes + cBytes, applyActivation(acc3, activation), remaining);
+        storeLanes(out + cBytes, applyActivation(acc0, activation, alpha), remaining);
+        storeLanes(out + pixelBytes + cBytes, applyActivation(acc1, activation, alpha), remaining);
+        storeLanes(out + 2 * pixelBytes + cBytes, applyActivation(acc2, activation, alpha), remaining);
+        storeLanes(out + 3 * pixelBytes + cBytes, applyActivation(acc3, activation, alpha), remaining);
       }
     }
     for (; ow < outWidth; ow++) {
       depthwisePixelNHWC(x, width, channels, kernelW, dilationH, dilationW, ih0, ow * strideW - padLeft,
-        khBegin, khEnd, weights, bias, activation, outRow + <usize>ow * pixelBytes);
+        khBegin, khEnd, weights, bias, activation, alpha, outRow + <usize>ow * pixelBytes);
     }
   }
 }
@@ -127,7 +127,7 @@ export function depthwiseNHWC(
 export function depthwisePlaneNCHW(
   padded: usize, paddedWidth: i32,
   kernelH: i32, kernelW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
-  outHeight: i32, outWidth: i32, weights: usize, bias: f32, activation: i32, y: usize,
+  outHeight: i32, outWidth: i32, weights: usize, bias: f32, activation: i32, alpha: f32, y: usize,
 ): void {
   const rowBytes = <usize>paddedWidth << 2;
   const columnStep = <usize>strideW << 4; // 4 output columns further along the input row
@@ -152,10 +152,10 @@ export function depthwisePlaneNCHW(
       }
       const remaining = outWidth - ow;
       const to = outRow + (<usize>ow << 2);
-      storeLanes(to, applyActivation(acc0, activation), remaining);
-      if (remaining > 4) storeLanes(to + 16, applyActivation(acc1, activation), remaining - 4);
-      if (remaining > 8) storeLanes(to + 32, applyActivation(acc2, activation), remaining - 8);
-      if (remaining > 12) storeLanes(to + 48, applyActivation(acc3, activation), remaining - 12);
+      storeLanes(to, applyActivation(acc0, activation, alpha), remaining);
+      if (remaining > 4) storeLanes(to + 16, applyActivation(acc1, activation, alpha), remaining - 4);
+      if (remaining > 8) storeLanes(to + 32, applyActivation(acc2, activation, alpha), remaining - 8);
+      if (remaining > 12) storeLanes(to + 48, applyActivation(acc3, activation, alpha), remaining - 12);
     }
   }
 }

@@ -14,7 +14,7 @@ import { loadColumns, rowBiasAt, storeTileRow } from "./vector";
 export function directNCHW4x8(
   filters: i32, depth: i32, packedA: usize, offsets: usize,
   padded: usize, rowBytes: i32, strideH: i32, strideW: i32,
-  outHeight: i32, outWidth: i32, out: usize, rowBias: usize, activation: i32,
+  outHeight: i32, outWidth: i32, out: usize, rowBias: usize, activation: i32, alpha: f32,
 ): void {
   const zero = f32x4.splat(0);
   const aPanelBytes = <usize>depth << 4;
@@ -51,21 +51,21 @@ export function directNCHW4x8(
         const validRows = filters - i0;
         let ptr = outBase + <usize>i0 * planeBytes;
         let bias = rowBiasAt(rowBias, i0);
-        storeTileRow(ptr, c00, c01, bias, bias, activation, validCols);
+        storeTileRow(ptr, c00, c01, bias, bias, activation, alpha, validCols);
         if (validRows > 1) {
           ptr += planeBytes;
           bias = rowBiasAt(rowBias, i0 + 1);
-          storeTileRow(ptr, c10, c11, bias, bias, activation, validCols);
+          storeTileRow(ptr, c10, c11, bias, bias, activation, alpha, validCols);
         }
         if (validRows > 2) {
           ptr += planeBytes;
           bias = rowBiasAt(rowBias, i0 + 2);
-          storeTileRow(ptr, c20, c21, bias, bias, activation, validCols);
+          storeTileRow(ptr, c20, c21, bias, bias, activation, alpha, validCols);
         }
         if (validRows > 3) {
           ptr += planeBytes;
           bias = rowBiasAt(rowBias, i0 + 3);
-          storeTileRow(ptr, c30, c31, bias, bias, activation, validCols);
+          storeTileRow(ptr, c30, c31, bias, bias, activation, alpha, validCols);
         }
       }
     }
@@ -81,7 +81,7 @@ export function directNCHW4x8(
 export function directNHWC4x8(
   filters: i32, depth: i32, packedB: usize, offsets: usize,
   padded: usize, rowBytes: i32, pixelBytes: i32, strideH: i32, strideW: i32,
-  outHeight: i32, outWidth: i32, out: usize, outPixelBytes: i32, colBias: usize, activation: i32,
+  outHeight: i32, outWidth: i32, out: usize, outPixelBytes: i32, colBias: usize, activation: i32, alpha: f32,
 ): void {
   const zero = f32x4.splat(0);
   const bPanelBytes = <usize>depth << 5;
@@ -121,18 +121,18 @@ export function directNHWC4x8(
           biasHi = v128.load(colBias + (<usize>j0 << 2), 16);
         }
         let ptr = outBase + (<usize>j0 << 2);
-        storeTileRow(ptr, c00, c01, bias, biasHi, activation, validCols);
+        storeTileRow(ptr, c00, c01, bias, biasHi, activation, alpha, validCols);
         if (validRows > 1) {
           ptr += <usize>outPixelBytes;
-          storeTileRow(ptr, c10, c11, bias, biasHi, activation, validCols);
+          storeTileRow(ptr, c10, c11, bias, biasHi, activation, alpha, validCols);
         }
         if (validRows > 2) {
           ptr += <usize>outPixelBytes;
-          storeTileRow(ptr, c20, c21, bias, biasHi, activation, validCols);
+          storeTileRow(ptr, c20, c21, bias, biasHi, activation, alpha, validCols);
         }
         if (validRows > 3) {
           ptr += <usize>outPixelBytes;
-          storeTileRow(ptr, c30, c31, bias, biasHi, activation, validCols);
+          storeTileRow(ptr, c30, c31, bias, biasHi, activation, alpha, validCols);
         }
       }
     }

@@ -17,7 +17,7 @@ export function gemm4x8(
   packedA: usize, packedB: usize,
   out: usize, outRowStride: i32,
   rowBias: usize, colBias: usize,
-  activation: i32,
+  activation: i32, alpha: f32,
 ): void {
   const zero = f32x4.splat(0);
   const aPanelBytes = <usize>depth << 4; // depth × 4 floats
@@ -57,21 +57,21 @@ export function gemm4x8(
       const validRows = rows - i0;
       let rowPtr = out + (<usize>i0) * rowStrideBytes + (<usize>j0 << 2);
       let bias = rowBiasAt(rowBias, i0);
-      storeTileRow(rowPtr, c00, c01, f32x4.add(bias, colBiasLo), f32x4.add(bias, colBiasHi), activation, validCols);
+      storeTileRow(rowPtr, c00, c01, f32x4.add(bias, colBiasLo), f32x4.add(bias, colBiasHi), activation, alpha, validCols);
       if (validRows > 1) {
         rowPtr += rowStrideBytes;
         bias = rowBiasAt(rowBias, i0 + 1);
-        storeTileRow(rowPtr, c10, c11, f32x4.add(bias, colBiasLo), f32x4.add(bias, colBiasHi), activation, validCols);
+        storeTileRow(rowPtr, c10, c11, f32x4.add(bias, colBiasLo), f32x4.add(bias, colBiasHi), activation, alpha, validCols);
       }
       if (validRows > 2) {
         rowPtr += rowStrideBytes;
         bias = rowBiasAt(rowBias, i0 + 2);
-        storeTileRow(rowPtr, c20, c21, f32x4.add(bias, colBiasLo), f32x4.add(bias, colBiasHi), activation, validCols);
+        storeTileRow(rowPtr, c20, c21, f32x4.add(bias, colBiasLo), f32x4.add(bias, colBiasHi), activation, alpha, validCols);
       }
       if (validRows > 3) {
         rowPtr += rowStrideBytes;
         bias = rowBiasAt(rowBias, i0 + 3);
-        storeTileRow(rowPtr, c30, c31, f32x4.add(bias, colBiasLo), f32x4.add(bias, colBiasHi), activation, validCols);
+        storeTileRow(rowPtr, c30, c31, f32x4.add(bias, colBiasLo), f32x4.add(bias, colBiasHi), activation, alpha, validCols);
       }
     }
   }

@@ -15,10 +15,10 @@ import { applyActivation } from "./activation";
  * stores the first `validCols` of the 8 values.
  */
 @inline export function storeTileRow(
-  ptr: usize, lo: v128, hi: v128, biasLo: v128, biasHi: v128, activation: i32, validCols: i32,
+  ptr: usize, lo: v128, hi: v128, biasLo: v128, biasHi: v128, activation: i32, alpha: f32, validCols: i32,
 ): void {
-  lo = applyActivation(f32x4.add(lo, biasLo), activation);
-  hi = applyActivation(f32x4.add(hi, biasHi), activation);
+  lo = applyActivation(f32x4.add(lo, biasLo), activation, alpha);
+  hi = applyActivation(f32x4.add(hi, biasHi), activation, alpha);
   if (validCols >= 8) {
     v128.store(ptr, lo);
     v128.store(ptr, hi, 16);

@@ -366,7 +366,7 @@ export function winogradOutput(
   o: usize, xiStride: i32, mp: i32, filters: i32,
   ty0: i32, tx0: i32, blockRows: i32, blockCols: i32,
   outH: i32, outW: i32, channelsLast: bool, rowBytes: i32, colBytes: i32, filterBytes: i32,
-  y: usize, bias: usize, activation: i32, tmp: usize,
+  y: usize, bias: usize, activation: i32, alpha: f32, tmp: usize,
 ): void {
   const xiBytes = <usize>xiStride;
   const pixelBytes = <usize>colBytes;
@@ -401,11 +401,11 @@ export function winogradOutput(
           const b = f32x4.sub(m1, m2);
           const c = f32x4.add(m3, m4);
           const d = f32x4.sub(m3, m4);
-          const p0 = applyActivation(f32x4.add(f32x4.add(f32x4.add(v128.load(row), a), c), bv), activation);
-          const p1 = applyActivation(f32x4.add(f32x4.add(b, f32x4.mul(f32x4.splat(2), d)), bv), activation);
-          const p2 = applyActivation(f32x4.add(f32x4.add(a, f32x4.mul(f32x4.splat(4), c)), bv), activation);
+          const p0 = applyActivation(f32x4.add(f32x4.add(f32x4.add(v128.load(row), a), c), bv), activation, alpha);
+          const p1 = applyActivation(f32x4.add(f32x4.add(b, f32x4.mul(f32x4.splat(2), d)), bv), activation, alpha);
+          const p2 = applyActivation(f32x4.add(f32x4.add(a, f32x4.mul(f32x4.splat(4), c)), bv), activation, alpha);
           const p3 = applyActivation(
-            f32x4.add(f32x4.add(f32x4.add(b, f32x4.mul(f32x4.splat(8), d)), v128.load(row, 80)), bv), activation,
+            f32x4.add(f32x4.add(f32x4.add(b, f32x4.mul(f32x4.splat(8), d)), v128.load(row, 80)), bv), activation, alpha,
           );
           const oy = oy0 + r;
           const dst = y + <usize>oy * <usize>rowBytes + <usize>ox0 * pixelBytes + <usize>m * <usize>filterBytes;

@@ -12,7 +12,7 @@ export type KernelExports = {
   heapBase(): number;
   gemm4x8(
     rows: number, cols: number, depth: number, packedA: number, packedB: number,
-    out: number, outRowStride: number, rowBias: number, colBias: number, activation: number,
+    out: number, outRowStride: number, rowBias: number, colBias: number, activation: number, alpha: number,
   ): void;
   packWeights(
     src: number, count: number, channels: number, kernelH: number, kernelW: number,
@@ -36,12 +36,12 @@ export type KernelExports = {
   directNCHW4x8(
     filters: number, depth: number, packedA: number, offsets: number,
     padded: number, rowBytes: number, strideH: number, strideW: number,
-    outHeight: number, outWidth: number, out: number, rowBias: number, activation: number,
+    outHeight: number, outWidth: number, out: number, rowBias: number, activation: number, alpha: number,
   ): void;
   directNHWC4x8(
     filters: number, depth: number, packedB: number, offsets: number,
     padded: number, rowBytes: number, pixelBytes: number, strideH: number, strideW: number,
-    outHeight: number, outWidth: number, out: number, outPixelBytes: number, colBias: number, activation: number,
+    outHeight: number, outWidth: number, out: number, outPixelBytes: number, colBias: number, activation: number, alpha: number,
   ): void;
   packDepthwiseWeights(
     src: number, channels: number, kernelH: number, kernelW: number,
@@ -51,12 +51,12 @@ export type KernelExports = {
     x: number, height: number, width: number, channels: number,
     kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
     padTop: number, padLeft: number, outHeight: number, outWidth: number,
-    weights: number, bias: number, activation: number, y: number,
+    weights: number, bias: number, activation: number, alpha: number, y: number,
   ): void;
   depthwisePlaneNCHW(
     padded: number, paddedWidth: number,
     kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
-    outHeight: number, outWidth: number, weights: number, bias: number, activation: number, y: number,
+    outHeight: number, outWidth: number, weights: number, bias: number, activation: number, alpha: number, y: number,
   ): void;
   winogradPackWeights(
     src: number, count: number, channels: number,
@@ -82,7 +82,7 @@ export type KernelExports = {
     o: number, xiStride: number, mp: number, filters: number,
     ty0: number, tx0: number, blockRows: number, blockCols: number,
     outH: number, outW: number, channelsLast: boolean, rowBytes: number, colBytes: number, filterBytes: number,
-    y: number, bias: number, activation: number, tmp: number,
+    y: number, bias: number, activation: number, alpha: number, tmp: number,
   ): void;
 };
 

@@ -6,9 +6,11 @@ import { ALGORITHMS, type Activation, type Algorithm, type Conv2dOptions, type L
 
 const LAYOUTS: readonly Layout[] = ['NCHW', 'NHWC'];
 const WEIGHT_LAYOUTS: readonly WeightLayout[] = ['OIHW', 'HWIO', 'OHWI'];
-const ACTIVATIONS: readonly Activation[] = ['none', 'relu', 'relu6'];
+const ACTIVATIONS: readonly Activation[] = ['none', 'relu', 'relu6', 'leakyRelu', 'sigmoid', 'tanh'];
+/** LeakyRelu's default slope, as ONNX and PyTorch have it. */
+const DEFAULT_ALPHA = 0.01;
 const CONV2D_OPTION_KEYS = [
-  'layout', 'weightLayout', 'stride', 'dilation', 'padding', 'groups', 'bias', 'activation', 'algorithm',
+  'layout', 'weightLayout', 'stride', 'dilation', 'padding', 'groups', 'bias', 'activation', 'alpha', 'algorithm',
 ] as const;
 /** Names users bring from other libraries, mapped to ours. */
 const OPTION_ALIASES: Record<string, string> = {
@@ -39,6 +41,8 @@ export interface Conv2dFilter {
   weightStrides: WeightStrides;
   bias: Float32Array | null;
   activation: Activation;
+  /** LeakyRelu's slope (unused by the other activations). */
+  alpha: number;
   algorithm: Algorithm;
 }
 
@@ -145,6 +149,17 @@ function resolvePadding(value: unknown): Conv2dFilter['padding'] {
   );
 }
 
+function resolveAlpha(value: unknown, activation: Activation): number {
+  if (value === undefined) return DEFAULT_ALPHA;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new TypeError(`options.alpha must be a finite number, got ${describe(value)}`);
+  }
+  if (activation !== 'leakyRelu') {
+    throw new RangeError(`options.alpha only applies to activation 'leakyRelu', got activation '${activation}'`);
+  }
+  return value;
+}
+
 /** Checks that `value` is a `{ data: Float32Array, shape }` tensor of the given rank. */
 export function checkTensor(name: string, value: unknown, rank: number, axes: string): Tensor {
   if (typeof value !== 'object' || value === null) {
@@ -229,6 +244,7 @@ export function resolveConv2dFilter(weight: unknown, options: unknown, fn = 'con
     }
     bias = o.bias;
   }
+  const activation = o.activation === undefined ? 'none' : checkChoice('options.activation', o.activation, ACTIVATIONS);
   return {
     layout,
     weightLayout,
@@ -244,7 +260,8 @@ export function resolveConv2dFilter(weight: unknown, options: unknown, fn = 'con
     padding: resolvePadding(o.padding),
     weightStrides: dims.strides,
     bias,
-    activation: o.activation === undefined ? 'none' : checkChoice('options.activation', o.activation, ACTIVATIONS),
+    activation,
+    alpha: resolveAlpha(o.alpha, activation),
     algorithm: o.algorithm === undefined ? 'auto' : checkChoice('options.algorithm', o.algorithm, ALGORITHMS),
   };
 }

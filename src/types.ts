@@ -13,7 +13,7 @@ export type Layout = 'NCHW' | 'NHWC';
  */
 export type WeightLayout = 'OIHW' | 'HWIO' | 'OHWI';
 
-export type Activation = 'none' | 'relu' | 'relu6';
+export type Activation = 'none' | 'relu' | 'relu6' | 'leakyRelu' | 'sigmoid' | 'tanh';
 
 /** Kernel paths `options.algorithm` can force; `'auto'` lets simdconv choose per shape. */
 export const ALGORITHMS = ['auto', 'gemm', 'direct', 'depthwise', 'winograd'] as const;
@@ -48,8 +48,13 @@ export interface Conv2dOptions {
   groups?: number;
   /** One value per output channel. */
   bias?: Float32Array;
-  /** Applied in the kernel's output pass. Default `'none'`. */
+  /**
+   * Applied in the kernel's output pass. Default `'none'`. `'leakyRelu'`: x ≥ 0 ? x : alpha·x;
+   * `'sigmoid'`: 1 / (1 + e^−x); `'tanh'`.
+   */
   activation?: Activation;
+  /** Slope of `'leakyRelu'` below zero; only with that activation. Default 0.01 (ONNX, PyTorch). */
+  alpha?: number;
   /**
    * `'auto'` (default) picks the fastest path for the shape; a named path forces it (for tests
    * and comparisons) and throws a RangeError when that path cannot compute the shape.

@@ -34,7 +34,7 @@ describe(`random conv2d configurations (seed ${SEED})`, () => {
       if (options.bias) seen.add('bias');
     }
     expect([...seen].sort()).toEqual([
-      'activation:none', 'activation:relu', 'activation:relu6', 'bias', 'groups',
+      'activation:leakyRelu', 'activation:none', 'activation:relu', 'activation:relu6', 'activation:sigmoid', 'activation:tanh', 'bias', 'groups',
       'layout:NCHW', 'layout:NHWC', 'padding:number', 'padding:pair', 'padding:same', 'padding:sides', 'padding:valid',
       'weights:HWIO', 'weights:OHWI', 'weights:OIHW',
     ]);

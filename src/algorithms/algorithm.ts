@@ -29,4 +29,4 @@ export interface ConvAlgorithm {
 }
 
 /** Kernel activation codes (assembly/activation.ts). */
-export const ACTIVATION_CODES = { none: 0, relu: 1, relu6: 2 } as const;
+export const ACTIVATION_CODES = { none: 0, relu: 1, relu6: 2, leakyRelu: 3, sigmoid: 4, tanh: 5 } as const;

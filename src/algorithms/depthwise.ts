@@ -52,7 +52,7 @@ export const depthwiseConv: ConvAlgorithm = {
         k.depthwiseNHWC(
           buffers.input + n * g.inH * g.inW * channels * 4, g.inH, g.inW, channels,
           g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft,
-          g.outH, g.outW, packedWeights, buffers.bias, activation,
+          g.outH, g.outW, packedWeights, buffers.bias, activation, g.alpha,
           buffers.output + n * g.outH * g.outW * channels * 4,
         );
       }
@@ -65,7 +65,7 @@ export const depthwiseConv: ConvAlgorithm = {
         k.padPlane(buffers.input + image * g.inH * g.inW * 4, g.inH, g.inW, g.padTop, g.padLeft, plane.height, plane.width, buffers.scratch);
         k.depthwisePlaneNCHW(
           buffers.scratch, plane.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW,
-          g.outH, g.outW, packedWeights + c * taps * 4, g.bias ? g.bias[c]! : 0, activation,
+          g.outH, g.outW, packedWeights + c * taps * 4, g.bias ? g.bias[c]! : 0, activation, g.alpha,
           buffers.output + image * g.outH * g.outW * 4,
         );
       }

@@ -60,14 +60,14 @@ export const directConv: ConvAlgorithm = {
           k.directNCHW4x8(
             filtersPerGroup, depth, weights, offsets,
             padded + group * g.channelsPerGroup * image.height * image.width * 4, image.width * 4, g.strideH, g.strideW,
-            g.outH, g.outW, buffers.output + (n * g.outChannels + group * filtersPerGroup) * outPixels * 4, bias, activation,
+            g.outH, g.outW, buffers.output + (n * g.outChannels + group * filtersPerGroup) * outPixels * 4, bias, activation, g.alpha,
           );
         } else {
           k.directNHWC4x8(
             filtersPerGroup, depth, weights, offsets,
             padded + group * g.channelsPerGroup * 4, image.width * channels * 4, channels * 4, g.strideH, g.strideW,
             g.outH, g.outW, buffers.output + (n * outPixels * g.outChannels + group * filtersPerGroup) * 4,
-            g.outChannels * 4, bias, activation,
+            g.outChannels * 4, bias, activation, g.alpha,
           );
         }
       }

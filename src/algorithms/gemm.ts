@@ -82,14 +82,14 @@ export const gemmConv: ConvAlgorithm = {
               g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.outW, p0, count, buffers.scratch,
             );
             const y = buffers.output + ((n * g.outChannels + group * filtersPerGroup) * pixels + p0) * 4;
-            k.gemm4x8(filtersPerGroup, count, depth, weights, buffers.scratch, y, pixels, bias, 0, activation);
+            k.gemm4x8(filtersPerGroup, count, depth, weights, buffers.scratch, y, pixels, bias, 0, activation, g.alpha);
           } else {
             k.packInputRowsNHWC(
               padded + group * g.channelsPerGroup * 4, image.width * g.inChannels * 4, g.inChannels * 4, g.channelsPerGroup,
               g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.outW, p0, count, buffers.scratch,
             );
             const y = buffers.output + ((n * pixels + p0) * g.outChannels + group * filtersPerGroup) * 4;
-            k.gemm4x8(count, filtersPerGroup, depth, buffers.scratch, weights, y, g.outChannels, 0, bias, activation);
+            k.gemm4x8(count, filtersPerGroup, depth, buffers.scratch, weights, y, g.outChannels, 0, bias, activation, g.alpha);
           }
         }
       }

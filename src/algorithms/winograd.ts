@@ -155,7 +155,7 @@ export const winogradConv: ConvAlgorithm = {
                 k.winogradGemm(tiles, mp, cp, v, plan.vXiStride, weights, o, plan.oXiStride);
                 k.winogradOutput(
                   o, plan.oXiStride, mp, filtersPerGroup, ty0, tx0, rows, cols, grid.outH, grid.outW, channelsLast,
-                  outRowBytes * g.dilationH, outPixelBytes * g.dilationW, filterBytes, y, bias, activation, tmp,
+                  outRowBytes * g.dilationH, outPixelBytes * g.dilationW, filterBytes, y, bias, activation, g.alpha, tmp,
                 );
               }
             }

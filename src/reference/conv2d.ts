@@ -5,12 +5,18 @@
 import { activationStrides, conv2dOutputShape, resolveConv2dFilter, resolveConv2dGeometry } from '../shape.js';
 import type { Activation, Conv2dOptions, Tensor } from '../types.js';
 
-export function applyActivation(value: number, activation: Activation): number {
+export function applyActivation(value: number, activation: Activation, alpha: number): number {
   switch (activation) {
     case 'relu':
       return Math.max(value, 0);
     case 'relu6':
       return Math.min(Math.max(value, 0), 6);
+    case 'leakyRelu':
+      return value >= 0 ? value : alpha * value;
+    case 'sigmoid':
+      return 1 / (1 + Math.exp(-value));
+    case 'tanh':
+      return Math.tanh(value);
     default:
       return value;
   }
@@ -25,7 +31,7 @@ export function conv2d(input: Tensor, weight: Tensor, options: Conv2dOptions = {
   // input row: this is also the plain-JS baseline of the benchmarks, so it is the loop a
   // careful JS programmer would write, not a strawman.
   const { batch, outChannels, outH, outW, inH, inW, channelsPerGroup, kernelH, kernelW } = g;
-  const { strideH, strideW, dilationH, dilationW, padTop, padLeft, activation, bias } = g;
+  const { strideH, strideW, dilationH, dilationW, padTop, padLeft, activation, alpha, bias } = g;
   const { batch: xBatch, channel: xChannel, row: xRow, col: xCol } = activationStrides(g.layout, g.inChannels, inH, inW);
   const { batch: yBatch, channel: yChannel, row: yRow, col: yCol } = activationStrides(g.layout, outChannels, outH, outW);
   const { filter: wFilter, channel: wChannel, row: wRow, col: wCol } = g.weightStrides;
@@ -58,7 +64,7 @@ export function conv2d(input: Tensor, weight: Tensor, options: Conv2dOptions = {
       }
       for (let oh = 0; oh < outH; oh++) {
         for (let ow = 0; ow < outW; ow++) {
-          y[n * yBatch + m * yChannel + oh * yRow + ow * yCol] = applyActivation(sums[oh * outW + ow]!, activation);
+          y[n * yBatch + m * yChannel + oh * yRow + ow * yCol] = applyActivation(sums[oh * outW + ow]!, activation, alpha);
         }
       }
     }
