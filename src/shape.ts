@@ -2,7 +2,10 @@
 // output sizes and the element strides of every layout. Kernels and the reference receive only
 // the resolved integers computed here.
 
-import { ALGORITHMS, type Activation, type Algorithm, type Conv2dOptions, type Layout, type Tensor, type WeightLayout } from './types.js';
+import {
+  ALGORITHMS, type Activation, type Algorithm, type Conv1dOptions, type Conv2dOptions, type Layout, type Layout1d, type Tensor,
+  type WeightLayout, type WeightLayout1d,
+} from './types.js';
 
 const LAYOUTS: readonly Layout[] = ['NCHW', 'NHWC'];
 const WEIGHT_LAYOUTS: readonly WeightLayout[] = ['OIHW', 'HWIO', 'OHWI'];
@@ -83,7 +86,7 @@ function editDistance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-function checkOptionKeys(options: object, known: readonly string[], fn: string): void {
+export function checkOptionKeys(options: object, known: readonly string[], fn: string): void {
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
     let suggestion = OPTION_ALIASES[key];
@@ -101,7 +104,7 @@ function checkOptionKeys(options: object, known: readonly string[], fn: string):
   }
 }
 
-function checkInteger(name: string, value: unknown, min: number): number {
+export function checkInteger(name: string, value: unknown, min: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw new TypeError(`${name} must be an integer, got ${describe(value)}`);
   }
@@ -120,7 +123,7 @@ function checkPair(name: string, value: unknown, min: number): [number, number] 
   throw new TypeError(`${name} must be a number or [h, w], got ${describe(value)}`);
 }
 
-function checkChoice<T extends string>(name: string, value: unknown, choices: readonly T[]): T {
+export function checkChoice<T extends string>(name: string, value: unknown, choices: readonly T[]): T {
   if (typeof value === 'string' && (choices as readonly string[]).includes(value)) return value as T;
   throw new (typeof value === 'string' ? RangeError : TypeError)(
     `${name} must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${describe(value)}`,
@@ -160,6 +163,22 @@ function resolveAlpha(value: unknown, activation: Activation): number {
   return value;
 }
 
+/** Checks that `shape` lists `rank` positive integer dimensions; returns it and its size. */
+export function checkShape(name: string, shape: unknown, rank: number, axes: string): { shape: number[]; size: number } {
+  if (!Array.isArray(shape)) throw new TypeError(`${name} must be an array of ${rank} dimensions ${axes}, got ${describe(shape)}`);
+  if (shape.length !== rank) {
+    throw new RangeError(`${name} must have ${rank} dimensions ${axes}, got [${shape.join(', ')}]`);
+  }
+  let size = 1;
+  shape.forEach((dim, axis) => {
+    if (typeof dim !== 'number' || !Number.isSafeInteger(dim) || dim < 1) {
+      throw new RangeError(`${name}[${axis}] must be a positive integer, got ${describe(dim)} in ${axes}`);
+    }
+    size *= dim;
+  });
+  return { shape: shape as number[], size };
+}
+
 /** Checks that `value` is a `{ data: Float32Array, shape }` tensor of the given rank. */
 export function checkTensor(name: string, value: unknown, rank: number, axes: string): Tensor {
   if (typeof value !== 'object' || value === null) {
@@ -171,19 +190,9 @@ export function checkTensor(name: string, value: unknown, rank: number, axes: st
       `${name}.data must be a Float32Array (other arrays are not converted; use Float32Array.from), got ${describe(data)}`,
     );
   }
-  if (!Array.isArray(shape)) throw new TypeError(`${name}.shape must be an array of ${rank} dimensions, got ${describe(shape)}`);
-  if (shape.length !== rank) {
-    throw new RangeError(`${name}.shape must have ${rank} dimensions ${axes}, got [${shape.join(', ')}]`);
-  }
-  let size = 1;
-  shape.forEach((dim, axis) => {
-    if (typeof dim !== 'number' || !Number.isSafeInteger(dim) || dim < 1) {
-      throw new RangeError(`${name}.shape[${axis}] must be a positive integer, got ${describe(dim)} in ${axes}`);
-    }
-    size *= dim;
-  });
+  const { size } = checkShape(`${name}.shape`, shape, rank, axes);
   if (size !== data.length) {
-    throw new RangeError(`${name}.data has ${data.length} elements but ${name}.shape [${shape.join(', ')}] needs ${size}`);
+    throw new RangeError(`${name}.data has ${data.length} elements but ${name}.shape [${(shape as number[]).join(', ')}] needs ${size}`);
   }
   return value as Tensor;
 }
@@ -214,6 +223,15 @@ const WEIGHT_AXES: Record<WeightLayout, string> = {
 
 /** Validates weights and options; resolves everything that does not depend on the input. */
 export function resolveConv2dFilter(weight: unknown, options: unknown, fn = 'conv2d'): Conv2dFilter {
+  return resolveFilter((axes) => checkTensor('weight', weight, 4, axes).shape, options, fn);
+}
+
+/** The same from the weight's shape alone (for convInfo). */
+export function resolveConv2dFilterShape(weightShape: unknown, options: unknown, fn: string): Conv2dFilter {
+  return resolveFilter((axes) => checkShape('weightShape', weightShape, 4, axes).shape, options, fn);
+}
+
+function resolveFilter(weightShape: (axes: string) => readonly number[], options: unknown, fn: string): Conv2dFilter {
   if (options === undefined) options = {};
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`);
@@ -224,14 +242,14 @@ export function resolveConv2dFilter(weight: unknown, options: unknown, fn = 'con
   const weightLayout = o.weightLayout === undefined
     ? (layout === 'NCHW' ? 'OIHW' : 'HWIO')
     : checkChoice('options.weightLayout', o.weightLayout, WEIGHT_LAYOUTS);
-  const w = checkTensor('weight', weight, 4, `${weightLayout} ${WEIGHT_AXES[weightLayout]}`);
-  const dims = weightShapeAndStrides(weightLayout, w.shape);
+  const shape = weightShape(`${weightLayout} ${WEIGHT_AXES[weightLayout]}`);
+  const dims = weightShapeAndStrides(weightLayout, shape);
   const [strideH, strideW] = checkPair('options.stride', o.stride ?? 1, 1);
   const [dilationH, dilationW] = checkPair('options.dilation', o.dilation ?? 1, 1);
   const groups = checkInteger('options.groups', o.groups ?? 1, 1);
   if (dims.outChannels % groups !== 0) {
     throw new RangeError(
-      `options.groups (${groups}) must divide the output channels M = ${dims.outChannels} of weight ${weightLayout} [${w.shape.join(', ')}]`,
+      `options.groups (${groups}) must divide the output channels M = ${dims.outChannels} of weight ${weightLayout} [${shape.join(', ')}]`,
     );
   }
   let bias: Float32Array | null = null;
@@ -286,14 +304,22 @@ export function inputAxes(layout: Layout): string {
 
 /** Validates an input against a filter and resolves padding and output size. */
 export function resolveConv2dGeometry(filter: Conv2dFilter, input: unknown): Conv2dGeometry {
+  return resolveGeometry(filter, checkTensor('input', input, 4, inputAxes(filter.layout)).shape);
+}
+
+/** The same from the input's shape alone (for convInfo). */
+export function resolveConv2dGeometryShape(filter: Conv2dFilter, inputShape: unknown): Conv2dGeometry {
+  return resolveGeometry(filter, checkShape('inputShape', inputShape, 4, inputAxes(filter.layout)).shape);
+}
+
+function resolveGeometry(filter: Conv2dFilter, shape: readonly number[]): Conv2dGeometry {
   const axes = inputAxes(filter.layout);
-  const x = checkTensor('input', input, 4, axes);
   const [batch, inChannels, inH, inW] = filter.layout === 'NCHW'
-    ? [x.shape[0]!, x.shape[1]!, x.shape[2]!, x.shape[3]!]
-    : [x.shape[0]!, x.shape[3]!, x.shape[1]!, x.shape[2]!];
+    ? [shape[0]!, shape[1]!, shape[2]!, shape[3]!]
+    : [shape[0]!, shape[3]!, shape[1]!, shape[2]!];
   if (inChannels !== filter.channelsPerGroup * filter.groups) {
     throw new RangeError(
-      `input has ${inChannels} channels (${axes} [${x.shape.join(', ')}]) but the weight expects ` +
+      `input has ${inChannels} channels (${axes} [${shape.join(', ')}]) but the weight expects ` +
         `C/groups × groups = ${filter.channelsPerGroup} × ${filter.groups} = ${filter.channelsPerGroup * filter.groups}`,
     );
   }
@@ -322,4 +348,65 @@ export function conv2dOutputShape(g: Conv2dGeometry): number[] {
 /** Multiply-adds of the direct algorithm (what GFLOP/s figures count). */
 export function conv2dMultiplyAdds(g: Conv2dGeometry): number {
   return g.batch * g.outChannels * g.outH * g.outW * g.channelsPerGroup * g.kernelH * g.kernelW;
+}
+
+// --- conv1d as a conv2d of height 1 ---------------------------------------------------------------
+
+const CONV1D_OPTION_KEYS = [
+  'layout', 'weightLayout', 'stride', 'dilation', 'padding', 'groups', 'bias', 'activation', 'alpha', 'algorithm',
+] as const;
+
+/** conv1d's layouts and options as the conv2d of height 1 that computes it. */
+export function conv1dAsConv2d(options: unknown, fn: string): { layout1d: Layout1d; options: Conv2dOptions } {
+  if (options === undefined) options = {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`);
+  }
+  checkOptionKeys(options, CONV1D_OPTION_KEYS, fn);
+  const o = options as Conv1dOptions;
+  const layout1d = o.layout === undefined ? 'NCW' : checkChoice('options.layout', o.layout, ['NCW', 'NWC'] as const);
+  const weightLayout1d: WeightLayout1d = o.weightLayout === undefined
+    ? (layout1d === 'NCW' ? 'OIW' : 'WIO')
+    : checkChoice('options.weightLayout', o.weightLayout, ['OIW', 'WIO'] as const);
+  let padding: Conv2dOptions['padding'];
+  if (o.padding === undefined || o.padding === 'valid' || o.padding === 'same') padding = o.padding;
+  else if (typeof o.padding === 'number') {
+    const p = checkInteger('options.padding', o.padding, 0);
+    padding = { top: 0, bottom: 0, left: p, right: p };
+  } else if (Array.isArray(o.padding) && o.padding.length === 2) {
+    padding = { top: 0, bottom: 0, left: checkInteger('options.padding[0]', o.padding[0], 0), right: checkInteger('options.padding[1]', o.padding[1], 0) };
+  } else {
+    throw new TypeError(`options.padding must be 'valid', 'same', a number or [left, right], got ${describe(o.padding)}`);
+  }
+  const { layout: _layout, weightLayout: _weightLayout, stride, dilation, padding: _padding, ...rest } = o;
+  return {
+    layout1d,
+    options: {
+      ...rest,
+      layout: layout1d === 'NCW' ? 'NCHW' : 'NHWC',
+      weightLayout: weightLayout1d === 'OIW' ? 'OIHW' : 'HWIO',
+      stride: [1, stride === undefined ? 1 : checkInteger('options.stride', stride, 1)],
+      dilation: [1, dilation === undefined ? 1 : checkInteger('options.dilation', dilation, 1)],
+      ...(padding === undefined ? {} : { padding }),
+    },
+  };
+}
+
+/** A 3-D tensor shape of conv1d as the 4-D shape of its conv2d (height 1), and back. */
+export function conv1dShapeAs2d(shape: readonly number[], layout: Layout1d | WeightLayout1d): number[] {
+  const [a, b, c] = shape as [number, number, number];
+  switch (layout) {
+    case 'NCW': // [N, C, W] → NCHW [N, C, 1, W]
+    case 'OIW': // [M, C/g, kW] → OIHW [M, C/g, 1, kW]
+      return [a, b, 1, c];
+    case 'NWC': // [N, W, C] → NHWC [N, 1, W, C]
+      return [a, 1, b, c];
+    case 'WIO': // [kW, C/g, M] → HWIO [1, kW, C/g, M]
+      return [1, a, b, c];
+  }
+}
+
+export function conv2dShapeAs1d(shape: readonly number[], layout: Layout1d): number[] {
+  const [a, b, c, d] = shape as [number, number, number, number];
+  return layout === 'NCW' ? [a, b, d] : [a, c, d];
 }

@@ -61,3 +61,25 @@ export interface Conv2dOptions {
    */
   algorithm?: Algorithm;
 }
+
+/** conv1d layouts: input `[N, C, W]` (`'NCW'`) or `[N, W, C]` (`'NWC'`). */
+export type Layout1d = 'NCW' | 'NWC';
+/** conv1d weights: `'OIW'` `[M, C/groups, kW]` or `'WIO'` `[kW, C/groups, M]`. */
+export type WeightLayout1d = 'OIW' | 'WIO';
+
+export interface Conv1dOptions extends Pick<Conv2dOptions, 'groups' | 'bias' | 'activation' | 'alpha' | 'algorithm'> {
+  /** Default `'NCW'`. */
+  layout?: Layout1d;
+  /** Default `'OIW'` with NCW, `'WIO'` with NWC. */
+  weightLayout?: WeightLayout1d;
+  stride?: number;
+  dilation?: number;
+  /** `'valid'` (default), `'same'`, a number for both ends, or `[left, right]`. */
+  padding?: 'valid' | 'same' | number | readonly [number, number];
+}
+
+/**
+ * depthwiseConv2d: conv2d's options without `groups` (it is C). Weights `[C·multiplier, 1, kH, kW]`
+ * (`'OIHW'`, default with NCHW) or `[kH, kW, C, multiplier]` (`'HWIO'`, default with NHWC).
+ */
+export type DepthwiseConv2dOptions = Omit<Conv2dOptions, 'groups' | 'weightLayout'> & { weightLayout?: 'OIHW' | 'HWIO' };

@@ -1,4 +1,5 @@
 // `simdconv/reference`: plain TypeScript implementations with the same signatures as the
 // WebAssembly API. Needs no init().
 export { conv2d } from './conv2d.js';
-export type { Conv2dOptions, Tensor } from '../types.js';
+export { conv1d } from './conv1d.js';
+export type { Conv1dOptions, Conv2dOptions, Tensor } from '../types.js';
