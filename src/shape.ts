@@ -4,7 +4,7 @@
 
 import {
   ALGORITHMS, type Activation, type Algorithm, type Conv1dOptions, type Conv2dOptions, type Layout, type Layout1d, type Tensor,
-  type WeightLayout, type WeightLayout1d,
+  type WeightLayout, type WeightLayout1d, type ConvTranspose2dOptions, type WeightLayoutTranspose,
 } from './types.js';
 
 const LAYOUTS: readonly Layout[] = ['NCHW', 'NHWC'];
@@ -409,4 +409,129 @@ export function conv1dShapeAs2d(shape: readonly number[], layout: Layout1d | Wei
 export function conv2dShapeAs1d(shape: readonly number[], layout: Layout1d): number[] {
   const [a, b, c, d] = shape as [number, number, number, number];
   return layout === 'NCW' ? [a, b, d] : [a, c, d];
+}
+
+// --- convTranspose2d ------------------------------------------------------------------------------
+
+const CONV_TRANSPOSE_OPTION_KEYS = [
+  'layout', 'weightLayout', 'stride', 'dilation', 'padding', 'outputPadding', 'groups', 'bias', 'activation', 'alpha', 'algorithm',
+] as const;
+
+/** A transposed convolution's weights and options, before an input is seen. Channels: C in, M out. */
+export interface ConvTranspose2dFilter {
+  layout: Layout;
+  weightLayout: WeightLayoutTranspose;
+  inChannels: number;
+  outChannels: number;
+  groups: number;
+  kernelH: number;
+  kernelW: number;
+  strideH: number;
+  strideW: number;
+  dilationH: number;
+  dilationW: number;
+  /** 'same', or the rows/columns removed from the full output. */
+  padding: Conv2dFilter['padding'];
+  outputPaddingH: number;
+  outputPaddingW: number;
+  /** Element offset of weight (input channel c, output channel m of its group, kh, kw). */
+  weightIndex: (c: number, m: number, kh: number, kw: number) => number;
+  bias: Float32Array | null;
+  activation: Activation;
+  alpha: number;
+  /** The options the equivalent conv2d shares (bias, activation, alpha, algorithm). */
+  conv2dOptions: Conv2dOptions;
+}
+
+/** A transposed convolution on a concrete input. */
+export interface ConvTranspose2dGeometry extends ConvTranspose2dFilter {
+  batch: number;
+  inH: number;
+  inW: number;
+  padTop: number;
+  padBottom: number;
+  padLeft: number;
+  padRight: number;
+  outH: number;
+  outW: number;
+}
+
+export function resolveConvTranspose2dFilter(weight: unknown, options: unknown, fn: string): ConvTranspose2dFilter {
+  if (options === undefined) options = {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`);
+  }
+  checkOptionKeys(options, CONV_TRANSPOSE_OPTION_KEYS, fn);
+  const o = options as ConvTranspose2dOptions;
+  const layout = o.layout === undefined ? 'NCHW' : checkChoice('options.layout', o.layout, LAYOUTS);
+  const weightLayout = o.weightLayout === undefined
+    ? (layout === 'NCHW' ? 'IOHW' : 'HWOI')
+    : checkChoice('options.weightLayout', o.weightLayout, ['IOHW', 'HWOI'] as const);
+  const groups = checkInteger('options.groups', o.groups ?? 1, 1);
+  const w = checkTensor('weight', weight, 4, weightLayout === 'IOHW' ? 'IOHW [C, M/groups, kH, kW]' : 'HWOI [kH, kW, M, C]');
+  const [a, b, c, d] = w.shape as [number, number, number, number];
+  if (weightLayout === 'HWOI' && groups !== 1) throw new RangeError(`options.groups must be 1 with weight layout 'HWOI', got ${groups}`);
+  const [inChannels, filtersPerGroup, kernelH, kernelW] = weightLayout === 'IOHW' ? [a, b, c, d] : [d, c, a, b];
+  const outChannels = filtersPerGroup * groups;
+  if (inChannels % groups !== 0) {
+    throw new RangeError(`options.groups (${groups}) must divide the weight's input channels C = ${inChannels} (${weightLayout} [${w.shape.join(', ')}])`);
+  }
+  const [strideH, strideW] = checkPair('options.stride', o.stride ?? 1, 1);
+  const [dilationH, dilationW] = checkPair('options.dilation', o.dilation ?? 1, 1);
+  const [outputPaddingH, outputPaddingW] = checkPair('options.outputPadding', o.outputPadding ?? 0, 0);
+  for (const [axis, pad, stride, dilation] of [['h', outputPaddingH, strideH, dilationH], ['w', outputPaddingW, strideW, dilationW]] as const) {
+    if (pad >= Math.max(stride, dilation)) {
+      throw new RangeError(`options.outputPadding (${axis}: ${pad}) must be smaller than the stride or the dilation (${Math.max(stride, dilation)})`);
+    }
+  }
+  const padding = resolvePadding(o.padding);
+  if (padding === 'same' && o.outputPadding !== undefined) {
+    throw new RangeError(`options.outputPadding cannot be combined with padding 'same' (which sets it)`);
+  }
+  const { layout: _l, weightLayout: _w, stride: _s, dilation: _d, padding: _p, outputPadding: _o, groups: _g, ...shared } = o;
+  // bias, activation, alpha and algorithm are checked as conv2d's (the same rules, the same names).
+  const checked = resolveConv2dFilterShape([outChannels, 1, 1, 1], shared, fn);
+  const weightIndex = weightLayout === 'IOHW'
+    ? (ch: number, m: number, kh: number, kw: number) => ((ch * filtersPerGroup + m) * kernelH + kh) * kernelW + kw
+    : (ch: number, m: number, kh: number, kw: number) => ((kh * kernelW + kw) * outChannels + m) * inChannels + ch;
+  return {
+    layout, weightLayout, inChannels, outChannels, groups, kernelH, kernelW, strideH, strideW, dilationH, dilationW,
+    padding, outputPaddingH, outputPaddingW, weightIndex,
+    bias: checked.bias, activation: checked.activation, alpha: checked.alpha, conv2dOptions: shared,
+  };
+}
+
+/**
+ * Validates an input against a transposed convolution. Output size per axis:
+ * (in − 1)·stride − padBegin − padEnd + dilation·(k − 1) + outputPadding + 1.
+ */
+export function resolveConvTranspose2dGeometry(f: ConvTranspose2dFilter, input: unknown): ConvTranspose2dGeometry {
+  const axes = inputAxes(f.layout);
+  const x = checkTensor('input', input, 4, axes);
+  const [batch, inChannels, inH, inW] = f.layout === 'NCHW'
+    ? [x.shape[0]!, x.shape[1]!, x.shape[2]!, x.shape[3]!]
+    : [x.shape[0]!, x.shape[3]!, x.shape[1]!, x.shape[2]!];
+  if (inChannels !== f.inChannels) {
+    throw new RangeError(`input has ${inChannels} channels (${axes} [${x.shape.join(', ')}]) but the weight expects ${f.inChannels}`);
+  }
+  let { outputPaddingH, outputPaddingW } = f;
+  let pads: [number, number, number, number];
+  if (f.padding === 'same') {
+    // The transpose of conv2d's 'same' on an input of size in·stride: its pads, and the output
+    // padding that makes the output exactly in·stride.
+    const [top, bottom] = samePadding(inH * f.strideH, f.kernelH, f.strideH, f.dilationH);
+    const [left, right] = samePadding(inW * f.strideW, f.kernelW, f.strideW, f.dilationW);
+    pads = [top, bottom, left, right];
+    outputPaddingH = inH * f.strideH - ((inH - 1) * f.strideH - top - bottom + f.dilationH * (f.kernelH - 1) + 1);
+    outputPaddingW = inW * f.strideW - ((inW - 1) * f.strideW - left - right + f.dilationW * (f.kernelW - 1) + 1);
+  } else {
+    pads = [f.padding.top, f.padding.bottom, f.padding.left, f.padding.right];
+  }
+  const [padTop, padBottom, padLeft, padRight] = pads;
+  const outH = (inH - 1) * f.strideH - padTop - padBottom + f.dilationH * (f.kernelH - 1) + outputPaddingH + 1;
+  const outW = (inW - 1) * f.strideW - padLeft - padRight + f.dilationW * (f.kernelW - 1) + outputPaddingW + 1;
+  if (outH < 1 || outW < 1) {
+    throw new RangeError(`padding (${padTop}, ${padBottom}, ${padLeft}, ${padRight}) removes the whole output of input ${inH}×${inW}: no output`);
+  }
+  return { ...f, batch, inH, inW, padTop, padBottom, padLeft, padRight, outputPaddingH, outputPaddingW, outH, outW };
 }

@@ -83,3 +83,20 @@ export interface Conv1dOptions extends Pick<Conv2dOptions, 'groups' | 'bias' | '
  * (`'OIHW'`, default with NCHW) or `[kH, kW, C, multiplier]` (`'HWIO'`, default with NHWC).
  */
 export type DepthwiseConv2dOptions = Omit<Conv2dOptions, 'groups' | 'weightLayout'> & { weightLayout?: 'OIHW' | 'HWIO' };
+
+/**
+ * convTranspose2d weights: `'IOHW'` `[C, M/groups, kH, kW]` (ONNX, PyTorch; default with NCHW) or
+ * `'HWOI'` `[kH, kW, M, C]` (TensorFlow; default with NHWC; groups 1).
+ */
+export type WeightLayoutTranspose = 'IOHW' | 'HWOI';
+
+export interface ConvTranspose2dOptions extends Omit<Conv2dOptions, 'weightLayout'> {
+  weightLayout?: WeightLayoutTranspose;
+  /**
+   * Rows and columns removed from the full output, as `Conv2dOptions.padding`. `'same'`: the output
+   * is input · stride (the transpose of conv2d's `'same'`, TensorFlow's conv2d_transpose SAME).
+   */
+  padding?: Padding;
+  /** Extra rows/columns at the bottom/right, each < max(stride, dilation). Number or `[h, w]`. */
+  outputPadding?: number | readonly [number, number];
+}

@@ -2,4 +2,5 @@
 // WebAssembly API. Needs no init().
 export { conv2d } from './conv2d.js';
 export { conv1d } from './conv1d.js';
-export type { Conv1dOptions, Conv2dOptions, Tensor } from '../types.js';
+export { convTranspose2d } from './conv-transpose2d.js';
+export type { Conv1dOptions, Conv2dOptions, ConvTranspose2dOptions, Tensor } from '../types.js';
