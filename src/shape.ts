@@ -5,6 +5,7 @@
 import {
   ALGORITHMS, type Activation, type Algorithm, type Conv1dOptions, type Conv2dOptions, type Layout, type Layout1d, type Tensor,
   type WeightLayout, type WeightLayout1d, type ConvTranspose2dOptions, type WeightLayoutTranspose,
+  type Conv3dOptions, type Layout3d, type WeightLayout3d,
 } from './types.js';
 
 const LAYOUTS: readonly Layout[] = ['NCHW', 'NHWC'];
@@ -534,4 +535,113 @@ export function resolveConvTranspose2dGeometry(f: ConvTranspose2dFilter, input: 
     throw new RangeError(`padding (${padTop}, ${padBottom}, ${padLeft}, ${padRight}) removes the whole output of input ${inH}×${inW}: no output`);
   }
   return { ...f, batch, inH, inW, padTop, padBottom, padLeft, padRight, outputPaddingH, outputPaddingW, outH, outW };
+}
+
+// --- conv3d ---------------------------------------------------------------------------------------
+
+const CONV3D_OPTION_KEYS = [
+  'layout', 'weightLayout', 'stride', 'dilation', 'padding', 'groups', 'bias', 'activation', 'alpha', 'algorithm',
+] as const;
+
+function checkTriple(name: string, value: unknown, min: number): [number, number, number] {
+  if (typeof value === 'number') {
+    const v = checkInteger(name, value, min);
+    return [v, v, v];
+  }
+  if (Array.isArray(value) && value.length === 3) {
+    return [checkInteger(`${name}[0]`, value[0], min), checkInteger(`${name}[1]`, value[1], min), checkInteger(`${name}[2]`, value[2], min)];
+  }
+  throw new TypeError(`${name} must be a number or [d, h, w], got ${describe(value)}`);
+}
+
+/** A 3-D convolution on a concrete input; channels C in, M out; axes depth, height, width. */
+export interface Conv3dGeometry {
+  layout: Layout3d;
+  weightLayout: WeightLayout3d;
+  batch: number;
+  inChannels: number;
+  outChannels: number;
+  groups: number;
+  inD: number;
+  inH: number;
+  inW: number;
+  kernelD: number;
+  kernelH: number;
+  kernelW: number;
+  strideD: number;
+  strideH: number;
+  strideW: number;
+  dilationD: number;
+  dilationH: number;
+  dilationW: number;
+  padFront: number;
+  padBack: number;
+  padTop: number;
+  padBottom: number;
+  padLeft: number;
+  padRight: number;
+  outD: number;
+  outH: number;
+  outW: number;
+  /** bias, activation, alpha and algorithm, as conv2d takes them. */
+  conv2dOptions: Conv2dOptions;
+}
+
+/** conv3d's weights, options and input, validated; output size per axis as conv2d's. */
+export function resolveConv3d(input: unknown, weight: unknown, options: unknown, fn: string): Conv3dGeometry {
+  if (options === undefined) options = {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`);
+  }
+  checkOptionKeys(options, CONV3D_OPTION_KEYS, fn);
+  const o = options as Conv3dOptions;
+  const layout = o.layout === undefined ? 'NCDHW' : checkChoice('options.layout', o.layout, ['NCDHW', 'NDHWC'] as const);
+  const weightLayout = o.weightLayout === undefined
+    ? (layout === 'NCDHW' ? 'OIDHW' : 'DHWIO')
+    : checkChoice('options.weightLayout', o.weightLayout, ['OIDHW', 'DHWIO'] as const);
+  const w = checkTensor('weight', weight, 5, weightLayout === 'OIDHW' ? 'OIDHW [M, C/groups, kD, kH, kW]' : 'DHWIO [kD, kH, kW, C/groups, M]');
+  const ws = w.shape as [number, number, number, number, number];
+  const [outChannels, channelsPerGroup, kernelD, kernelH, kernelW] = weightLayout === 'OIDHW'
+    ? ws : [ws[4], ws[3], ws[0], ws[1], ws[2]];
+  const x = checkTensor('input', input, 5, layout === 'NCDHW' ? 'NCDHW [N, C, D, H, W]' : 'NDHWC [N, D, H, W, C]');
+  const xs = x.shape as [number, number, number, number, number];
+  const [batch, inChannels, inD, inH, inW] = layout === 'NCDHW' ? xs : [xs[0], xs[4], xs[1], xs[2], xs[3]];
+  const groups = checkInteger('options.groups', o.groups ?? 1, 1);
+  if (outChannels % groups !== 0) throw new RangeError(`options.groups (${groups}) must divide the output channels M = ${outChannels}`);
+  if (inChannels !== channelsPerGroup * groups) {
+    throw new RangeError(`input has ${inChannels} channels but the weight expects C/groups × groups = ${channelsPerGroup} × ${groups}`);
+  }
+  const [strideD, strideH, strideW] = checkTriple('options.stride', o.stride ?? 1, 1);
+  const [dilationD, dilationH, dilationW] = checkTriple('options.dilation', o.dilation ?? 1, 1);
+  let pads: number[];
+  const p = o.padding;
+  if (p === undefined || p === 'valid') pads = [0, 0, 0, 0, 0, 0];
+  else if (p === 'same') {
+    pads = [
+      ...samePadding(inD, kernelD, strideD, dilationD), ...samePadding(inH, kernelH, strideH, dilationH), ...samePadding(inW, kernelW, strideW, dilationW),
+    ];
+  } else if (typeof p === 'number' || Array.isArray(p)) {
+    const [d, h, wd] = checkTriple('options.padding', p, 0);
+    pads = [d, d, h, h, wd, wd];
+  } else if (typeof p === 'object' && p !== null) {
+    const sides = ['front', 'back', 'top', 'bottom', 'left', 'right'] as const;
+    checkOptionKeys(p, sides, 'options.padding');
+    pads = sides.map((side) => checkInteger(`options.padding.${side}`, (p as Record<string, unknown>)[side] ?? 0, 0));
+  } else {
+    throw new TypeError(`options.padding must be 'valid', 'same', a number, [d, h, w] or { front, back, top, bottom, left, right }, got ${describe(p)}`);
+  }
+  const [padFront, padBack, padTop, padBottom, padLeft, padRight] = pads as [number, number, number, number, number, number];
+  const outD = convOutputSize(inD, kernelD, strideD, dilationD, padFront, padBack);
+  const outH = convOutputSize(inH, kernelH, strideH, dilationH, padTop, padBottom);
+  const outW = convOutputSize(inW, kernelW, strideW, dilationW, padLeft, padRight);
+  if (outD < 1 || outH < 1 || outW < 1) {
+    throw new RangeError(`input ${inD}×${inH}×${inW} with this padding is smaller than the dilated kernel: no output`);
+  }
+  const { layout: _l, weightLayout: _w, stride: _s, dilation: _d, padding: _p, groups: _g, ...shared } = o;
+  resolveConv2dFilterShape([outChannels, 1, 1, 1], shared, fn); // bias, activation, alpha, algorithm: conv2d's rules
+  return {
+    layout, weightLayout, batch, inChannels, outChannels, groups, inD, inH, inW, kernelD, kernelH, kernelW,
+    strideD, strideH, strideW, dilationD, dilationH, dilationW, padFront, padBack, padTop, padBottom, padLeft, padRight,
+    outD, outH, outW, conv2dOptions: shared,
+  };
 }

@@ -100,3 +100,21 @@ export interface ConvTranspose2dOptions extends Omit<Conv2dOptions, 'weightLayou
   /** Extra rows/columns at the bottom/right, each < max(stride, dilation). Number or `[h, w]`. */
   outputPadding?: number | readonly [number, number];
 }
+
+/** conv3d layouts: input `[N, C, D, H, W]` (`'NCDHW'`) or `[N, D, H, W, C]` (`'NDHWC'`). */
+export type Layout3d = 'NCDHW' | 'NDHWC';
+/** conv3d weights: `'OIDHW'` `[M, C/groups, kD, kH, kW]` or `'DHWIO'` `[kD, kH, kW, C/groups, M]`. */
+export type WeightLayout3d = 'OIDHW' | 'DHWIO';
+
+export interface Conv3dOptions extends Pick<Conv2dOptions, 'groups' | 'bias' | 'activation' | 'alpha' | 'algorithm'> {
+  /** Default `'NCDHW'`. */
+  layout?: Layout3d;
+  /** Default `'OIDHW'` with NCDHW, `'DHWIO'` with NDHWC. */
+  weightLayout?: WeightLayout3d;
+  /** Number or `[d, h, w]`. */
+  stride?: number | readonly [number, number, number];
+  dilation?: number | readonly [number, number, number];
+  /** `'valid'`, `'same'`, a number, `[d, h, w]`, or `{ front, back, top, bottom, left, right }`. */
+  padding?: 'valid' | 'same' | number | readonly [number, number, number]
+    | { front: number; back: number; top: number; bottom: number; left: number; right: number };
+}
