@@ -4,7 +4,7 @@
 import type { ConvAlgorithm } from './algorithms/algorithm.js';
 import { chooseConv2dAlgorithm } from './dispatch.js';
 import { allocCopy, floatView, getRuntime, type Runtime } from './runtime.js';
-import { checkTensor, conv2dOutputShape, inputAxes, resolveConv2dFilter, resolveConv2dGeometry, type Conv2dFilter, type Conv2dGeometry } from './shape.js';
+import { checkTensor, conv2dOutputShape, inputAxes, resolveConv2dFilter, resolveConv2dGeometryShape, type Conv2dFilter, type Conv2dGeometry } from './shape.js';
 import type { Conv2dOptions, Tensor } from './types.js';
 
 /** A convolution with its weights packed once; `run` as often as needed, then `dispose`. */
@@ -16,7 +16,7 @@ export interface Conv2d {
 }
 
 /** A region of linear memory that grows on demand and is kept between runs. */
-class Region {
+export class Region {
   ptr = 0;
   private bytes = 0;
 
@@ -38,7 +38,19 @@ class Region {
   }
 }
 
-class PreparedConv2d implements Conv2d {
+/** What one run on an input shape needs: its geometry and the path that computes it. */
+export interface Conv2dPlan {
+  geometry: Conv2dGeometry;
+  algorithm: ConvAlgorithm;
+}
+
+/** Bytes of the output of a plan. */
+export function outputBytes({ geometry: g }: Conv2dPlan): number {
+  return g.batch * g.outChannels * g.outH * g.outW * 4;
+}
+
+/** A conv2d with packed weights; `runInMemory` lets composite ops chain convs inside wasm memory. */
+export class PreparedConv2d implements Conv2d {
   private readonly filter: Conv2dFilter;
   /** The user's weights as given, snapshotted: packing per algorithm happens on first use. */
   private readonly weights: Float32Array;
@@ -48,7 +60,7 @@ class PreparedConv2d implements Conv2d {
   private readonly output = new Region();
   private readonly scratch = new Region();
   private disposed = false;
-  private lastPlan: { shape: number[]; geometry: Conv2dGeometry; algorithm: ConvAlgorithm } | null = null;
+  private lastPlan: (Conv2dPlan & { shape: number[] }) | null = null;
 
   constructor(weight: Tensor, options: Conv2dOptions | undefined) {
     const rt = getRuntime();
@@ -63,26 +75,30 @@ class PreparedConv2d implements Conv2d {
   }
 
   run(input: Tensor): Tensor {
-    if (this.disposed) throw new Error('simdconv: run() called on a disposed conv2d');
     const rt = getRuntime();
-    const { geometry, algorithm } = this.planFor(input);
-    const weights = this.packedWeights(rt, algorithm);
+    const plan = this.planFor(input);
     // 64 bytes of slack: vector kernels may read (never use) a few lanes past the last element.
     const inputPtr = this.input.ensure(rt, input.data.length * 4 + 64);
-    const outputLength = geometry.batch * geometry.outChannels * geometry.outH * geometry.outW;
+    const outputLength = outputBytes(plan) / 4;
     const outputPtr = this.output.ensure(rt, outputLength * 4);
-    const scratchPtr = this.scratch.ensure(rt, algorithm.scratchBytes(geometry));
+    const scratchPtr = this.scratch.ensure(rt, plan.algorithm.scratchBytes(plan.geometry));
     floatView(rt, inputPtr, input.data.length).set(input.data);
-    algorithm.run(rt, geometry, weights, {
-      input: inputPtr,
-      output: outputPtr,
-      bias: this.filter.bias ? this.bias.ptr : 0,
-      scratch: scratchPtr,
-    });
+    this.runInMemory(plan, inputPtr, outputPtr, scratchPtr);
     // new + set rather than slice(): V8 copies a slice of wasm memory several times slower.
     const data = new Float32Array(outputLength);
     data.set(floatView(rt, outputPtr, outputLength));
-    return { data, shape: conv2dOutputShape(geometry) };
+    return { data, shape: conv2dOutputShape(plan.geometry) };
+  }
+
+  /**
+   * Runs a plan on an input already in linear memory (readable 64 bytes past its end), writing
+   * the output in memory; `scratch` holds `plan.algorithm.scratchBytes(plan.geometry)` bytes.
+   */
+  runInMemory(plan: Conv2dPlan, input: number, output: number, scratch: number): void {
+    if (this.disposed) throw new Error('simdconv: run() called on a disposed conv2d');
+    const rt = getRuntime();
+    const weights = this.packedWeights(rt, plan.algorithm);
+    plan.algorithm.run(rt, plan.geometry, weights, { input, output, bias: this.filter.bias ? this.bias.ptr : 0, scratch });
   }
 
   dispose(): void {
@@ -98,11 +114,16 @@ class PreparedConv2d implements Conv2d {
    * Geometry and algorithm for this input, remembered for the last input shape: a layer run in
    * a loop pays for validation of the tensor only, not for shape math and dispatch.
    */
-  private planFor(input: Tensor): { geometry: Conv2dGeometry; algorithm: ConvAlgorithm } {
-    const { shape } = checkTensor('input', input, 4, inputAxes(this.filter.layout));
+  planFor(input: Tensor): Conv2dPlan {
+    return this.planForShape(checkTensor('input', input, 4, inputAxes(this.filter.layout)).shape);
+  }
+
+  /** The plan for an input of this shape (validated; the data is not looked at). */
+  planForShape(shape: readonly number[]): Conv2dPlan {
+    if (this.disposed) throw new Error('simdconv: run() called on a disposed conv2d');
     const last = this.lastPlan;
-    if (last && last.shape.every((dim, axis) => dim === shape[axis])) return last;
-    const geometry = resolveConv2dGeometry(this.filter, input);
+    if (last && last.shape.length === shape.length && last.shape.every((dim, axis) => dim === shape[axis])) return last;
+    const geometry = resolveConv2dGeometryShape(this.filter, shape);
     this.lastPlan = { shape: [...shape], geometry, algorithm: chooseConv2dAlgorithm(geometry) };
     return this.lastPlan;
   }

@@ -5,7 +5,8 @@ export { conv1d, createConv1d, type Conv1d } from './conv1d.js';
 export { depthwiseConv2d, createDepthwiseConv2d } from './depthwise-conv2d.js';
 export { convTranspose2d, createConvTranspose2d } from './conv-transpose2d.js';
 export { conv3d, createConv3d, type Conv3d } from './conv3d.js';
+export { separableConv2d, createSeparableConv2d } from './separable-conv2d.js';
 export { convInfo, receptiveField, type ConvInfo, type ReceptiveField, type ReceptiveLayer } from './info.js';
 export { ALGORITHMS } from './types.js';
 export type {
-  Activation, Algorithm, Conv1dOptions, Conv3dOptions, Layout3d, WeightLayout3d, ConvTranspose2dOptions, WeightLayoutTranspose, DepthwiseConv2dOptions, Layout1d, WeightLayout1d, Conv2dOptions, ExplicitPadding, Layout, Padding, Tensor, WeightLayout } from './types.js';
+  Activation, Algorithm, SeparableConv2dOptions, Conv1dOptions, Conv3dOptions, Layout3d, WeightLayout3d, ConvTranspose2dOptions, WeightLayoutTranspose, DepthwiseConv2dOptions, Layout1d, WeightLayout1d, Conv2dOptions, ExplicitPadding, Layout, Padding, Tensor, WeightLayout } from './types.js';

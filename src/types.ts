@@ -118,3 +118,9 @@ export interface Conv3dOptions extends Pick<Conv2dOptions, 'groups' | 'bias' | '
   padding?: 'valid' | 'same' | number | readonly [number, number, number]
     | { front: number; back: number; top: number; bottom: number; left: number; right: number };
 }
+
+/**
+ * separableConv2d: `stride`, `padding` and `dilation` of the depthwise step; `bias`,
+ * `activation` and `alpha` of the result; `weightLayout` ('OIHW' or 'HWIO') of both weights.
+ */
+export type SeparableConv2dOptions = Omit<Conv2dOptions, 'groups' | 'weightLayout' | 'algorithm'> & { weightLayout?: 'OIHW' | 'HWIO' };

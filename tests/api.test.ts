@@ -1,7 +1,8 @@
-// depthwiseConv2d against conv2d with groups = C; convInfo and receptiveField on hand-worked
-// layers.
+// depthwiseConv2d against conv2d with groups = C; separableConv2d against its two steps;
+// convInfo and receptiveField on hand-worked layers.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { conv2d, convInfo, createDepthwiseConv2d, depthwiseConv2d, init, receptiveField } from 'simdconv';
+import { conv2d, convInfo, createDepthwiseConv2d, depthwiseConv2d, init, receptiveField, separableConv2d } from 'simdconv';
+import { conv2d as referenceConv2d } from 'simdconv/reference';
 import { randomTensor, seededRandom } from './helpers.js';
 
 beforeAll(async () => {
@@ -91,5 +92,38 @@ describe('receptiveField', () => {
     // 3×1 kernel dilated by 2 on rows: effective 5 rows, 1 column.
     expect(receptiveField([{ kernel: [3, 1], dilation: [2, 1], stride: [1, 2] }])).toEqual({ size: [5, 1], jump: [1, 2], start: [2.5, 0.5] });
     expect(() => receptiveField([{ kernel: 0 }])).toThrowError(/layers\[0\]\.kernel must be an integer ≥ 1/);
+  });
+});
+
+describe('separableConv2d', () => {
+  it('equals the depthwise conv followed by the 1×1 conv (reference), both layouts and weight layouts', () => {
+    const random = seededRandom(79);
+    for (const layout of ['NCHW', 'NHWC'] as const) {
+      for (const multiplier of [1, 2]) {
+        const [C, M] = [6, 10];
+        const x = randomTensor(random, layout === 'NCHW' ? [2, C, 11, 9] : [2, 11, 9, C]);
+        const dw = randomTensor(random, layout === 'NCHW' ? [C * multiplier, 1, 3, 3] : [3, 3, C, multiplier]);
+        const pw = randomTensor(random, layout === 'NCHW' ? [M, C * multiplier, 1, 1] : [1, 1, C * multiplier, M]);
+        const bias = randomTensor(random, [M]).data;
+        const options = { layout, stride: 2, padding: 'same' as const, dilation: 1, bias, activation: 'relu6' as const };
+        const middle = referenceConv2d(x, layout === 'NCHW' ? dw : { data: dw.data, shape: [3, 3, 1, C * multiplier] },
+          { layout, stride: 2, padding: 'same', groups: C });
+        const expected = referenceConv2d(middle, pw, { layout, bias, activation: 'relu6' });
+        const actual = separableConv2d(x, dw, pw, options);
+        expect(actual.shape).toEqual(expected.shape);
+        for (let i = 0; i < expected.data.length; i++) {
+          expect(Math.abs(actual.data[i]! - expected.data[i]!), `${layout} ×${multiplier} element ${i}`).toBeLessThan(1e-4);
+        }
+      }
+    }
+  });
+
+  it('rejects options that belong to neither step', () => {
+    const random = seededRandom(80);
+    const x = randomTensor(random, [1, 2, 5, 5]);
+    expect(() => separableConv2d(x, randomTensor(random, [2, 1, 3, 3]), randomTensor(random, [4, 2, 1, 1]), { groups: 2 } as never))
+      .toThrowError(/separableConv2d: unknown option 'groups'/);
+    expect(() => separableConv2d(x, randomTensor(random, [2, 1, 3, 3]), randomTensor(random, [4, 3, 1, 1])))
+      .toThrowError(/input has 2 channels/);
   });
 });

@@ -1,0 +1,71 @@
+// separableConv2d: a depthwise convolution, then a 1×1 (pointwise) one, chained inside
+// WebAssembly memory: the intermediate tensor is written and read there and never copied to
+// JavaScript. Stride, padding and dilation belong to the depthwise step; bias and activation to
+// the result (as Keras SeparableConv2D and tf.separableConv2d have them).
+
+import { outputBytes, PreparedConv2d, Region, type Conv2d } from './conv2d.js';
+import { DepthwiseStage } from './depthwise-conv2d.js';
+import { floatView, getRuntime } from './runtime.js';
+import { checkOptionKeys, checkTensor, conv2dOutputShape, inputAxes } from './shape.js';
+import type { SeparableConv2dOptions, Tensor } from './types.js';
+
+const OPTION_KEYS = ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'bias', 'activation', 'alpha'] as const;
+
+export function createSeparableConv2d(depthwiseWeight: Tensor, pointwiseWeight: Tensor, options: SeparableConv2dOptions = {}): Conv2d {
+  getRuntime();
+  if (typeof options !== 'object' || options === null) throw new TypeError('createSeparableConv2d: options must be an object');
+  checkOptionKeys(options, OPTION_KEYS, 'separableConv2d');
+  const { bias, activation, alpha, ...spatial } = options;
+  const depthwise = new DepthwiseStage(depthwiseWeight, spatial);
+  const pointwise = new PreparedConv2d(pointwiseWeight, {
+    layout: depthwise.layout, weightLayout: options.weightLayout, bias, activation, ...(alpha === undefined ? {} : { alpha }),
+  });
+  const regions = { input: new Region(), middle: new Region(), output: new Region(), scratch: new Region() };
+  let disposed = false;
+  return {
+    run(input: Tensor): Tensor {
+      if (disposed) throw new Error('simdconv: run() called on a disposed separableConv2d');
+      const rt = getRuntime();
+      const x = checkTensor('input', input, 4, inputAxes(depthwise.layout));
+      const first = depthwise.convForShape(x.shape);
+      const firstPlan = first.planFor(x);
+      const secondPlan = pointwise.planForShape(conv2dOutputShape(firstPlan.geometry));
+      const scratchBytes = Math.max(
+        firstPlan.algorithm.scratchBytes(firstPlan.geometry), secondPlan.algorithm.scratchBytes(secondPlan.geometry),
+      );
+      // 64 bytes of slack after each input: vector kernels may read a few lanes past the end.
+      const inputPtr = regions.input.ensure(rt, x.data.length * 4 + 64);
+      const middlePtr = regions.middle.ensure(rt, outputBytes(firstPlan) + 64);
+      const outputPtr = regions.output.ensure(rt, outputBytes(secondPlan));
+      const scratchPtr = regions.scratch.ensure(rt, scratchBytes);
+      floatView(rt, inputPtr, x.data.length).set(x.data);
+      first.runInMemory(firstPlan, inputPtr, middlePtr, scratchPtr);
+      pointwise.runInMemory(secondPlan, middlePtr, outputPtr, scratchPtr);
+      const length = outputBytes(secondPlan) / 4;
+      const data = new Float32Array(length);
+      data.set(floatView(rt, outputPtr, length));
+      return { data, shape: conv2dOutputShape(secondPlan.geometry) };
+    },
+    dispose(): void {
+      if (disposed) return;
+      disposed = true;
+      const rt = getRuntime();
+      depthwise.dispose();
+      pointwise.dispose();
+      for (const region of Object.values(regions)) region.free(rt);
+    },
+  };
+}
+
+/**
+ * Depthwise weights `[C·multiplier, 1, kH, kW]` (OIHW) or `[kH, kW, C, multiplier]` (HWIO), then
+ * pointwise weights `[M, C·multiplier, 1, 1]` (OIHW) or `[1, 1, C·multiplier, M]` (HWIO).
+ */
+export function separableConv2d(input: Tensor, depthwiseWeight: Tensor, pointwiseWeight: Tensor, options?: SeparableConv2dOptions): Tensor {
+  const conv = createSeparableConv2d(depthwiseWeight, pointwiseWeight, options);
+  try {
+    return conv.run(input);
+  } finally {
+    conv.dispose();
+  }
+}
