@@ -8,12 +8,13 @@
 //   flags: --layers default|suite  --peers  --json FILE  --svg FILE  --readme  --filter TEXT
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { Bench } from 'tinybench';
 import { createConv2d, init, type Conv2dOptions, type Layout, type Tensor } from '../src/index.js';
 import { conv2d as referenceConv2d } from '../src/reference/index.js';
 import { conv2dMultiplyAdds, resolveConv2dFilter, resolveConv2dGeometry } from '../src/shape.js';
 import { DEFAULT_LAYERS, SUITE_LAYERS, type LayerSpec } from './layers.js';
 import { renderChart } from './chart.js';
+import { interleavedMedians, medians, type TimedTask } from './timing.js';
+import { benchOps, formatOps } from './ops.js';
 import { createOrtRunner, createTfjsWasmRunner, type PeerResult } from './peers.js';
 
 export const ENGINES = ['simdconv NCHW', 'simdconv NHWC', 'plain JS', 'tfjs-wasm', 'ort-web'] as const;
@@ -29,6 +30,8 @@ export interface LayerResult {
 
 interface Args {
   layers: LayerSpec[];
+  /** The rest of the family (convTranspose2d, conv3d, separableConv2d): with the suite. */
+  ops: boolean;
   peers: boolean;
   json?: string;
   svg?: string;
@@ -44,7 +47,7 @@ function parseArgs(argv: string[]): Args {
   if (set !== 'default' && set !== 'suite') throw new RangeError(`--layers must be 'default' or 'suite', got ${set}`);
   const filter = value('--filter');
   const layers = (set === 'suite' ? SUITE_LAYERS : DEFAULT_LAYERS).filter((l) => !filter || l.name.includes(filter));
-  return { layers, peers: argv.includes('--peers'), json: value('--json'), svg: value('--svg'), readme: argv.includes('--readme') };
+  return { layers, ops: set === 'suite' && !filter, peers: argv.includes('--peers'), json: value('--json'), svg: value('--svg'), readme: argv.includes('--readme') };
 }
 
 function randomData(length: number, seed: number): Float32Array {
@@ -84,64 +87,33 @@ function prepareLayer(l: LayerSpec) {
   return { tensors, geometry };
 }
 
-/** Rounds of the fast engines; each round rotates their order, the result is the median round. */
-const ROUNDS = 5;
-
-type Task = { engine: Engine; run: () => unknown };
-
-/** Medians (p50) of one tinybench run over `tasks`, in the given order. */
-async function medians(name: string, tasks: Task[], options: ConstructorParameters<typeof Bench>[0]): Promise<Map<Engine, number>> {
-  const bench = new Bench(options);
-  for (const task of tasks) bench.add(task.engine, task.run);
-  await bench.run();
-  const out = new Map<Engine, number>();
-  for (const task of bench.tasks) {
-    const r = task.result;
-    if (!('latency' in r)) throw new Error(`${name}, ${task.name}: ${r.state === 'errored' ? r.error.message : r.state}`);
-    out.set(task.name as Engine, r.latency.p50);
-  }
-  return out;
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
-
 async function benchLayer(l: LayerSpec, peers: boolean): Promise<LayerResult> {
   const { tensors, geometry } = prepareLayer(l);
   const result: LayerResult = { layer: l.name, multiplyAdds: conv2dMultiplyAdds(geometry), ms: {}, unsupported: {} };
-  const fast: Task[] = [];
+  const fast: TimedTask[] = [];
   const cleanups: Array<() => void> = [];
   for (const layout of ['NCHW', 'NHWC'] as const) {
     const { input, weight, options } = tensors[layout];
     const conv = createConv2d(weight, options);
     cleanups.push(() => conv.dispose());
-    fast.push({ engine: `simdconv ${layout}`, run: () => conv.run(input) });
+    fast.push({ name: `simdconv ${layout}`, run: () => conv.run(input) });
   }
   if (peers) {
     const add = (engine: Engine, peer: PeerResult) => {
       if ('unsupported' in peer) result.unsupported[engine] = peer.unsupported;
       else {
         cleanups.push(() => peer.dispose());
-        fast.push({ engine, run: () => peer.run() });
+        fast.push({ name: engine, run: () => peer.run() });
       }
     };
     add('tfjs-wasm', await createTfjsWasmRunner(geometry, tensors.NHWC.input.data, tensors.NHWC.weight.data));
     add('ort-web', await createOrtRunner(geometry, tensors.NCHW.input.data, tensors.NCHW.weight.data));
   }
   try {
-    // The machine's speed drifts: interleave the engines in short rounds (rotating who goes
-    // first) and keep each engine's median round, so that a ratio compares like with like.
-    const rounds = new Map<Engine, number[]>();
-    for (let round = 0; round < ROUNDS; round++) {
-      const order = fast.map((_, i) => fast[(i + round) % fast.length]!);
-      const warm = round === 0 ? { warmupTime: 200, warmupIterations: 5 } : { warmupTime: 20, warmupIterations: 2 };
-      for (const [engine, ms] of await medians(l.name, order, { time: 150, iterations: 5, ...warm })) {
-        rounds.set(engine, [...(rounds.get(engine) ?? []), ms]);
-      }
-    }
-    for (const [engine, values] of rounds) result.ms[engine] = median(values);
+    for (const [engine, ms] of await interleavedMedians(l.name, fast)) result.ms[engine as Engine] = ms;
     // The plain-JS reference takes up to a second a call: three calls after one warm-up.
     const { input, weight, options } = tensors.NCHW;
-    const slow = await medians(l.name, [{ engine: 'plain JS', run: () => referenceConv2d(input, weight, options) }],
+    const slow = await medians(l.name, [{ name: 'plain JS', run: () => referenceConv2d(input, weight, options) }],
       { time: 0, iterations: 3, warmupTime: 0, warmupIterations: 1 });
     result.ms['plain JS'] = slow.get('plain JS');
   } finally {
@@ -172,15 +144,14 @@ function formatTable(results: LayerResult[], peers: boolean): string {
   return [line(header), rule, ...body.map(line), ...(notes.length ? ['', ...notes] : [])].join('\n');
 }
 
-function replaceReadmeTable(title: string, table: string): void {
+/** Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->` in README.md. */
+function replaceReadmeSection(name: string, text: string): void {
   const readme = new URL('../../../README.md', import.meta.url);
-  const text = readFileSync(readme, 'utf8');
-  const start = '<!-- bench:start -->';
-  const end = '<!-- bench:end -->';
-  if (!text.includes(start) || !text.includes(end)) throw new Error('README.md has no bench markers');
-  const before = text.slice(0, text.indexOf(start) + start.length);
-  const after = text.slice(text.indexOf(end));
-  writeFileSync(readme, `${before}\n${title}:\n\n${table}\n${after}`);
+  const content = readFileSync(readme, 'utf8');
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  if (!content.includes(start) || !content.includes(end)) throw new Error(`README.md has no ${name} markers`);
+  writeFileSync(readme, `${content.slice(0, content.indexOf(start) + start.length)}\n${text}\n${content.slice(content.indexOf(end))}`);
 }
 
 async function main(): Promise<void> {
@@ -196,8 +167,11 @@ async function main(): Promise<void> {
   }
   const table = formatTable(results, args.peers);
   console.log(`\n${table}`);
+  const ops = args.ops ? await benchOps(args.peers) : [];
+  const opsTable = formatOps(ops);
+  if (args.ops) console.log(`\n${opsTable}`);
   if (args.json) {
-    writeFileSync(args.json, `${JSON.stringify({ title, node: process.versions.node, engines: ENGINES, results }, null, 2)}\n`);
+    writeFileSync(args.json, `${JSON.stringify({ title, node: process.versions.node, engines: ENGINES, results, ops }, null, 2)}\n`);
     console.log(`\nwrote ${args.json}`);
   }
   if (args.svg) {
@@ -205,7 +179,8 @@ async function main(): Promise<void> {
     console.log(`wrote ${args.svg}`);
   }
   if (args.readme) {
-    replaceReadmeTable(title, table);
+    replaceReadmeSection('bench', `${title}:\n\n${table}`);
+    if (args.ops) replaceReadmeSection('ops', opsTable);
     console.log('updated the table in README.md');
   }
 }
