@@ -3,7 +3,7 @@
 // per-call state in globals, so the same module can later run on several threads.
 
 export { gemm4x8 } from "./gemm";
-export { packWeights, padPlane, packInputColumnsNCHW, packInputRowsNHWC } from "./pack";
+export { packWeights, padPlane, packInputColumnsNCHW, packInputRowsNHWC, scatterPhase } from "./pack";
 export { directNCHW4x8, directNHWC4x8 } from "./direct";
 export { packDepthwiseWeights, depthwiseNHWC, depthwisePlaneNCHW } from "./depthwise";
 export {

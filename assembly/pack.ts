@@ -164,3 +164,37 @@ export function packInputRowsNHWC(
 ): usize {
   return padded + <usize>((p / outWidth) * strideH) * <usize>rowBytes + <usize>((p % outWidth) * strideW) * <usize>pixelBytes;
 }
+
+/**
+ * Copies a grid of `rows × cols` elements of `element` floats per plane from dense `src` to every
+ * rowStep-th row and colStep-th column of `dst`, starting at (row0, col0): writes one phase of an
+ * interleaved output (a transposed convolution's stride phases). Strides are in floats.
+ */
+export function scatterPhase(
+  src: usize, srcPlane: i32, srcRow: i32,
+  dst: usize, dstPlane: i32, dstRow: i32,
+  planes: i32, rows: i32, cols: i32, element: i32,
+  row0: i32, rowStep: i32, col0: i32, colStep: i32,
+): void {
+  const elementBytes = <usize>element << 2;
+  for (let p = 0; p < planes; p++) {
+    for (let j = 0; j < rows; j++) {
+      let from = src + ((<usize>p * <usize>srcPlane + <usize>j * <usize>srcRow) << 2);
+      let to = dst + ((<usize>p * <usize>dstPlane + <usize>(row0 + j * rowStep) * <usize>dstRow + <usize>col0 * <usize>element) << 2);
+      const toStep = <usize>colStep * elementBytes;
+      if (element == 1) {
+        for (let i = 0; i < cols; i++) {
+          store<f32>(to, load<f32>(from));
+          from += 4;
+          to += toStep;
+        }
+      } else {
+        for (let i = 0; i < cols; i++) {
+          memory.copy(to, from, elementBytes);
+          from += elementBytes;
+          to += toStep;
+        }
+      }
+    }
+  }
+}

@@ -28,6 +28,10 @@ export type KernelExports = {
     kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
     outWidth: number, p0: number, pixelCount: number, dst: number,
   ): void;
+  scatterPhase(
+    src: number, srcPlane: number, srcRow: number, dst: number, dstPlane: number, dstRow: number,
+    planes: number, rows: number, cols: number, element: number, row0: number, rowStep: number, col0: number, colStep: number,
+  ): void;
   packInputRowsNHWC(
     padded: number, rowBytes: number, pixelBytes: number, channels: number,
     kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
