@@ -52,3 +52,14 @@ export const SUITE_LAYERS: LayerSpec[] = [
   layer('odd: dilation 2 64→64 3×3 @56²', { inChannels: 64, height: 56, width: 56, outChannels: 64, kernel: 3, dilation: 2 }),
   layer('odd: batch 8 64→64 3×3 @28²', { inChannels: 64, height: 28, width: 28, outChannels: 64, kernel: 3, batch: 8 }),
 ];
+
+/** Deterministic inputs in [−1, 1): the same numbers on every run and for every engine. */
+export function randomData(length: number, seed: number): Float32Array {
+  const data = new Float32Array(length);
+  let state = seed;
+  for (let i = 0; i < length; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    data[i] = state / 2 ** 31 - 1;
+  }
+  return data;
+}

@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createConv2d, init, type Conv2dOptions, type Layout, type Tensor } from '../src/index.js';
 import { conv2d as referenceConv2d } from '../src/reference/index.js';
 import { conv2dMultiplyAdds, resolveConv2dFilter, resolveConv2dGeometry } from '../src/shape.js';
-import { DEFAULT_LAYERS, SUITE_LAYERS, type LayerSpec } from './layers.js';
+import { DEFAULT_LAYERS, randomData, SUITE_LAYERS, type LayerSpec } from './layers.js';
 import { renderChart } from './chart.js';
 import { interleavedMedians, medians, type TimedTask } from './timing.js';
 import { benchOps, formatOps } from './ops.js';
@@ -50,15 +50,6 @@ function parseArgs(argv: string[]): Args {
   return { layers, ops: set === 'suite' && !filter, peers: argv.includes('--peers'), json: value('--json'), svg: value('--svg'), readme: argv.includes('--readme') };
 }
 
-function randomData(length: number, seed: number): Float32Array {
-  const data = new Float32Array(length);
-  let state = seed;
-  for (let i = 0; i < length; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    data[i] = state / 2 ** 31 - 1;
-  }
-  return data;
-}
 
 /** One layer's tensors in both layouts (the same values, transposed), and its geometry. */
 function prepareLayer(l: LayerSpec) {

@@ -6,6 +6,7 @@ import {
   createConv2d, createConv3d, createConvTranspose2d, createDepthwiseConv2d, createSeparableConv2d, type Tensor,
 } from '../src/index.js';
 import { interleavedMedians, type TimedTask } from './timing.js';
+import { randomData } from './layers.js';
 import { tfjsWasm } from './peers.js';
 
 export interface OpResult {
@@ -17,16 +18,7 @@ export interface OpResult {
   ratio: [string, string];
 }
 
-function random(length: number, seed: number): Float32Array {
-  const data = new Float32Array(length);
-  let state = seed;
-  for (let i = 0; i < length; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    data[i] = state / 2 ** 31 - 1;
-  }
-  return data;
-}
-const tensor = (shape: number[], seed: number): Tensor => ({ data: random(shape.reduce((a, b) => a * b, 1), seed), shape });
+const tensor = (shape: number[], seed: number): Tensor => ({ data: randomData(shape.reduce((a, b) => a * b, 1), seed), shape });
 
 async function convTranspose(peers: boolean): Promise<OpResult> {
   // A decoder upsampling step: 64 → 32 channels, 4×4 kernel, stride 2, 28² → 56².

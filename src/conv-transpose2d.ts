@@ -8,7 +8,7 @@
 //   input spread out by the stride (zeros between pixels), bordered by dilation·(k − 1) − padding
 //   (a negative border crops), convolved at stride 1 with the flipped, channel-swapped weights.
 
-import { createConv2d, outputBytes, PreparedConv2d, Region, type Conv2d } from './conv2d.js';
+import { type Conv2d, createConv2d, outputBytes, PreparedConv2d, Region, runOnce } from './conv2d.js';
 import { applyActivation } from './reference/conv2d.js';
 import { floatView, getRuntime } from './runtime.js';
 import {
@@ -222,10 +222,5 @@ export function createConvTranspose2d(weight: Tensor, options?: ConvTranspose2dO
 
 /** One transposed convolution (ONNX ConvTranspose / PyTorch conv_transpose2d semantics). */
 export function convTranspose2d(input: Tensor, weight: Tensor, options?: ConvTranspose2dOptions): Tensor {
-  const conv = createConvTranspose2d(weight, options);
-  try {
-    return conv.run(input);
-  } finally {
-    conv.dispose();
-  }
+  return runOnce(createConvTranspose2d(weight, options), input);
 }

@@ -1,7 +1,7 @@
 // conv1d: a conv2d of height 1, so it runs on the same SIMD paths with no copy of the data
 // (only the shapes change). Options and errors are conv1d's own (shape.ts conv1dAsConv2d).
 
-import { createConv2d } from './conv2d.js';
+import { createConv2d, runOnce } from './conv2d.js';
 import { checkTensor, conv1dAsConv2d, conv1dShapeAs2d, conv2dShapeAs1d } from './shape.js';
 import type { Conv1dOptions, Tensor } from './types.js';
 
@@ -29,11 +29,6 @@ export function createConv1d(weight: Tensor, options?: Conv1dOptions): Conv1d {
 
 /** One 1-D convolution: input `[N, C, W]` (NCW) or `[N, W, C]` (NWC). */
 export function conv1d(input: Tensor, weight: Tensor, options?: Conv1dOptions): Tensor {
-  const conv = createConv1d(weight, options);
-  try {
-    return conv.run(input);
-  } finally {
-    conv.dispose();
-  }
+  return runOnce(createConv1d(weight, options), input);
 }
 

@@ -154,12 +154,16 @@ export function createConv2d(weight: Tensor, options?: Conv2dOptions): Conv2d {
   return new PreparedConv2d(weight, options);
 }
 
-/** One convolution. `input`, `weight` and the result are `{ data: Float32Array, shape }`. */
-export function conv2d(input: Tensor, weight: Tensor, options?: Conv2dOptions): Tensor {
-  const conv = new PreparedConv2d(weight, options);
+/** The one-shot form of every op: prepare, run once, free (also when the run throws). */
+export function runOnce(conv: Conv2d, input: Tensor): Tensor {
   try {
     return conv.run(input);
   } finally {
     conv.dispose();
   }
+}
+
+/** One convolution. `input`, `weight` and the result are `{ data: Float32Array, shape }`. */
+export function conv2d(input: Tensor, weight: Tensor, options?: Conv2dOptions): Tensor {
+  return runOnce(new PreparedConv2d(weight, options), input);
 }

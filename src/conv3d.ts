@@ -3,7 +3,7 @@
 // od·stride + kd·dilation − padFront of channel c, zeros outside) they form one image of a batch of
 // N·outD, and OIDHW weights [M, C/groups, kD, kH, kW] are already conv2d OIHW [M, C/groups·kD, kH, kW].
 
-import { createConv2d, type Conv2d } from './conv2d.js';
+import { type Conv2d, createConv2d, runOnce } from './conv2d.js';
 import { checkOptionKeys, checkTensor, resolveConv3d, type Conv3dGeometry } from './shape.js';
 import type { Conv3dOptions, Tensor } from './types.js';
 
@@ -110,10 +110,5 @@ export function createConv3d(weight: Tensor, options: Conv3dOptions = {}): Conv3
 
 /** One 3-D convolution: input `[N, C, D, H, W]` (NCDHW) or `[N, D, H, W, C]` (NDHWC). */
 export function conv3d(input: Tensor, weight: Tensor, options?: Conv3dOptions): Tensor {
-  const conv = createConv3d(weight, options);
-  try {
-    return conv.run(input);
-  } finally {
-    conv.dispose();
-  }
+  return runOnce(createConv3d(weight, options), input);
 }

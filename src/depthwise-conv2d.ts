@@ -2,7 +2,7 @@
 // OIHW [C·multiplier, 1, kH, kW] or HWIO [kH, kW, C, multiplier] (TensorFlow's depthwise filter,
 // the same memory order as conv2d's HWIO [kH, kW, 1, C·multiplier]). The data is not copied.
 
-import { PreparedConv2d, type Conv2d } from './conv2d.js';
+import { type Conv2d, PreparedConv2d, runOnce } from './conv2d.js';
 import { checkChoice, checkOptionKeys, checkTensor, inputAxes } from './shape.js';
 import type { Conv2dOptions, DepthwiseConv2dOptions, Layout, Tensor } from './types.js';
 
@@ -82,10 +82,5 @@ export function createDepthwiseConv2d(weight: Tensor, options: DepthwiseConv2dOp
 
 /** conv2d with groups = C: one filter (or `multiplier` filters) per input channel. */
 export function depthwiseConv2d(input: Tensor, weight: Tensor, options?: DepthwiseConv2dOptions): Tensor {
-  const conv = createDepthwiseConv2d(weight, options);
-  try {
-    return conv.run(input);
-  } finally {
-    conv.dispose();
-  }
+  return runOnce(createDepthwiseConv2d(weight, options), input);
 }

@@ -3,7 +3,7 @@
 // JavaScript. Stride, padding and dilation belong to the depthwise step; bias and activation to
 // the result (as Keras SeparableConv2D and tf.separableConv2d have them).
 
-import { outputBytes, PreparedConv2d, Region, type Conv2d } from './conv2d.js';
+import { type Conv2d, outputBytes, PreparedConv2d, Region, runOnce } from './conv2d.js';
 import { DepthwiseStage } from './depthwise-conv2d.js';
 import { floatView, getRuntime } from './runtime.js';
 import { checkOptionKeys, checkTensor, conv2dOutputShape, inputAxes } from './shape.js';
@@ -62,10 +62,5 @@ export function createSeparableConv2d(depthwiseWeight: Tensor, pointwiseWeight: 
  * pointwise weights `[M, C·multiplier, 1, 1]` (OIHW) or `[1, 1, C·multiplier, M]` (HWIO).
  */
 export function separableConv2d(input: Tensor, depthwiseWeight: Tensor, pointwiseWeight: Tensor, options?: SeparableConv2dOptions): Tensor {
-  const conv = createSeparableConv2d(depthwiseWeight, pointwiseWeight, options);
-  try {
-    return conv.run(input);
-  } finally {
-    conv.dispose();
-  }
+  return runOnce(createSeparableConv2d(depthwiseWeight, pointwiseWeight, options), input);
 }

@@ -87,6 +87,16 @@ function editDistance(a: string, b: string): number {
   return row[b.length]!;
 }
 
+/** `options` as an object (undefined: {}), with no key outside `known`. */
+export function checkOptions(options: unknown, known: readonly string[], fn: string): object {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`);
+  }
+  checkOptionKeys(options, known, fn);
+  return options;
+}
+
 export function checkOptionKeys(options: object, known: readonly string[], fn: string): void {
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
@@ -233,11 +243,7 @@ export function resolveConv2dFilterShape(weightShape: unknown, options: unknown,
 }
 
 function resolveFilter(weightShape: (axes: string) => readonly number[], options: unknown, fn: string): Conv2dFilter {
-  if (options === undefined) options = {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`);
-  }
-  checkOptionKeys(options, CONV2D_OPTION_KEYS, fn);
+  options = checkOptions(options, CONV2D_OPTION_KEYS, fn);
   const o = options as Conv2dOptions;
   const layout = o.layout === undefined ? 'NCHW' : checkChoice('options.layout', o.layout, LAYOUTS);
   const weightLayout = o.weightLayout === undefined
@@ -359,11 +365,7 @@ const CONV1D_OPTION_KEYS = [
 
 /** conv1d's layouts and options as the conv2d of height 1 that computes it. */
 export function conv1dAsConv2d(options: unknown, fn: string): { layout1d: Layout1d; options: Conv2dOptions } {
-  if (options === undefined) options = {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`);
-  }
-  checkOptionKeys(options, CONV1D_OPTION_KEYS, fn);
+  options = checkOptions(options, CONV1D_OPTION_KEYS, fn);
   const o = options as Conv1dOptions;
   const layout1d = o.layout === undefined ? 'NCW' : checkChoice('options.layout', o.layout, ['NCW', 'NWC'] as const);
   const weightLayout1d: WeightLayout1d = o.weightLayout === undefined
@@ -458,11 +460,7 @@ export interface ConvTranspose2dGeometry extends ConvTranspose2dFilter {
 }
 
 export function resolveConvTranspose2dFilter(weight: unknown, options: unknown, fn: string): ConvTranspose2dFilter {
-  if (options === undefined) options = {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`);
-  }
-  checkOptionKeys(options, CONV_TRANSPOSE_OPTION_KEYS, fn);
+  options = checkOptions(options, CONV_TRANSPOSE_OPTION_KEYS, fn);
   const o = options as ConvTranspose2dOptions;
   const layout = o.layout === undefined ? 'NCHW' : checkChoice('options.layout', o.layout, LAYOUTS);
   const weightLayout = o.weightLayout === undefined
@@ -589,11 +587,7 @@ export interface Conv3dGeometry {
 
 /** conv3d's weights, options and input, validated; output size per axis as conv2d's. */
 export function resolveConv3d(input: unknown, weight: unknown, options: unknown, fn: string): Conv3dGeometry {
-  if (options === undefined) options = {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`);
-  }
-  checkOptionKeys(options, CONV3D_OPTION_KEYS, fn);
+  options = checkOptions(options, CONV3D_OPTION_KEYS, fn);
   const o = options as Conv3dOptions;
   const layout = o.layout === undefined ? 'NCDHW' : checkChoice('options.layout', o.layout, ['NCDHW', 'NDHWC'] as const);
   const weightLayout = o.weightLayout === undefined

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { conv2d, convTranspose2d, createConvTranspose2d, init, type ConvTranspose2dOptions } from 'simdconv';
 import { convTranspose2d as referenceConvTranspose2d } from 'simdconv/reference';
-import { pick, randomInt, randomTensor, RELATIVE_TOLERANCE, SATURATING_ABSOLUTE_TOLERANCE, seededRandom } from './helpers.js';
+import { expectWithinTolerance, pick, randomInt, randomTensor, RELATIVE_TOLERANCE, SATURATING_ABSOLUTE_TOLERANCE, seededRandom } from './helpers.js';
 
 const SEED = 2202;
 
@@ -62,12 +62,7 @@ describe(`convTranspose2d (seed ${SEED})`, () => {
         { ...options, activation: 'none', ...(options.bias ? { bias: options.bias.map(Math.abs) } : {}) },
       ).data;
       const absolute = options.activation === 'sigmoid' ? SATURATING_ABSOLUTE_TOLERANCE : 0;
-      for (let i = 0; i < expected.data.length; i++) {
-        const allowed = RELATIVE_TOLERANCE * magnitude[i]! + absolute;
-        if (!(Math.abs(actual.data[i]! - expected.data[i]!) <= allowed)) {
-          expect.fail(`${label}: element ${i} is ${actual.data[i]}, reference ${expected.data[i]} (allowed ±${allowed})`);
-        }
-      }
+      expectWithinTolerance(actual.data, expected.data, magnitude, RELATIVE_TOLERANCE, absolute, label);
     }
   });
 

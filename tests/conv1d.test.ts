@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { conv1d, conv2d, createConv1d, init, type Conv1dOptions } from 'simdconv';
 import { conv1d as referenceConv1d } from 'simdconv/reference';
-import { pick, randomInt, randomTensor, RELATIVE_TOLERANCE, SATURATING_ABSOLUTE_TOLERANCE, seededRandom } from './helpers.js';
+import { expectWithinTolerance, pick, randomInt, randomTensor, RELATIVE_TOLERANCE, SATURATING_ABSOLUTE_TOLERANCE, seededRandom } from './helpers.js';
 
 const SEED = 1101;
 
@@ -11,15 +11,6 @@ beforeAll(async () => {
   await init();
 });
 
-function expectClose(actual: Float32Array, expected: Float32Array, magnitude: Float32Array, absolute: number, label: string): void {
-  expect(actual.length, label).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    const allowed = RELATIVE_TOLERANCE * magnitude[i]! + absolute;
-    if (!(Math.abs(actual[i]! - expected[i]!) <= allowed)) {
-      expect.fail(`${label}: element ${i} is ${actual[i]}, reference ${expected[i]} (allowed ±${allowed})`);
-    }
-  }
-}
 
 describe(`conv1d against the 1-D reference (seed ${SEED})`, () => {
   it('300 random cases over layouts, weight layouts, stride, dilation, every padding form, groups, bias and activations', () => {
@@ -52,7 +43,7 @@ describe(`conv1d against the 1-D reference (seed ${SEED})`, () => {
       ).data;
       const actual = conv1d(input, weight, options);
       expect(actual.shape, label).toEqual(expected.shape);
-      expectClose(actual.data, expected.data, magnitude, options.activation === 'tanh' ? SATURATING_ABSOLUTE_TOLERANCE : 0, label);
+      expectWithinTolerance(actual.data, expected.data, magnitude, RELATIVE_TOLERANCE, options.activation === 'tanh' ? SATURATING_ABSOLUTE_TOLERANCE : 0, label);
     }
   });
 

@@ -121,10 +121,21 @@ export function expectMatchesReference(
     ...(options.bias ? { bias: options.bias.map(Math.abs) } : {}),
   }).data, expected.shape, options.layout ?? 'NCHW', tolerance.neighbourhood * maxDilation(options));
   const absolute = options.activation === 'sigmoid' || options.activation === 'tanh' ? SATURATING_ABSOLUTE_TOLERANCE : 0;
+  expectWithinTolerance(actual.data, expected.data, magnitude, tolerance.relative, absolute, label);
+}
+
+/**
+ * Every element within `relative · magnitude + absolute` of the reference (NaN never is); the
+ * failure names the worst element. The check every op's conformance test ends with.
+ */
+export function expectWithinTolerance(
+  actual: Float32Array, expected: Float32Array, magnitude: Float32Array, relative: number, absolute: number, label: string,
+): void {
+  expect(actual.length, label).toBe(expected.length);
   let worst = -1;
   let worstIndex = -1;
-  for (let i = 0; i < expected.data.length; i++) {
-    const excess = Math.abs(actual.data[i]! - expected.data[i]!) - tolerance.relative * magnitude[i]! - absolute;
+  for (let i = 0; i < expected.length; i++) {
+    const excess = Math.abs(actual[i]! - expected[i]!) - relative * magnitude[i]! - absolute;
     if (!(excess <= 0) && (worstIndex < 0 || excess > worst)) {
       worst = excess;
       worstIndex = i;
@@ -132,8 +143,8 @@ export function expectMatchesReference(
   }
   if (worstIndex >= 0) {
     expect.fail(
-      `${label}: element ${worstIndex} is ${actual.data[worstIndex]}, reference ${expected.data[worstIndex]} ` +
-        `(allowed ±${tolerance.relative * magnitude[worstIndex]! + absolute})`,
+      `${label}: element ${worstIndex} is ${actual[worstIndex]}, reference ${expected[worstIndex]} ` +
+        `(allowed ±${relative * magnitude[worstIndex]! + absolute})`,
     );
   }
 }
