@@ -58,13 +58,14 @@ export function packDepthwiseWeights(
  * NHWC, one image. Output pixels whose window lies inside the image columns run four at a time
  * (one weight vector feeds four accumulators); the rest go through depthwisePixelNHWC. Kernel
  * rows outside the image are skipped for the whole output row. `bias` is padded to a multiple
- * of 8 floats (or 0 for none); the input must be readable 12 bytes past its end.
+ * of 8 floats (or 0 for none); the input must be readable 12 bytes past its end. Output rows are
+ * `outRowPixels` pixels apart (outWidth, or wider to write a zero-bordered layout in place).
  */
 export function depthwiseNHWC(
   x: usize, height: i32, width: i32, channels: i32,
   kernelH: i32, kernelW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
   padTop: i32, padLeft: i32, outHeight: i32, outWidth: i32,
-  weights: usize, bias: usize, activation: i32, alpha: f32, y: usize,
+  weights: usize, bias: usize, activation: i32, alpha: f32, y: usize, outRowPixels: i32,
 ): void {
   const pixelBytes = <usize>channels << 2;
   const tapBytes = <usize>((channels + 7) & ~7) << 2;
@@ -78,7 +79,7 @@ export function depthwiseNHWC(
     let khBegin = 0, khEnd = kernelH;
     if (ih0 < 0) khBegin = (-ih0 + dilationH - 1) / dilationH;
     if (ih0 + (kernelH - 1) * dilationH >= height) khEnd = min(kernelH, (height - ih0 + dilationH - 1) / dilationH);
-    const outRow = y + <usize>(oh * outWidth) * pixelBytes;
+    const outRow = y + <usize>(oh * outRowPixels) * pixelBytes;
     let ow = 0;
     for (; ow < interiorBegin; ow++) {
       depthwisePixelNHWC(x, width, channels, kernelW, dilationH, dilationW, ih0, ow * strideW - padLeft,
@@ -122,19 +123,19 @@ export function depthwiseNHWC(
  * NCHW, one channel plane. The caller first copies the plane into `padded` with zero borders
  * (paddedWidth columns, enough rows and columns for whole 16-column output groups), so the
  * inner loop has no bounds checks: output columns ow..ow+15 read padded columns
- * ow·s + kw·d, gathered with shuffles when the stride is 2.
+ * ow·s + kw·d, gathered with shuffles when the stride is 2. Output rows are `outRowPixels` apart.
  */
 export function depthwisePlaneNCHW(
   padded: usize, paddedWidth: i32,
   kernelH: i32, kernelW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
-  outHeight: i32, outWidth: i32, weights: usize, bias: f32, activation: i32, alpha: f32, y: usize,
+  outHeight: i32, outWidth: i32, weights: usize, bias: f32, activation: i32, alpha: f32, y: usize, outRowPixels: i32,
 ): void {
   const rowBytes = <usize>paddedWidth << 2;
   const columnStep = <usize>strideW << 4; // 4 output columns further along the input row
   const biasVector = f32x4.splat(bias);
   for (let oh = 0; oh < outHeight; oh++) {
     const inRow = padded + <usize>(oh * strideH) * rowBytes;
-    const outRow = y + ((<usize>(oh * outWidth)) << 2);
+    const outRow = y + ((<usize>(oh * outRowPixels)) << 2);
     for (let ow = 0; ow < outWidth; ow += 16) {
       let acc0 = biasVector, acc1 = biasVector, acc2 = biasVector, acc3 = biasVector;
       let w = weights;

@@ -35,16 +35,26 @@ export function packWeights(
   }
 }
 
-/** Copies a height×width plane into the middle of a zeroed paddedHeight×paddedWidth plane. */
+/**
+ * Copies a height×width plane into a paddedHeight×paddedWidth plane at (padTop, padLeft) and
+ * zeroes the border around it (only the border: the interior is written once).
+ */
 export function padPlane(
   src: usize, height: i32, width: i32, padTop: i32, padLeft: i32,
   paddedHeight: i32, paddedWidth: i32, dst: usize,
 ): void {
-  memory.fill(dst, 0, <usize>(paddedHeight * paddedWidth) << 2);
   const rowBytes = <usize>width << 2;
+  const paddedRowBytes = <usize>paddedWidth << 2;
+  const leftBytes = <usize>padLeft << 2;
+  const rightBytes = <usize>(paddedWidth - padLeft - width) << 2;
+  memory.fill(dst, 0, <usize>padTop * paddedRowBytes);
   for (let r = 0; r < height; r++) {
-    memory.copy(dst + (<usize>((r + padTop) * paddedWidth + padLeft) << 2), src + <usize>r * rowBytes, rowBytes);
+    const row = dst + <usize>(r + padTop) * paddedRowBytes;
+    memory.fill(row, 0, leftBytes);
+    memory.copy(row + leftBytes, src + <usize>r * rowBytes, rowBytes);
+    memory.fill(row + leftBytes + rowBytes, 0, rightBytes);
   }
+  memory.fill(dst + <usize>(padTop + height) * paddedRowBytes, 0, <usize>(paddedHeight - padTop - height) * paddedRowBytes);
 }
 
 /**

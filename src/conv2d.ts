@@ -1,7 +1,7 @@
 // Public conv2d: the prepared form owns its packed weights and a workspace that is reused across
 // runs (grown only when a larger input arrives); the one-shot form is prepare, run, dispose.
 
-import type { ConvAlgorithm } from './algorithms/algorithm.js';
+import type { ConvAlgorithm, ConvBuffers } from './algorithms/algorithm.js';
 import { chooseConv2dAlgorithm } from './dispatch.js';
 import { allocCopy, floatView, getRuntime, type Runtime } from './runtime.js';
 import { checkTensor, conv2dOutputShape, inputAxes, resolveConv2dFilter, resolveConv2dGeometryShape, type Conv2dFilter, type Conv2dGeometry } from './shape.js';
@@ -94,11 +94,14 @@ export class PreparedConv2d implements Conv2d {
    * Runs a plan on an input already in linear memory (readable 64 bytes past its end), writing
    * the output in memory; `scratch` holds `plan.algorithm.scratchBytes(plan.geometry)` bytes.
    */
-  runInMemory(plan: Conv2dPlan, input: number, output: number, scratch: number): void {
+  runInMemory(
+    plan: Conv2dPlan, input: number, output: number, scratch: number,
+    layout: Pick<ConvBuffers, 'outputRowPixels' | 'inputPadded'> = {},
+  ): void {
     if (this.disposed) throw new Error('simdconv: run() called on a disposed conv2d');
     const rt = getRuntime();
     const weights = this.packedWeights(rt, plan.algorithm);
-    plan.algorithm.run(rt, plan.geometry, weights, { input, output, bias: this.filter.bias ? this.bias.ptr : 0, scratch });
+    plan.algorithm.run(rt, plan.geometry, weights, { input, output, bias: this.filter.bias ? this.bias.ptr : 0, scratch, ...layout });
   }
 
   dispose(): void {

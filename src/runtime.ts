@@ -55,12 +55,13 @@ export type KernelExports = {
     x: number, height: number, width: number, channels: number,
     kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
     padTop: number, padLeft: number, outHeight: number, outWidth: number,
-    weights: number, bias: number, activation: number, alpha: number, y: number,
+    weights: number, bias: number, activation: number, alpha: number, y: number, outRowPixels: number,
   ): void;
   depthwisePlaneNCHW(
     padded: number, paddedWidth: number,
     kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
     outHeight: number, outWidth: number, weights: number, bias: number, activation: number, alpha: number, y: number,
+    outRowPixels: number,
   ): void;
   winogradPackWeights(
     src: number, count: number, channels: number,

@@ -5,6 +5,7 @@
 
 import { type Conv2d, outputBytes, PreparedConv2d, Region, runOnce } from './conv2d.js';
 import { DepthwiseStage } from './depthwise-conv2d.js';
+import { paddedImage } from './algorithms/padded-input.js';
 import { floatView, getRuntime } from './runtime.js';
 import { checkOptionKeys, checkTensor, conv2dOutputShape, inputAxes } from './shape.js';
 import type { SeparableConv2dOptions, Tensor } from './types.js';
@@ -22,6 +23,7 @@ export function createSeparableConv2d(depthwiseWeight: Tensor, pointwiseWeight: 
   });
   const regions = { input: new Region(), middle: new Region(), output: new Region(), scratch: new Region() };
   let disposed = false;
+  let zeroedMiddle = 0;
   return {
     run(input: Tensor): Tensor {
       if (disposed) throw new Error('simdconv: run() called on a disposed separableConv2d');
@@ -33,14 +35,27 @@ export function createSeparableConv2d(depthwiseWeight: Tensor, pointwiseWeight: 
       const scratchBytes = Math.max(
         firstPlan.algorithm.scratchBytes(firstPlan.geometry), secondPlan.algorithm.scratchBytes(secondPlan.geometry),
       );
+      // When the depthwise step can write rows at any pitch and the pointwise step reads a
+      // zero-bordered image in place, the intermediate is written straight in that layout and
+      // the pointwise step skips its copy. (A 1×1 step without padding never reads the border.)
+      const g2 = secondPlan.geometry;
+      const image = paddedImage(g2);
+      const inPlace = firstPlan.algorithm.writesRowPitch === true && secondPlan.algorithm.readsPaddedInput === true &&
+        g2.padTop === 0 && g2.padBottom === 0 && g2.padLeft === 0 && g2.padRight === 0 &&
+        (g2.batch === 1 || image.bytes === g2.inChannels * image.height * image.width * 4);
+      const middleBytes = inPlace ? g2.batch * image.bytes : outputBytes(firstPlan);
       // 64 bytes of slack after each input: vector kernels may read a few lanes past the end.
       const inputPtr = regions.input.ensure(rt, x.data.length * 4 + 64);
-      const middlePtr = regions.middle.ensure(rt, outputBytes(firstPlan) + 64);
+      const middlePtr = regions.middle.ensure(rt, middleBytes + 64);
+      if (inPlace && middlePtr !== zeroedMiddle) {
+        floatView(rt, middlePtr, middleBytes / 4).fill(0); // the border columns, once per allocation
+        zeroedMiddle = middlePtr;
+      }
       const outputPtr = regions.output.ensure(rt, outputBytes(secondPlan));
       const scratchPtr = regions.scratch.ensure(rt, scratchBytes);
       floatView(rt, inputPtr, x.data.length).set(x.data);
-      first.runInMemory(firstPlan, inputPtr, middlePtr, scratchPtr);
-      pointwise.runInMemory(secondPlan, middlePtr, outputPtr, scratchPtr);
+      first.runInMemory(firstPlan, inputPtr, middlePtr, scratchPtr, inPlace ? { outputRowPixels: image.width } : {});
+      pointwise.runInMemory(secondPlan, middlePtr, outputPtr, scratchPtr, inPlace ? { inputPadded: true } : {});
       const length = outputBytes(secondPlan) / 4;
       const data = new Float32Array(length);
       data.set(floatView(rt, outputPtr, length));

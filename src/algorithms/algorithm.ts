@@ -9,6 +9,13 @@ export interface ConvBuffers {
   /** Bias padded with zeros to a multiple of 8 floats past M, or 0 for none. */
   bias: number;
   scratch: number;
+  /**
+   * Output rows this many pixels apart instead of outW (paths with `writesRowPitch` only): a
+   * depthwise step writes the zero-bordered layout the next step would otherwise copy into.
+   */
+  outputRowPixels?: number;
+  /** The input already is the zero-bordered image (padded-input.ts), per batch image (paths with `readsPaddedInput` only). */
+  inputPadded?: boolean;
 }
 
 /**
@@ -17,6 +24,10 @@ export interface ConvBuffers {
  */
 export interface ConvAlgorithm {
   readonly name: Exclude<Algorithm, 'auto'>;
+  /** Honours ConvBuffers.outputRowPixels. */
+  readonly writesRowPitch?: boolean;
+  /** Honours ConvBuffers.inputPadded. */
+  readonly readsPaddedInput?: boolean;
   /** Why this path cannot compute the geometry, or null when it can. */
   unsupported(geometry: Conv2dGeometry): string | null;
   /** Bytes of packed weights for this filter. */

@@ -18,6 +18,7 @@ function paddedPlane(g: Conv2dGeometry): { height: number; width: number } {
 
 export const depthwiseConv: ConvAlgorithm = {
   name: 'depthwise',
+  writesRowPitch: true,
 
   unsupported(g) {
     return g.channelsPerGroup === 1 && g.outChannels === g.groups
@@ -46,6 +47,7 @@ export const depthwiseConv: ConvAlgorithm = {
     const activation = ACTIVATION_CODES[g.activation];
     const channels = g.inChannels;
     const taps = g.kernelH * g.kernelW;
+    const rowPixels = buffers.outputRowPixels ?? g.outW;
     // One channel is the same bytes in both layouts; the plane kernel vectorises across columns.
     if (g.layout === 'NHWC' && channels > 1) {
       for (let n = 0; n < g.batch; n++) {
@@ -53,7 +55,7 @@ export const depthwiseConv: ConvAlgorithm = {
           buffers.input + n * g.inH * g.inW * channels * 4, g.inH, g.inW, channels,
           g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft,
           g.outH, g.outW, packedWeights, buffers.bias, activation, g.alpha,
-          buffers.output + n * g.outH * g.outW * channels * 4,
+          buffers.output + n * g.outH * rowPixels * channels * 4, rowPixels,
         );
       }
       return;
@@ -66,7 +68,7 @@ export const depthwiseConv: ConvAlgorithm = {
         k.depthwisePlaneNCHW(
           buffers.scratch, plane.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW,
           g.outH, g.outW, packedWeights + c * taps * 4, g.bias ? g.bias[c]! : 0, activation, g.alpha,
-          buffers.output + image * g.outH * g.outW * 4,
+          buffers.output + image * g.outH * rowPixels * 4, rowPixels,
         );
       }
     }

@@ -6,10 +6,11 @@
 import type { Conv2dGeometry } from '../shape.js';
 import { ACTIVATION_CODES, type ConvAlgorithm } from './algorithm.js';
 import { gemmConv } from './gemm.js';
-import { padInputImage, paddedImage } from './padded-input.js';
+import { paddedImage, zeroBorderedImage } from './padded-input.js';
 
 export const directConv: ConvAlgorithm = {
   name: 'direct',
+  readsPaddedInput: true,
 
   unsupported() {
     return null;
@@ -26,7 +27,6 @@ export const directConv: ConvAlgorithm = {
   run(rt, g, packedWeights, buffers) {
     const k = rt.kernels;
     const image = paddedImage(g);
-    const padded = buffers.scratch;
     const offsets = buffers.scratch + image.bytes;
     const channels = g.inChannels;
     const depth = g.channelsPerGroup * g.kernelH * g.kernelW;
@@ -52,7 +52,7 @@ export const directConv: ConvAlgorithm = {
     }
 
     for (let n = 0; n < g.batch; n++) {
-      padInputImage(rt, g, image, buffers.input, n, padded);
+      const padded = zeroBorderedImage(rt, g, image, buffers, n, buffers.scratch);
       for (let group = 0; group < g.groups; group++) {
         const weights = packedWeights + group * groupWeightBytes;
         const bias = buffers.bias === 0 ? 0 : buffers.bias + group * filtersPerGroup * 4;

@@ -6,7 +6,7 @@
 
 import type { Conv2dFilter, Conv2dGeometry } from '../shape.js';
 import { ACTIVATION_CODES, type ConvAlgorithm } from './algorithm.js';
-import { padInputImage, paddedImage } from './padded-input.js';
+import { paddedImage, zeroBorderedImage } from './padded-input.js';
 
 const roundUp = (value: number, multiple: number): number => Math.ceil(value / multiple) * multiple;
 /** Target bytes of one packed input block: small enough to stay in L2 with the weights. */
@@ -32,6 +32,7 @@ function pixelBlock(g: Conv2dGeometry): number {
 
 export const gemmConv: ConvAlgorithm = {
   name: 'gemm',
+  readsPaddedInput: true,
 
   unsupported() {
     return null; // any convolution is a GEMM over its im2col
@@ -67,9 +68,8 @@ export const gemmConv: ConvAlgorithm = {
     const groupWeightBytes = packedGroupFloats(g) * 4;
     const activation = ACTIVATION_CODES[g.activation];
     const image = paddedImage(g);
-    const padded = buffers.scratch + pixelBlock(g) * depth * 4;
     for (let n = 0; n < g.batch; n++) {
-      padInputImage(rt, g, image, buffers.input, n, padded);
+      const padded = zeroBorderedImage(rt, g, image, buffers, n, buffers.scratch + pixelBlock(g) * depth * 4);
       for (let group = 0; group < g.groups; group++) {
         const weights = packedWeights + group * groupWeightBytes;
         const bias = buffers.bias === 0 ? 0 : buffers.bias + group * filtersPerGroup * 4;

@@ -3,6 +3,7 @@
 
 import type { Runtime } from '../runtime.js';
 import type { Conv2dGeometry } from '../shape.js';
+import type { ConvBuffers } from './algorithm.js';
 
 const roundUp = (value: number, multiple: number): number => Math.ceil(value / multiple) * multiple;
 
@@ -34,4 +35,14 @@ export function padInputImage(rt: Runtime, g: Conv2dGeometry, image: PaddedImage
     // A channels-last image is one plane whose rows are W·C floats wide.
     rt.kernels.padPlane(source, g.inH, g.inW * channels, g.padTop, g.padLeft * channels, image.height, image.width * channels, dst);
   }
+}
+
+/**
+ * Where image `n`'s zero-bordered copy is: in the input itself when the caller already wrote it
+ * that way (buffers.inputPadded), otherwise copied into `dst` now.
+ */
+export function zeroBorderedImage(rt: Runtime, g: Conv2dGeometry, image: PaddedImage, buffers: ConvBuffers, n: number, dst: number): number {
+  if (buffers.inputPadded) return buffers.input + n * image.bytes;
+  padInputImage(rt, g, image, buffers.input, n, dst);
+  return dst;
 }
