@@ -130,6 +130,21 @@ export function depthwisePlaneNCHW(
   kernelH: i32, kernelW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
   outHeight: i32, outWidth: i32, weights: usize, bias: f32, activation: i32, alpha: f32, y: usize, outRowPixels: i32,
 ): void {
+  // A constant stride per copy of the loop: the column loads then compile without a branch.
+  if (strideW == 1) {
+    planeRows(padded, paddedWidth, kernelH, kernelW, strideH, 1, dilationH, dilationW, outHeight, outWidth, weights, bias, activation, alpha, y, outRowPixels);
+  } else if (strideW == 2) {
+    planeRows(padded, paddedWidth, kernelH, kernelW, strideH, 2, dilationH, dilationW, outHeight, outWidth, weights, bias, activation, alpha, y, outRowPixels);
+  } else {
+    planeRows(padded, paddedWidth, kernelH, kernelW, strideH, strideW, dilationH, dilationW, outHeight, outWidth, weights, bias, activation, alpha, y, outRowPixels);
+  }
+}
+
+@inline function planeRows(
+  padded: usize, paddedWidth: i32,
+  kernelH: i32, kernelW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
+  outHeight: i32, outWidth: i32, weights: usize, bias: f32, activation: i32, alpha: f32, y: usize, outRowPixels: i32,
+): void {
   const rowBytes = <usize>paddedWidth << 2;
   const columnStep = <usize>strideW << 4; // 4 output columns further along the input row
   const biasVector = f32x4.splat(bias);

@@ -68,6 +68,17 @@ export function packInputColumnsNCHW(
   kernelH: i32, kernelW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
   outWidth: i32, p0: i32, pixelCount: i32, dst: usize,
 ): void {
+  // A constant stride per copy of the loop: the column loads then compile without a branch.
+  if (strideW == 1) packInputColumnsNCHWStrided(padded, rowBytes, planeBytes, channels, kernelH, kernelW, strideH, 1, dilationH, dilationW, outWidth, p0, pixelCount, dst);
+  else if (strideW == 2) packInputColumnsNCHWStrided(padded, rowBytes, planeBytes, channels, kernelH, kernelW, strideH, 2, dilationH, dilationW, outWidth, p0, pixelCount, dst);
+  else packInputColumnsNCHWStrided(padded, rowBytes, planeBytes, channels, kernelH, kernelW, strideH, strideW, dilationH, dilationW, outWidth, p0, pixelCount, dst);
+}
+
+@inline function packInputColumnsNCHWStrided(
+  padded: usize, rowBytes: i32, planeBytes: i32, channels: i32,
+  kernelH: i32, kernelW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
+  outWidth: i32, p0: i32, pixelCount: i32, dst: usize,
+): void {
   const depth = channels * kernelH * kernelW;
   const columnStep = <usize>strideW << 4;
   for (let t0 = 0; t0 < pixelCount; t0 += 8) {
