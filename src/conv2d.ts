@@ -84,7 +84,7 @@ export class PreparedConv2d implements Conv2d {
     const scratchPtr = this.scratch.ensure(rt, plan.algorithm.scratchBytes(plan.geometry));
     floatView(rt, inputPtr, input.data.length).set(input.data);
     this.runInMemory(plan, inputPtr, outputPtr, scratchPtr);
-    // new + set rather than slice(): V8 copies a slice of wasm memory several times slower.
+    // A fresh array the caller owns: a view would alias wasm memory that the next call reuses.
     const data = new Float32Array(outputLength);
     data.set(floatView(rt, outputPtr, outputLength));
     return { data, shape: conv2dOutputShape(plan.geometry) };

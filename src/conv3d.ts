@@ -63,7 +63,7 @@ export function createConv3d(weight: Tensor, options: Conv3dOptions = {}): Conv3
   // A snapshot, as conv2d takes one: later changes to the caller's weights do not leak in.
   const oidhw = weightLayout === 'DHWIO' ? toOIDHW(w.data, w.shape) : w.data.slice();
   const snapshot = { data: weightLayout === 'DHWIO' ? w.data.slice() : oidhw, shape: [...w.shape] };
-  options = { ...options, ...(options.bias ? { bias: options.bias.slice() } : {}) };
+  options = { ...options, ...(options.bias instanceof Float32Array ? { bias: options.bias.slice() } : {}) };
   // Inner conv2d per (H/W padding) the input resolves to; 'same' padding depends on the input.
   let inner: { key: string; conv: Conv2d } | null = null;
   let disposed = false;
