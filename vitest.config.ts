@@ -24,6 +24,7 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['tests/**/*.test.ts'],
+          exclude: ['tests/**/*.browser.test.ts'],
           testTimeout: 120_000,
         },
       },

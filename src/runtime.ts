@@ -28,6 +28,13 @@ export type KernelExports = {
     kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
     outWidth: number, p0: number, pixelCount: number, dst: number,
   ): void;
+  imageToFloat(
+    src: number, width: number, height: number, mode: number,
+    padTop: number, padBottom: number, padLeft: number, padRight: number, edge: number, dst: number,
+  ): void;
+  floatToImage(
+    src: number, second: number, width: number, height: number, mode: number, bias: number, absolute: boolean, original: number, dst: number,
+  ): void;
   scatterPhase(
     src: number, srcPlane: number, srcRow: number, dst: number, dstPlane: number, dstRow: number,
     planes: number, rows: number, cols: number, element: number, row0: number, rowStep: number, col0: number, colStep: number,

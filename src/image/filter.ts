@@ -1,0 +1,172 @@
+// filterImage: an image filter on 8-bit RGBA pixels (anything ImageData-shaped). The pixels go
+// into WebAssembly memory once, are widened there to a float32 channels-last image with the
+// border the edge mode asks for, filtered by the depthwise SIMD kernel (one or two 1-D passes for
+// separable kernels) and rounded back, so no per-pixel JavaScript loop runs.
+
+import { PreparedConv2d, Region } from '../conv2d.js';
+import { getRuntime, type Runtime } from '../runtime.js';
+import { checkChoice, checkOptions } from '../shape.js';
+import { resolveKernel, type ImageKernel, type KernelPreset, type PresetOptions } from './kernels.js';
+
+export type EdgeMode = 'zero' | 'clamp' | 'reflect' | 'wrap';
+export type ChannelMode = 'rgb' | 'rgba' | 'luma';
+
+/** Codes shared with assembly/image.ts. */
+export const EDGE_MODES: readonly EdgeMode[] = ['zero', 'clamp', 'reflect', 'wrap'];
+export const CHANNEL_MODES: readonly ChannelMode[] = ['rgb', 'rgba', 'luma'];
+
+export interface ImageLike {
+  data: Uint8ClampedArray | Uint8Array;
+  width: number;
+  height: number;
+}
+
+export interface FilterOptions extends PresetOptions {
+  /** Outside the image: `'zero'`, `'clamp'` (default: repeat the edge), `'reflect'` (d c b | a b c d | c b a), `'wrap'`. */
+  edge?: EdgeMode;
+  /** `'rgb'` (default: alpha kept), `'rgba'`, or `'luma'` (0.299 R + 0.587 G + 0.114 B, written to R, G, B). */
+  channels?: ChannelMode;
+  /** Divide the weights by their sum (when it is not 0). Default false. */
+  normalize?: boolean;
+  /** Added to the response before rounding. Default 0. */
+  bias?: number;
+  /** Absolute value of the response before rounding (edge detectors). Default false. */
+  abs?: boolean;
+}
+
+const OPTION_KEYS = ['edge', 'channels', 'normalize', 'bias', 'abs', 'sigma', 'size'] as const;
+
+/** Everything filterImage and its reference agree on, resolved from the arguments. */
+export interface FilterPlan {
+  width: number;
+  height: number;
+  mode: ChannelMode;
+  channels: number;
+  edge: EdgeMode;
+  bias: number;
+  abs: boolean;
+  /** One 2-D pass, two 1-D passes (row then column), or the magnitude of two 2-D passes. */
+  passes: { kind: 'full' | 'separable' | 'magnitude'; kernels: ImageKernel[] };
+  pads: { top: number; bottom: number; left: number; right: number };
+}
+
+function checkImage(image: unknown): ImageLike {
+  if (typeof image !== 'object' || image === null) throw new TypeError(`image must be ImageData-shaped { data, width, height }, got ${image}`);
+  const { data, width, height } = image as ImageLike;
+  if (!(data instanceof Uint8ClampedArray || data instanceof Uint8Array)) {
+    throw new TypeError('image.data must be a Uint8ClampedArray or Uint8Array of RGBA bytes');
+  }
+  for (const [name, value] of [['width', width], ['height', height]] as const) {
+    if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`image.${name} must be a positive integer, got ${value}`);
+  }
+  if (data.length !== width * height * 4) {
+    throw new RangeError(`image.data has ${data.length} bytes but ${width} × ${height} RGBA needs ${width * height * 4}`);
+  }
+  return image as ImageLike;
+}
+
+const centred = (size: number): [number, number] => [Math.floor((size - 1) / 2), size - 1 - Math.floor((size - 1) / 2)];
+
+/** Validates the arguments of filterImage and resolves them (also used by the reference). */
+export function planFilter(image: unknown, kernel: unknown, options: unknown): FilterPlan {
+  const o = checkOptions(options, OPTION_KEYS, 'filterImage') as FilterOptions;
+  const { width, height } = checkImage(image);
+  const mode = o.channels === undefined ? 'rgb' : checkChoice('options.channels', o.channels, CHANNEL_MODES);
+  const edge = o.edge === undefined ? 'clamp' : checkChoice('options.edge', o.edge, EDGE_MODES);
+  const bias = o.bias ?? 0;
+  if (typeof bias !== 'number' || !Number.isFinite(bias)) throw new TypeError(`options.bias must be a finite number, got ${bias}`);
+  const resolved = resolveKernel(kernel, o);
+  // Weights are float32 in the kernels: round them once here so the reference uses the same ones.
+  const f32 = (weights: ArrayLike<number>, normalize: boolean): number[] => {
+    const sum = Array.from(weights).reduce((a, b) => a + b, 0);
+    const scale = normalize && sum !== 0 ? 1 / sum : 1;
+    return Array.from(weights, (w) => Math.fround(w * scale));
+  };
+  const normalize = o.normalize === true;
+  let passes: FilterPlan['passes'];
+  if (resolved.kind === 'separable') {
+    passes = {
+      kind: 'separable',
+      kernels: [
+        { data: f32(resolved.row, normalize), width: resolved.row.length, height: 1 },
+        { data: f32(resolved.column, normalize), width: 1, height: resolved.column.length },
+      ],
+    };
+  } else if (resolved.kind === 'magnitude') {
+    passes = { kind: 'magnitude', kernels: [resolved.x, resolved.y].map((k) => ({ ...k, data: f32(k.data, normalize) })) };
+  } else {
+    passes = { kind: 'full', kernels: [{ ...resolved.kernel, data: f32(resolved.kernel.data, normalize) }] };
+  }
+  const kernelH = Math.max(...passes.kernels.map((k) => k.height));
+  const kernelW = Math.max(...passes.kernels.map((k) => k.width));
+  const [top, bottom] = centred(kernelH);
+  const [left, right] = centred(kernelW);
+  return {
+    width, height, mode, channels: mode === 'rgba' ? 4 : mode === 'luma' ? 1 : 3, edge, bias: Math.fround(bias), abs: o.abs === true,
+    passes, pads: { top, bottom, left, right },
+  };
+}
+
+/** A depthwise conv applying `kernel` to every channel, on channels-last float images. */
+function channelConv(kernel: ImageKernel, channels: number): PreparedConv2d {
+  const weights = new Float32Array(kernel.width * kernel.height * channels);
+  for (let t = 0; t < kernel.width * kernel.height; t++) weights.fill(kernel.data[t]!, t * channels, (t + 1) * channels);
+  return new PreparedConv2d(
+    { data: weights, shape: [kernel.height, kernel.width, 1, channels] },
+    { layout: 'NHWC', weightLayout: 'HWIO', groups: channels, algorithm: 'depthwise' },
+  );
+}
+
+/** Runs one depthwise pass on a float image already in memory; returns the output's shape. */
+function pass(rt: Runtime, conv: PreparedConv2d, shape: number[], input: number, output: Region, scratch: Region): { ptr: number; shape: number[] } {
+  const plan = conv.planForShape(shape);
+  const { outH, outW, outChannels } = plan.geometry;
+  const ptr = output.ensure(rt, outH * outW * outChannels * 4 + 64);
+  conv.runInMemory(plan, input, ptr, scratch.ensure(rt, Math.max(64, plan.algorithm.scratchBytes(plan.geometry))));
+  return { ptr, shape: [1, outH, outW, outChannels] };
+}
+
+/**
+ * Filters an RGBA image with a kernel (2-D numbers, `{ data, width, height }`, or a preset name)
+ * and returns an image of the same size: a real `ImageData` when given one, else
+ * `{ data: Uint8ClampedArray, width, height }`. Results are rounded half up and clamped to 0–255.
+ */
+export function filterImage<T extends ImageLike>(image: T, kernel: number[][] | ImageKernel | KernelPreset, options: FilterOptions = {}): T extends ImageData ? ImageData : ImageLike {
+  const plan = planFilter(image, kernel, options);
+  const rt = getRuntime();
+  const { width, height, channels, pads } = plan;
+  const regions = Array.from({ length: 5 }, () => new Region());
+  const [source, widened, first, second, scratch] = regions as [Region, Region, Region, Region, Region];
+  const convs = plan.passes.kernels.map((k) => channelConv(k, channels));
+  try {
+    const bytes = width * height * 4;
+    const sourcePtr = source.ensure(rt, bytes * 2);
+    new Uint8Array(rt.memory.buffer, sourcePtr, bytes).set(image.data);
+    const paddedShape = [1, height + pads.top + pads.bottom, width + pads.left + pads.right, channels];
+    const widenedPtr = widened.ensure(rt, paddedShape.reduce((a, b) => a * b, 1) * 4 + 64);
+    rt.kernels.imageToFloat(sourcePtr, width, height, CHANNEL_MODES.indexOf(plan.mode), pads.top, pads.bottom, pads.left, pads.right, EDGE_MODES.indexOf(plan.edge), widenedPtr);
+    let result: number;
+    let other = 0;
+    if (plan.passes.kind === 'separable') {
+      // The 1-D passes run at their own size on the same bordered image: rows, then columns.
+      const rows = pass(rt, convs[0]!, [1, paddedShape[1]!, paddedShape[2]!, channels], widenedPtr, first, scratch);
+      result = pass(rt, convs[1]!, rows.shape, rows.ptr, second, scratch).ptr;
+    } else if (plan.passes.kind === 'magnitude') {
+      result = pass(rt, convs[0]!, paddedShape, widenedPtr, first, scratch).ptr;
+      other = pass(rt, convs[1]!, paddedShape, widenedPtr, second, scratch).ptr;
+    } else {
+      result = pass(rt, convs[0]!, paddedShape, widenedPtr, first, scratch).ptr;
+    }
+    const outPtr = sourcePtr + bytes;
+    rt.kernels.floatToImage(result, other, width, height, CHANNEL_MODES.indexOf(plan.mode), plan.bias, plan.abs, sourcePtr, outPtr);
+    const data = new Uint8ClampedArray(bytes);
+    data.set(new Uint8Array(rt.memory.buffer, outPtr, bytes));
+    const ImageDataClass = (globalThis as { ImageData?: typeof ImageData }).ImageData;
+    if (ImageDataClass && image instanceof ImageDataClass) return new ImageDataClass(data, width, height) as never;
+    return { data, width, height } as never;
+  } finally {
+    for (const conv of convs) conv.dispose();
+    for (const region of regions) region.free(rt);
+  }
+}
+
