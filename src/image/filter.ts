@@ -1,6 +1,6 @@
 // filterImage: an image filter on 8-bit RGBA pixels (anything ImageData-shaped). The pixels go
-// into WebAssembly memory once, are widened there to a float32 channels-last image with the
-// border the edge mode asks for, filtered by the depthwise SIMD kernel (one or two 1-D passes for
+// into WebAssembly memory once, are widened there to float32 channel planes with the border the
+// edge mode asks for, filtered by the depthwise SIMD plane kernel (one or two 1-D passes for
 // separable kernels) and rounded back, so no per-pixel JavaScript loop runs.
 
 import { PreparedConv2d, Region } from '../conv2d.js';
@@ -107,23 +107,24 @@ export function planFilter(image: unknown, kernel: unknown, options: unknown): F
   };
 }
 
-/** A depthwise conv applying `kernel` to every channel, on channels-last float images. */
+/** A depthwise conv applying `kernel` to every channel plane of a float image. */
 function channelConv(kernel: ImageKernel, channels: number): PreparedConv2d {
-  const weights = new Float32Array(kernel.width * kernel.height * channels);
-  for (let t = 0; t < kernel.width * kernel.height; t++) weights.fill(kernel.data[t]!, t * channels, (t + 1) * channels);
+  const taps = kernel.width * kernel.height;
+  const weights = new Float32Array(taps * channels);
+  for (let c = 0; c < channels; c++) for (let t = 0; t < taps; t++) weights[c * taps + t] = kernel.data[t]!;
   return new PreparedConv2d(
-    { data: weights, shape: [kernel.height, kernel.width, 1, channels] },
-    { layout: 'NHWC', weightLayout: 'HWIO', groups: channels, algorithm: 'depthwise' },
+    { data: weights, shape: [channels, 1, kernel.height, kernel.width] },
+    { layout: 'NCHW', weightLayout: 'OIHW', groups: channels, algorithm: 'depthwise' },
   );
 }
 
-/** Runs one depthwise pass on a float image already in memory; returns the output's shape. */
+/** Runs one depthwise pass on float planes already in memory; returns where and what shape. */
 function pass(rt: Runtime, conv: PreparedConv2d, shape: number[], input: number, output: Region, scratch: Region): { ptr: number; shape: number[] } {
   const plan = conv.planForShape(shape);
   const { outH, outW, outChannels } = plan.geometry;
   const ptr = output.ensure(rt, outH * outW * outChannels * 4 + 64);
   conv.runInMemory(plan, input, ptr, scratch.ensure(rt, Math.max(64, plan.algorithm.scratchBytes(plan.geometry))));
-  return { ptr, shape: [1, outH, outW, outChannels] };
+  return { ptr, shape: [1, outChannels, outH, outW] };
 }
 
 /**
@@ -142,14 +143,14 @@ export function filterImage<T extends ImageLike>(image: T, kernel: number[][] | 
     const bytes = width * height * 4;
     const sourcePtr = source.ensure(rt, bytes * 2);
     new Uint8Array(rt.memory.buffer, sourcePtr, bytes).set(image.data);
-    const paddedShape = [1, height + pads.top + pads.bottom, width + pads.left + pads.right, channels];
+    const paddedShape = [1, channels, height + pads.top + pads.bottom, width + pads.left + pads.right];
     const widenedPtr = widened.ensure(rt, paddedShape.reduce((a, b) => a * b, 1) * 4 + 64);
     rt.kernels.imageToFloat(sourcePtr, width, height, CHANNEL_MODES.indexOf(plan.mode), pads.top, pads.bottom, pads.left, pads.right, EDGE_MODES.indexOf(plan.edge), widenedPtr);
     let result: number;
     let other = 0;
     if (plan.passes.kind === 'separable') {
       // The 1-D passes run at their own size on the same bordered image: rows, then columns.
-      const rows = pass(rt, convs[0]!, [1, paddedShape[1]!, paddedShape[2]!, channels], widenedPtr, first, scratch);
+      const rows = pass(rt, convs[0]!, paddedShape, widenedPtr, first, scratch);
       result = pass(rt, convs[1]!, rows.shape, rows.ptr, second, scratch).ptr;
     } else if (plan.passes.kind === 'magnitude') {
       result = pass(rt, convs[0]!, paddedShape, widenedPtr, first, scratch).ptr;
