@@ -32,20 +32,21 @@ const WRAP: i32 = 3;
 
 /**
  * RGBA bytes (width × height) to C float32 planes of (height + padTop + padBottom) × (width +
- * padLeft + padRight), the border filled by `edge`. Planes, because the depthwise plane kernel
- * then filters 16 output columns per step.
+ * padLeft + padRight), the border filled by `edge`, rows `rowPitch` floats apart (the columns
+ * past the border are left as they are). Planes, in the depthwise plane kernel's own row pitch,
+ * so that it filters 16 output columns per step without another copy.
  */
 export function imageToFloat(
   src: usize, width: i32, height: i32, mode: i32,
-  padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, edge: i32, dst: usize,
+  padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, edge: i32, dst: usize, rowPitch: i32,
 ): void {
   const channels = channelsOf(mode);
   const outWidth = width + padLeft + padRight;
   const outHeight = height + padTop + padBottom;
-  const planeBytes = (<usize>outWidth * <usize>outHeight) << 2;
+  const planeBytes = (<usize>rowPitch * <usize>outHeight) << 2;
   for (let r = 0; r < outHeight; r++) {
     const sr = edgeIndex(r - padTop, height, edge);
-    const rowTo = dst + ((<usize>r * <usize>outWidth) << 2);
+    const rowTo = dst + ((<usize>r * <usize>rowPitch) << 2);
     let c = 0;
     if (sr >= 0) {
       // Columns inside the image, four pixels (16 bytes) at a time.

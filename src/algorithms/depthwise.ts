@@ -7,8 +7,11 @@ import { ACTIVATION_CODES, type ConvAlgorithm } from './algorithm.js';
 
 const roundUp = (value: number, multiple: number): number => Math.ceil(value / multiple) * multiple;
 
-/** Zero-bordered plane for the NCHW kernel: every read of whole 16-column groups stays inside. */
-function paddedPlane(g: Conv2dGeometry): { height: number; width: number } {
+/**
+ * Zero-bordered plane for the NCHW kernel: every read of whole 16-column groups stays inside.
+ * A caller may hand in its input already in this layout (ConvBuffers.inputPadded).
+ */
+export function paddedPlane(g: Conv2dGeometry): { height: number; width: number } {
   const readWidth = roundUp(g.outW, 16) * g.strideW + (g.kernelW - 1) * g.dilationW + 8;
   return {
     height: g.padTop + g.inH + g.padBottom,
@@ -19,6 +22,8 @@ function paddedPlane(g: Conv2dGeometry): { height: number; width: number } {
 export const depthwiseConv: ConvAlgorithm = {
   name: 'depthwise',
   writesRowPitch: true,
+  /** In the plane layout (NCHW, or one channel) only. */
+  readsPaddedInput: true,
 
   unsupported(g) {
     return g.channelsPerGroup === 1 && g.outChannels === g.groups
@@ -38,6 +43,7 @@ export const depthwiseConv: ConvAlgorithm = {
 
   scratchBytes(g) {
     if (g.layout === 'NHWC' && g.inChannels > 1) return 0;
+    // (Unused when the caller hands in padded planes, but a plan does not know that yet.)
     const plane = paddedPlane(g);
     return plane.height * plane.width * 4;
   },
@@ -50,6 +56,7 @@ export const depthwiseConv: ConvAlgorithm = {
     const rowPixels = buffers.outputRowPixels ?? g.outW;
     // One channel is the same bytes in both layouts; the plane kernel vectorises across columns.
     if (g.layout === 'NHWC' && channels > 1) {
+      if (buffers.inputPadded) throw new Error('simdconv internal error: depthwise NHWC does not read a padded input');
       for (let n = 0; n < g.batch; n++) {
         k.depthwiseNHWC(
           buffers.input + n * g.inH * g.inW * channels * 4, g.inH, g.inW, channels,
@@ -64,9 +71,13 @@ export const depthwiseConv: ConvAlgorithm = {
     for (let n = 0; n < g.batch; n++) {
       for (let c = 0; c < channels; c++) {
         const image = n * channels + c;
-        k.padPlane(buffers.input + image * g.inH * g.inW * 4, g.inH, g.inW, g.padTop, g.padLeft, plane.height, plane.width, buffers.scratch);
+        let source = buffers.input + image * plane.height * plane.width * 4;
+        if (!buffers.inputPadded) {
+          k.padPlane(buffers.input + image * g.inH * g.inW * 4, g.inH, g.inW, g.padTop, g.padLeft, plane.height, plane.width, buffers.scratch);
+          source = buffers.scratch;
+        }
         k.depthwisePlaneNCHW(
-          buffers.scratch, plane.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW,
+          source, plane.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW,
           g.outH, g.outW, packedWeights + c * taps * 4, g.bias ? g.bias[c]! : 0, activation, g.alpha,
           buffers.output + image * g.outH * rowPixels * 4, rowPixels,
         );

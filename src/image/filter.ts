@@ -3,6 +3,7 @@
 // edge mode asks for, filtered by the depthwise SIMD plane kernel (one or two 1-D passes for
 // separable kernels) and rounded back, so no per-pixel JavaScript loop runs.
 
+import { paddedPlane } from '../algorithms/depthwise.js';
 import { PreparedConv2d, Region } from '../conv2d.js';
 import { getRuntime, type Runtime } from '../runtime.js';
 import { checkChoice, checkOptions } from '../shape.js';
@@ -118,12 +119,22 @@ function channelConv(kernel: ImageKernel, channels: number): PreparedConv2d {
   );
 }
 
-/** Runs one depthwise pass on float planes already in memory; returns where and what shape. */
-function pass(rt: Runtime, conv: PreparedConv2d, shape: number[], input: number, output: Region, scratch: Region): { ptr: number; shape: number[] } {
+/** The plane layout a pass reads its input in: its geometry's padded plane (row pitch, height). */
+function inputLayout(conv: PreparedConv2d, shape: number[]): { height: number; width: number } {
+  return paddedPlane(conv.planForShape(shape).geometry);
+}
+
+/**
+ * Runs one depthwise pass on float planes already in memory, in the pass's own padded layout;
+ * writes its output with rows `rowPitch` apart (the next pass's layout, or dense for the last).
+ */
+function pass(
+  rt: Runtime, conv: PreparedConv2d, shape: number[], input: number, output: Region, scratch: Region, rowPitch?: number,
+): { ptr: number; shape: number[] } {
   const plan = conv.planForShape(shape);
   const { outH, outW, outChannels } = plan.geometry;
-  const ptr = output.ensure(rt, outH * outW * outChannels * 4 + 64);
-  conv.runInMemory(plan, input, ptr, scratch.ensure(rt, Math.max(64, plan.algorithm.scratchBytes(plan.geometry))));
+  const ptr = output.ensure(rt, outH * (rowPitch ?? outW) * outChannels * 4 + 64);
+  conv.runInMemory(plan, input, ptr, scratch.ensure(rt, 64), { inputPadded: true, ...(rowPitch ? { outputRowPixels: rowPitch } : {}) });
   return { ptr, shape: [1, outChannels, outH, outW] };
 }
 
@@ -144,13 +155,20 @@ export function filterImage<T extends ImageLike>(image: T, kernel: number[][] | 
     const sourcePtr = source.ensure(rt, bytes * 2);
     new Uint8Array(rt.memory.buffer, sourcePtr, bytes).set(image.data);
     const paddedShape = [1, channels, height + pads.top + pads.bottom, width + pads.left + pads.right];
-    const widenedPtr = widened.ensure(rt, paddedShape.reduce((a, b) => a * b, 1) * 4 + 64);
-    rt.kernels.imageToFloat(sourcePtr, width, height, CHANNEL_MODES.indexOf(plan.mode), pads.top, pads.bottom, pads.left, pads.right, EDGE_MODES.indexOf(plan.edge), widenedPtr);
+    // Widen straight into the first pass's plane layout (its row pitch leaves room for whole
+    // 16-column reads), so the depthwise kernel reads it without copying it again.
+    const layout = inputLayout(convs[0]!, paddedShape);
+    const widenedPtr = widened.ensure(rt, channels * layout.height * layout.width * 4 + 64);
+    rt.kernels.imageToFloat(
+      sourcePtr, width, height, CHANNEL_MODES.indexOf(plan.mode), pads.top, pads.bottom, pads.left, pads.right,
+      EDGE_MODES.indexOf(plan.edge), widenedPtr, layout.width,
+    );
     let result: number;
     let other = 0;
     if (plan.passes.kind === 'separable') {
-      // The 1-D passes run at their own size on the same bordered image: rows, then columns.
-      const rows = pass(rt, convs[0]!, paddedShape, widenedPtr, first, scratch);
+      // Rows, then columns: the row pass writes in the column pass's layout.
+      const rowsShape = [1, channels, paddedShape[2]!, width];
+      const rows = pass(rt, convs[0]!, paddedShape, widenedPtr, first, scratch, inputLayout(convs[1]!, rowsShape).width);
       result = pass(rt, convs[1]!, rows.shape, rows.ptr, second, scratch).ptr;
     } else if (plan.passes.kind === 'magnitude') {
       result = pass(rt, convs[0]!, paddedShape, widenedPtr, first, scratch).ptr;
