@@ -91,6 +91,11 @@ describe('the packed package in an empty folder', () => {
     expect(JSON.parse(output)).toEqual({ simd: seedOutput, reference: seedOutput });
   });
 
+  it('installs the simdconv command', () => {
+    const output = execFileSync(join(app, 'node_modules/.bin/simdconv'), ['info', '--input', '1,1,5,5', '--weight', '1,1,3,3'], { cwd: app, encoding: 'utf8' });
+    expect(output).toContain('output shape   [1, 1, 3, 3]');
+  });
+
   it('type-checks a TypeScript consumer against the shipped .d.ts files', () => {
     writeFileSync(join(app, 'consumer.ts'), `${consumer}\nconst options: import('simdconv').Conv2dOptions = { layout: 'NHWC', padding: 'same' };\nvoid options;\n`);
     const tsc = join(root, 'node_modules/typescript/bin/tsc');
