@@ -15,6 +15,7 @@ import { DEFAULT_LAYERS, randomData, SUITE_LAYERS, type LayerSpec } from './laye
 import { renderChart } from './chart.js';
 import { interleavedMedians, medians, type TimedTask } from './timing.js';
 import { benchOps, formatOps } from './ops.js';
+import { imageJob } from './images.js';
 import { createOrtRunner, createTfjsWasmRunner, type PeerResult } from './peers.js';
 
 export const ENGINES = ['simdconv NCHW', 'simdconv NHWC', 'plain JS', 'tfjs-wasm', 'ort-web'] as const;
@@ -32,6 +33,8 @@ interface Args {
   layers: LayerSpec[];
   /** The rest of the family (convTranspose2d, conv3d, separableConv2d): with the suite. */
   ops: boolean;
+  /** The image filters on the embedded sample, written to ./out/: with the default layers (npm start). */
+  images: boolean;
   peers: boolean;
   json?: string;
   svg?: string;
@@ -47,7 +50,7 @@ function parseArgs(argv: string[]): Args {
   if (set !== 'default' && set !== 'suite') throw new RangeError(`--layers must be 'default' or 'suite', got ${set}`);
   const filter = value('--filter');
   const layers = (set === 'suite' ? SUITE_LAYERS : DEFAULT_LAYERS).filter((l) => !filter || l.name.includes(filter));
-  return { layers, ops: set === 'suite' && !filter, peers: argv.includes('--peers'), json: value('--json'), svg: value('--svg'), readme: argv.includes('--readme') };
+  return { layers, ops: set === 'suite' && !filter, images: set === 'default' && !filter, peers: argv.includes('--peers'), json: value('--json'), svg: value('--svg'), readme: argv.includes('--readme') };
 }
 
 
@@ -158,6 +161,7 @@ async function main(): Promise<void> {
   }
   const table = formatTable(results, args.peers);
   console.log(`\n${table}`);
+  if (args.images) console.log(`\n${await imageJob('out')}`);
   const ops = args.ops ? await benchOps(args.peers) : [];
   const opsTable = formatOps(ops);
   if (args.ops) console.log(`\n${opsTable}`);

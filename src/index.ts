@@ -8,6 +8,7 @@ export { conv3d, createConv3d, type Conv3d } from './conv3d.js';
 export { separableConv2d, createSeparableConv2d } from './separable-conv2d.js';
 export { filterImage, type ChannelMode, type EdgeMode, type FilterOptions, type ImageLike } from './image/filter.js';
 export { KERNEL_PRESETS, type ImageKernel, type KernelPreset } from './image/kernels.js';
+export { sampleImage } from './image/sample.js';
 export { convInfo, receptiveField, type ConvInfo, type ReceptiveField, type ReceptiveLayer } from './info.js';
 export { ALGORITHMS } from './types.js';
 export type {

@@ -1,7 +1,7 @@
 // filterImage against hand-worked pixels (the seed's kernel, edge modes) and, byte for byte,
 // against its float32-mirroring reference over every preset, edge mode and channel mode.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { filterImage, init, KERNEL_PRESETS } from 'simdconv';
+import { filterImage, init, KERNEL_PRESETS, sampleImage } from 'simdconv';
 import { filterImage as referenceFilterImage } from 'simdconv/reference';
 import { seededRandom } from './helpers.js';
 
@@ -94,5 +94,14 @@ describe('filterImage', () => {
     expect(() => filterImage(image, 'gaussian', { sigma: 0 })).toThrowError(/options\.sigma must be a positive number/);
     expect(() => filterImage(image, 'box', { edges: 'clamp' } as never)).toThrowError(/unknown option 'edges'; did you mean 'edge'\?/);
     expect(() => filterImage(image, 'box', { edge: 'mirror' as never })).toThrowError(/options\.edge must be one of 'zero', 'clamp', 'reflect', 'wrap'/);
+  });
+
+  it('the embedded sample image is drawn the same every time, opaque, 640×400 by default', () => {
+    const a = sampleImage();
+    const b = sampleImage();
+    expect([a.width, a.height, a.data.length]).toEqual([640, 400, 640 * 400 * 4]);
+    expect(a.data.every((v, i) => v === b.data[i])).toBe(true);
+    expect(a.data.filter((_, i) => i % 4 === 3).every((alpha) => alpha === 255)).toBe(true);
+    expect(sampleImage(16, 9).data.length).toBe(16 * 9 * 4);
   });
 });
