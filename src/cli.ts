@@ -21,6 +21,7 @@ Usage: simdconv <command> [options]
 Commands:
   filter <in> <out> --kernel <name|file.json>   filter a PNG/JPEG image, or every image in a folder
   info --input <dims> --weight <dims>           output shape, multiply-adds and parameters of a conv2d layer
+  bench [--peers] [--json]                      time simdconv against plain JS (and the peers) on named layers
 
 Run simdconv <command> --help for the options of a command.`,
   filter: `Usage: simdconv filter <in> <out> --kernel <name|file.json> [options]
@@ -38,6 +39,17 @@ Options:
   --bias <b>        added before rounding (default 0)
   --abs             absolute value of the response
   --normalize       divide the weights by their sum`,
+  bench: `Usage: simdconv bench [options]
+
+Times simdconv (both layouts) against the plain-JS reference on named layers, one thread,
+medians of interleaved rounds after warm-up.
+
+Options:
+  --suite           the full suite of layers and ops (several minutes) instead of the default set
+  --peers           also tfjs-backend-wasm and onnxruntime-web (install @tensorflow/tfjs-core,
+                    @tensorflow/tfjs-backend-wasm and onnxruntime-web next to simdconv)
+  --json            print the figures as JSON on stdout (the table goes to stderr)
+  --filter <text>   only the layers whose name contains <text>`,
   info: `Usage: simdconv info --input N,C,H,W --weight M,C/groups,kH,kW [options]
 
 Options (as conv2d's): --stride s|h,w  --dilation d|h,w  --padding valid|same|p|h,w
@@ -209,6 +221,27 @@ function infoCommand(args: string[]): void {
   console.log(`parameters     ${info.parameters.toLocaleString('en-US')}`);
 }
 
+async function benchCommand(args: string[]): Promise<void> {
+  const { values, positional } = parseFlags(args, ['filter'], ['suite', 'peers', 'json']);
+  if (positional.length > 0) throw new UsageError(`bench takes no file arguments, got ${positional.join(' ')}`);
+  if (values.peers === true) {
+    for (const name of ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', 'onnxruntime-web']) {
+      try {
+        await import(name);
+      } catch {
+        throw new UsageError(`--peers needs ${name}: npm install @tensorflow/tfjs-core @tensorflow/tfjs-backend-wasm onnxruntime-web`);
+      }
+    }
+  }
+  const { runBenchmark } = await import('./bench/main.js');
+  await runBenchmark([
+    '--layers', values.suite === true ? 'suite' : 'default', '--no-images',
+    ...(values.peers === true ? ['--peers'] : []),
+    ...(values.json === true ? ['--json', '-'] : []),
+    ...(typeof values.filter === 'string' ? ['--filter', values.filter] : []),
+  ]);
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   try {
@@ -222,6 +255,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (command === 'filter') await filterCommand(args);
+    else if (command === 'bench') await benchCommand(args);
     else if (command === 'info') infoCommand(args);
     else throw new UsageError(`unknown command ${command}`);
     return 0;

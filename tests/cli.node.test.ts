@@ -1,5 +1,5 @@
-// The `simdconv` command as a user runs it: filter a PNG/JPEG file or a folder, layer info,
-// help, and clear errors with a non-zero exit.
+// The `simdconv` command as a user runs it: filter a PNG/JPEG file or a folder, layer info, the
+// benchmark, help, and clear errors with a non-zero exit.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -70,10 +70,20 @@ describe('simdconv command', () => {
     expect(result.stdout).toContain('parameters     864');
   });
 
+  it('bench: the benchmark from the command line, as JSON on stdout', () => {
+    const result = run('bench', '--filter', 'small', '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const figures = JSON.parse(result.stdout) as { results: Array<{ layer: string; ms: Record<string, number> }> };
+    expect(figures.results.map((r) => r.layer)).toEqual(['small 3→16 3×3 @32²']);
+    for (const engine of ['simdconv NCHW', 'simdconv NHWC', 'plain JS']) expect(figures.results[0]!.ms[engine]).toBeGreaterThan(0);
+    expect(result.stderr).toMatch(/\| small 3→16 3×3 @32² \|/);
+  }, 60_000);
+
   it('--help on each command; clear errors and exit code 2 on bad use', () => {
     expect(run('--help').code).toBe(0);
     expect(run('filter', '--help').stdout).toMatch(/^Usage: simdconv filter/);
     expect(run('info', '--help').stdout).toMatch(/^Usage: simdconv info/);
+    expect(run('bench', '--help').stdout).toMatch(/^Usage: simdconv bench/);
     const cases: Array<[string[], RegExp]> = [
       [['filter', join(work, 'missing.png'), join(work, 'x.png'), '--kernel', 'box'], /cannot read .*missing\.png/],
       [['filter', join(work, 'in.png'), join(work, 'x.png'), '--kernel', 'blur'], /--kernel must be a preset/],
@@ -82,6 +92,7 @@ describe('simdconv command', () => {
       [['filter', join(work, 'in.png'), join(work, 'x.png'), '--kernel', 'box', '--edge', 'mirror'], /options\.edge must be one of/],
       [['info', '--input', '1,3,224', '--weight', '32,3,3,3'], /inputShape must have 4 dimensions/],
       [['resize'], /unknown command resize/],
+      [['bench', 'layers.json'], /bench takes no file arguments/],
     ];
     for (const [args, message] of cases) {
       const result = run(...args);

@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { conv2d as referenceConv2d } from 'simdconv/reference';
 import type { Conv2dOptions } from 'simdconv';
-import { createOrtRunner, createTfjsWasmRunner, type PeerRunner } from '../bench/peers.js';
+import { createOrtRunner, createTfjsWasmRunner, type PeerRunner } from '../src/bench/peers.js';
 import { resolveConv2dFilter, resolveConv2dGeometry, type Conv2dGeometry } from '../dist/shape.js';
 
 const RELATIVE_TOLERANCE = 1e-4;

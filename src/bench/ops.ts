@@ -1,10 +1,11 @@
+/// <reference types="node" />
 // The rest of the family in the benchmark: convTranspose2d and conv3d against tfjs-backend-wasm's
 // conv2dTranspose / conv3d, and separableConv2d fused against its two ops run separately. Same
 // timing as the conv2d layers (interleaved rounds, medians); each ratio is peer time / our time.
 
 import {
   createConv2d, createConv3d, createConvTranspose2d, createDepthwiseConv2d, createSeparableConv2d, type Tensor,
-} from '../src/index.js';
+} from '../index.js';
 import { interleavedMedians, type TimedTask } from './timing.js';
 import { randomData } from './layers.js';
 import { tfjsWasm } from './peers.js';

@@ -1,3 +1,4 @@
+/// <reference types="node" />
 // Peer adapters for the benchmark: the same convolution layer run by TensorFlow.js's wasm backend
 // (XNNPACK) and by ONNX Runtime Web (wasm), single-threaded, in the same Node process as simdconv.
 //
@@ -19,7 +20,7 @@
 
 import { createRequire } from 'node:module';
 import { dirname, sep } from 'node:path';
-import type { Conv2dGeometry } from '../src/shape.js';
+import type { Conv2dGeometry } from '../shape.js';
 import { encodeConvModel, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from './onnx-model.js';
 
 export interface PeerRunner {

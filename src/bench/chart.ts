@@ -1,3 +1,4 @@
+/// <reference types="node" />
 // A dependency-free SVG chart: GFLOP/s per layer (rows) per engine (grouped horizontal bars).
 
 export interface ChartRow {

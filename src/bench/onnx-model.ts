@@ -1,3 +1,4 @@
+/// <reference types="node" />
 // A minimal ONNX model writer for the benchmark's ONNX Runtime peer: one Conv node, NCHW, the
 // weights (and optional bias) as initializers, a fixed input shape.
 //

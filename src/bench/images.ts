@@ -1,10 +1,11 @@
+/// <reference types="node" />
 // The image part of `npm start`: filter the embedded sample with a few presets into ./out/ and
 // time simdconv against the plain-JS reference (medians of interleaved rounds).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
-import { filterImage, sampleImage, type FilterOptions, type ImageLike, type KernelPreset } from '../src/index.js';
-import { filterImage as referenceFilterImage } from '../src/reference/index.js';
+import { filterImage, sampleImage, type FilterOptions, type ImageLike, type KernelPreset } from '../index.js';
+import { filterImage as referenceFilterImage } from '../reference/index.js';
 import { interleavedMedians, medians } from './timing.js';
 
 const JOBS: Array<{ name: string; kernel: KernelPreset; options: FilterOptions }> = [

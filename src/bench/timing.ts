@@ -1,3 +1,4 @@
+/// <reference types="node" />
 // How the benchmark times things: tinybench medians, and engines interleaved in rounds.
 
 import { Bench } from 'tinybench';

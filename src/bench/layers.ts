@@ -1,7 +1,8 @@
+/// <reference types="node" />
 // Named layers the benchmarks run: shapes of real networks (ResNet, MobileNet stems and blocks),
 // an image filter, a small call-overhead case, and odd sizes that miss fast-path assumptions.
 
-import type { ExplicitPadding } from '../src/types.js';
+import type { ExplicitPadding } from '../types.js';
 
 export interface LayerSpec {
   name: string;

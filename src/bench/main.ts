@@ -1,0 +1,191 @@
+/// <reference types="node" />
+// The benchmark. Side by side in one process, on named layers (layers.ts): simdconv in
+// both layouts (prepared convs), the plain-JS reference, and with --peers tfjs-backend-wasm
+// (XNNPACK) and onnxruntime-web, all on one thread, interleaved in rounds. Medians (p50) of
+// tinybench samples after warm-up; GFLOP/s = 2 × the direct algorithm's multiply-adds / time.
+//
+//   npm start                      the default layers, simdconv against plain JS
+//   npm run bench [-- --peers]     the full suite; writes bench/results.json and bench/results.svg
+//   flags: --layers default|suite  --peers  --json FILE|-  --svg FILE  --readme  --filter TEXT  --no-images
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createConv2d, init, type Conv2dOptions, type Layout, type Tensor } from '../index.js';
+import { conv2d as referenceConv2d } from '../reference/index.js';
+import { conv2dMultiplyAdds, resolveConv2dFilter, resolveConv2dGeometry } from '../shape.js';
+import { DEFAULT_LAYERS, randomData, SUITE_LAYERS, type LayerSpec } from './layers.js';
+import { renderChart } from './chart.js';
+import { interleavedMedians, medians, type TimedTask } from './timing.js';
+import { benchOps, formatOps } from './ops.js';
+import { imageJob } from './images.js';
+import { createOrtRunner, createTfjsWasmRunner, type PeerResult } from './peers.js';
+
+export const ENGINES = ['simdconv NCHW', 'simdconv NHWC', 'plain JS', 'tfjs-wasm', 'ort-web'] as const;
+export type Engine = (typeof ENGINES)[number];
+
+export interface LayerResult {
+  layer: string;
+  multiplyAdds: number;
+  /** Median milliseconds per call, by engine; absent when not run or unsupported. */
+  ms: Partial<Record<Engine, number>>;
+  unsupported: Partial<Record<Engine, string>>;
+}
+
+interface Args {
+  layers: LayerSpec[];
+  /** The rest of the family (convTranspose2d, conv3d, separableConv2d): with the suite. */
+  ops: boolean;
+  /** The image filters on the embedded sample, written to ./out/: with the default layers (npm start). */
+  images: boolean;
+  peers: boolean;
+  json?: string;
+  svg?: string;
+  readme: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const value = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const set = value('--layers') ?? 'default';
+  if (set !== 'default' && set !== 'suite') throw new RangeError(`--layers must be 'default' or 'suite', got ${set}`);
+  const filter = value('--filter');
+  const layers = (set === 'suite' ? SUITE_LAYERS : DEFAULT_LAYERS).filter((l) => !filter || l.name.includes(filter));
+  return { layers, ops: set === 'suite' && !filter, images: set === 'default' && !filter && !argv.includes('--no-images'), peers: argv.includes('--peers'), json: value('--json'), svg: value('--svg'), readme: argv.includes('--readme') };
+}
+
+
+/** One layer's tensors in both layouts (the same values, transposed), and its geometry. */
+function prepareLayer(l: LayerSpec) {
+  const cg = l.inChannels / l.groups;
+  const nchw = randomData(l.batch * l.inChannels * l.height * l.width, 1);
+  const oihw = randomData(l.outChannels * cg * l.kernel * l.kernel, 2);
+  const nhwc = new Float32Array(nchw.length);
+  for (let n = 0; n < l.batch; n++)
+    for (let c = 0; c < l.inChannels; c++)
+      for (let p = 0; p < l.height * l.width; p++)
+        nhwc[(n * l.height * l.width + p) * l.inChannels + c] = nchw[(n * l.inChannels + c) * l.height * l.width + p]!;
+  const hwio = new Float32Array(oihw.length);
+  const taps = l.kernel * l.kernel;
+  for (let m = 0; m < l.outChannels; m++)
+    for (let c = 0; c < cg; c++)
+      for (let t = 0; t < taps; t++) hwio[(t * cg + c) * l.outChannels + m] = oihw[(m * cg + c) * taps + t]!;
+  const options = (layout: Layout): Conv2dOptions => ({
+    layout, stride: l.stride, dilation: l.dilation, padding: l.padding, groups: l.groups,
+  });
+  const tensors: Record<Layout, { input: Tensor; weight: Tensor; options: Conv2dOptions }> = {
+    NCHW: { input: { data: nchw, shape: [l.batch, l.inChannels, l.height, l.width] }, weight: { data: oihw, shape: [l.outChannels, cg, l.kernel, l.kernel] }, options: options('NCHW') },
+    NHWC: { input: { data: nhwc, shape: [l.batch, l.height, l.width, l.inChannels] }, weight: { data: hwio, shape: [l.kernel, l.kernel, cg, l.outChannels] }, options: options('NHWC') },
+  };
+  const t = tensors.NCHW;
+  const geometry = resolveConv2dGeometry(resolveConv2dFilter(t.weight, t.options), t.input);
+  return { tensors, geometry };
+}
+
+async function benchLayer(l: LayerSpec, peers: boolean): Promise<LayerResult> {
+  const { tensors, geometry } = prepareLayer(l);
+  const result: LayerResult = { layer: l.name, multiplyAdds: conv2dMultiplyAdds(geometry), ms: {}, unsupported: {} };
+  const fast: TimedTask[] = [];
+  const cleanups: Array<() => void> = [];
+  for (const layout of ['NCHW', 'NHWC'] as const) {
+    const { input, weight, options } = tensors[layout];
+    const conv = createConv2d(weight, options);
+    cleanups.push(() => conv.dispose());
+    fast.push({ name: `simdconv ${layout}`, run: () => conv.run(input) });
+  }
+  if (peers) {
+    const add = (engine: Engine, peer: PeerResult) => {
+      if ('unsupported' in peer) result.unsupported[engine] = peer.unsupported;
+      else {
+        cleanups.push(() => peer.dispose());
+        fast.push({ name: engine, run: () => peer.run() });
+      }
+    };
+    add('tfjs-wasm', await createTfjsWasmRunner(geometry, tensors.NHWC.input.data, tensors.NHWC.weight.data));
+    add('ort-web', await createOrtRunner(geometry, tensors.NCHW.input.data, tensors.NCHW.weight.data));
+  }
+  try {
+    for (const [engine, ms] of await interleavedMedians(l.name, fast)) result.ms[engine as Engine] = ms;
+    // The plain-JS reference takes up to a second a call: three calls after one warm-up.
+    const { input, weight, options } = tensors.NCHW;
+    const slow = await medians(l.name, [{ name: 'plain JS', run: () => referenceConv2d(input, weight, options) }],
+      { time: 0, iterations: 3, warmupTime: 0, warmupIterations: 1 });
+    result.ms['plain JS'] = slow.get('plain JS');
+  } finally {
+    for (const cleanup of cleanups) cleanup();
+  }
+  return result;
+}
+
+const gflops = (r: LayerResult, ms: number | undefined) => (ms === undefined ? undefined : (2 * r.multiplyAdds) / (ms * 1e6));
+
+function formatTable(results: LayerResult[], peers: boolean): string {
+  const engines = ENGINES.filter((e) => peers || (e !== 'tfjs-wasm' && e !== 'ort-web'));
+  const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '–' : `${(b / a).toFixed(2)}×`);
+  const header = ['layer', 'MMAC', ...engines.map((e) => `${e} GFLOP/s`), 'NCHW ×JS', 'NHWC ×JS', ...(peers ? ['NHWC ×tfjs', 'NCHW ×ort'] : []), 'NHWC/NCHW'];
+  const body = results.map((r) => [
+    r.layer,
+    (r.multiplyAdds / 1e6).toFixed(1),
+    ...engines.map((e) => (r.unsupported[e] ? 'n/a' : gflops(r, r.ms[e])?.toFixed(2) ?? '–')),
+    ratio(r.ms['simdconv NCHW'], r.ms['plain JS']),
+    ratio(r.ms['simdconv NHWC'], r.ms['plain JS']),
+    ...(peers ? [ratio(r.ms['simdconv NHWC'], r.ms['tfjs-wasm']), ratio(r.ms['simdconv NCHW'], r.ms['ort-web'])] : []),
+    ratio(r.ms['simdconv NHWC'], r.ms['simdconv NCHW']),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  const notes = results.flatMap((r) => Object.entries(r.unsupported).map(([e, why]) => `n/a: ${e} on ${r.layer}: ${why}`));
+  return [line(header), rule, ...body.map(line), ...(notes.length ? ['', ...notes] : [])].join('\n');
+}
+
+/** Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->` in README.md. */
+function replaceReadmeSection(name: string, text: string): void {
+  const readme = 'README.md'; // run from the repository's root (npm run bench)
+  const content = readFileSync(readme, 'utf8');
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  if (!content.includes(start) || !content.includes(end)) throw new Error(`README.md has no ${name} markers`);
+  writeFileSync(readme, `${content.slice(0, content.indexOf(start) + start.length)}\n${text}\n${content.slice(content.indexOf(end))}`);
+}
+
+/** The benchmark with command-line flags (see the top of this file). */
+export async function runBenchmark(argv: string[]): Promise<void> {
+  const args = parseArgs(argv);
+  // `--json -` prints the figures as JSON on stdout and everything else on stderr.
+  const jsonToStdout = args.json === '-';
+  const log = (text: string) => (jsonToStdout ? process.stderr.write(`${text}\n`) : console.log(text));
+  await init();
+  const title = `simdconv ${args.peers ? 'vs plain JS, tfjs-backend-wasm and onnxruntime-web' : 'vs plain JS (the reference)'}, one thread, ` +
+    `Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}; medians after warm-up`;
+  log(`${title}\n`);
+  const results: LayerResult[] = [];
+  for (const l of args.layers) {
+    results.push(await benchLayer(l, args.peers));
+    process.stderr.write(`  ${l.name}\n`);
+  }
+  const table = formatTable(results, args.peers);
+  log(`\n${table}`);
+  if (args.images) log(`\n${await imageJob('out')}`);
+  const ops = args.ops ? await benchOps(args.peers) : [];
+  const opsTable = formatOps(ops);
+  if (args.ops) log(`\n${opsTable}`);
+  if (args.json) {
+    const json = `${JSON.stringify({ title, node: process.versions.node, engines: ENGINES, results, ops }, null, 2)}\n`;
+    if (jsonToStdout) process.stdout.write(json);
+    else {
+      writeFileSync(args.json, json);
+      log(`\nwrote ${args.json}`);
+    }
+  }
+  if (args.svg) {
+    writeFileSync(args.svg, renderChart(title, results.map((r) => ({ layer: r.layer, values: Object.fromEntries(ENGINES.map((e) => [e, gflops(r, r.ms[e])])) }))));
+    log(`wrote ${args.svg}`);
+  }
+  if (args.readme) {
+    replaceReadmeSection('bench', `${title}:\n\n${table}`);
+    if (args.ops) replaceReadmeSection('ops', opsTable);
+    log('updated the table in README.md');
+  }
+}
+
