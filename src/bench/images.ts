@@ -22,6 +22,28 @@ function writePng(path: string, image: ImageLike): void {
   writeFileSync(path, PNG.sync.write(png));
 }
 
+/** The issue's image targets on a 1920×1080 RGBA frame: a 3×3 kernel, and a 15×15 Gaussian (σ 2.3, radius 7). */
+export async function benchImages1080p(): Promise<{ table: string; rows: Array<{ filter: string; simdconvMs: number; plainMs: number }> }> {
+  const frame = sampleImage(1920, 1080);
+  const jobs: Array<{ name: string; kernel: KernelPreset; options: FilterOptions }> = [
+    { name: 'sharpen 3×3', kernel: 'sharpen', options: {} },
+    { name: 'gaussian 15×15', kernel: 'gaussian', options: { sigma: 2.3 } },
+  ];
+  const rows = [];
+  for (const job of jobs) {
+    const fast = await interleavedMedians(job.name, [{ name: 'simdconv', run: () => filterImage(frame, job.kernel, job.options) }]);
+    const slow = await medians(job.name, [{ name: 'plain JS', run: () => referenceFilterImage(frame, job.kernel, job.options) }],
+      { time: 0, iterations: 3, warmupTime: 0, warmupIterations: 1 });
+    rows.push({ filter: job.name, simdconvMs: fast.get('simdconv')!, plainMs: slow.get('plain JS')! });
+  }
+  const table = [
+    '| filter on 1920×1080 RGBA | simdconv ms | plain JS ms | speed-up |',
+    '|:-------------------------|------------:|------------:|---------:|',
+    ...rows.map((r) => `| ${r.filter.padEnd(24)} | ${r.simdconvMs.toFixed(1).padStart(11)} | ${r.plainMs.toFixed(0).padStart(11)} | ${`${(r.plainMs / r.simdconvMs).toFixed(1)}×`.padStart(8)} |`),
+  ].join('\n');
+  return { table, rows };
+}
+
 export async function imageJob(outDir: string): Promise<string> {
   const sample = sampleImage();
   mkdirSync(outDir, { recursive: true });

@@ -16,7 +16,7 @@ import { DEFAULT_LAYERS, randomData, SUITE_LAYERS, type LayerSpec } from './laye
 import { renderChart } from './chart.js';
 import { interleavedMedians, medians, type TimedTask } from './timing.js';
 import { benchOps, formatOps } from './ops.js';
-import { imageJob } from './images.js';
+import { benchImages1080p, imageJob } from './images.js';
 import { createOrtRunner, createTfjsWasmRunner, type PeerResult } from './peers.js';
 
 export const ENGINES = ['simdconv NCHW', 'simdconv NHWC', 'plain JS', 'tfjs-wasm', 'ort-web'] as const;
@@ -170,8 +170,11 @@ export async function runBenchmark(argv: string[]): Promise<void> {
   const ops = args.ops ? await benchOps(args.peers) : [];
   const opsTable = formatOps(ops);
   if (args.ops) log(`\n${opsTable}`);
+  // The image filters on a full-HD frame go with the other ops (the suite).
+  const images = args.ops ? await benchImages1080p() : null;
+  if (images) log(`\n${images.table}`);
   if (args.json) {
-    const json = `${JSON.stringify({ title, node: process.versions.node, engines: ENGINES, results, ops }, null, 2)}\n`;
+    const json = `${JSON.stringify({ title, node: process.versions.node, engines: ENGINES, results, ops, images: images?.rows ?? [] }, null, 2)}\n`;
     if (jsonToStdout) process.stdout.write(json);
     else {
       writeFileSync(args.json, json);
@@ -185,6 +188,7 @@ export async function runBenchmark(argv: string[]): Promise<void> {
   if (args.readme) {
     replaceReadmeSection('bench', `${title}:\n\n${table}`);
     if (args.ops) replaceReadmeSection('ops', opsTable);
+    if (images) replaceReadmeSection('images', images.table);
     log('updated the table in README.md');
   }
 }
