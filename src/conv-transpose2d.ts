@@ -9,7 +9,7 @@
 //   (a negative border crops), convolved at stride 1 with the flipped, channel-swapped weights.
 
 import { type Conv2d, createConv2d, outputBytes, PreparedConv2d, Region, runOnce } from './conv2d.js';
-import { applyActivation } from './reference/conv2d.js';
+import { applyActivation } from './activation.js';
 import { floatView, getRuntime } from './runtime.js';
 import {
   resolveConvTranspose2dFilter, resolveConvTranspose2dGeometry, type ConvTranspose2dFilter, type ConvTranspose2dGeometry,

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { conv2d, convTranspose2d, createConvTranspose2d, init, type ConvTranspose2dOptions } from 'simdconv';
 import { convTranspose2d as referenceConvTranspose2d } from 'simdconv/reference';
-import { expectWithinTolerance, pick, randomInt, randomTensor, RELATIVE_TOLERANCE, SATURATING_ABSOLUTE_TOLERANCE, seededRandom } from './helpers.js';
+import { expectWithinTolerance, pick, randomInt, randomTensor, RELATIVE_TOLERANCE, referenceMagnitude, saturatingAllowance, seededRandom } from './helpers.js';
 
 const SEED = 2202;
 
@@ -57,12 +57,8 @@ describe(`convTranspose2d (seed ${SEED})`, () => {
       const label = `case ${ran}: x [${input.shape}] w [${weight.shape}] ${JSON.stringify({ ...options, bias: !!options.bias })}`;
       const actual = convTranspose2d(input, weight, options);
       expect(actual.shape, label).toEqual(expected.shape);
-      const magnitude = referenceConvTranspose2d(
-        { data: input.data.map(Math.abs), shape: input.shape }, { data: weight.data.map(Math.abs), shape: weight.shape },
-        { ...options, activation: 'none', ...(options.bias ? { bias: options.bias.map(Math.abs) } : {}) },
-      ).data;
-      const absolute = options.activation === 'sigmoid' ? SATURATING_ABSOLUTE_TOLERANCE : 0;
-      expectWithinTolerance(actual.data, expected.data, magnitude, RELATIVE_TOLERANCE, absolute, label);
+      const magnitude = referenceMagnitude(referenceConvTranspose2d, input, weight, options);
+      expectWithinTolerance(actual.data, expected.data, magnitude, RELATIVE_TOLERANCE, saturatingAllowance(options), label);
     }
   });
 

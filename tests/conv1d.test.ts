@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { conv1d, conv2d, createConv1d, init, type Conv1dOptions } from 'simdconv';
 import { conv1d as referenceConv1d } from 'simdconv/reference';
-import { expectWithinTolerance, pick, randomInt, randomTensor, RELATIVE_TOLERANCE, SATURATING_ABSOLUTE_TOLERANCE, seededRandom } from './helpers.js';
+import { expectWithinTolerance, pick, randomInt, randomTensor, RELATIVE_TOLERANCE, referenceMagnitude, saturatingAllowance, seededRandom } from './helpers.js';
 
 const SEED = 1101;
 
@@ -37,13 +37,10 @@ describe(`conv1d against the 1-D reference (seed ${SEED})`, () => {
       const weight = randomTensor(random, weightLayout === 'OIW' ? [outChannels, channels / groups, kernel] : [kernel, channels / groups, outChannels]);
       const label = `case ${i}: x [${input.shape}] w [${weight.shape}] ${JSON.stringify({ ...options, bias: !!options.bias })}`;
       const expected = referenceConv1d(input, weight, options);
-      const magnitude = referenceConv1d(
-        { data: input.data.map(Math.abs), shape: input.shape }, { data: weight.data.map(Math.abs), shape: weight.shape },
-        { ...options, activation: 'none', ...(options.bias ? { bias: options.bias.map(Math.abs) } : {}) },
-      ).data;
+      const magnitude = referenceMagnitude(referenceConv1d, input, weight, options);
       const actual = conv1d(input, weight, options);
       expect(actual.shape, label).toEqual(expected.shape);
-      expectWithinTolerance(actual.data, expected.data, magnitude, RELATIVE_TOLERANCE, options.activation === 'tanh' ? SATURATING_ABSOLUTE_TOLERANCE : 0, label);
+      expectWithinTolerance(actual.data, expected.data, magnitude, RELATIVE_TOLERANCE, saturatingAllowance(options), label);
     }
   });
 

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { conv2d, conv3d, createConv3d, init, type Conv3dOptions } from 'simdconv';
 import { conv3d as referenceConv3d } from 'simdconv/reference';
-import { expectWithinTolerance, pick, randomInt, randomTensor, RELATIVE_TOLERANCE, SATURATING_ABSOLUTE_TOLERANCE, seededRandom } from './helpers.js';
+import { expectWithinTolerance, pick, randomInt, randomTensor, RELATIVE_TOLERANCE, referenceMagnitude, saturatingAllowance, seededRandom } from './helpers.js';
 
 const SEED = 3303;
 
@@ -46,12 +46,8 @@ describe(`conv3d (seed ${SEED})`, () => {
       const label = `case ${ran}: x [${input.shape}] w [${weight.shape}] ${JSON.stringify({ ...options, bias: !!options.bias })}`;
       const actual = conv3d(input, weight, options);
       expect(actual.shape, label).toEqual(expected.shape);
-      const magnitude = referenceConv3d(
-        { data: input.data.map(Math.abs), shape: input.shape }, { data: weight.data.map(Math.abs), shape: weight.shape },
-        { ...options, activation: 'none', ...(options.bias ? { bias: options.bias.map(Math.abs) } : {}) },
-      ).data;
-      const absolute = options.activation === 'tanh' ? SATURATING_ABSOLUTE_TOLERANCE : 0;
-      expectWithinTolerance(actual.data, expected.data, magnitude, RELATIVE_TOLERANCE, absolute, label);
+      const magnitude = referenceMagnitude(referenceConv3d, input, weight, options);
+      expectWithinTolerance(actual.data, expected.data, magnitude, RELATIVE_TOLERANCE, saturatingAllowance(options), label);
     }
   });
 

@@ -113,15 +113,38 @@ export function expectMatchesReference(
 ): void {
   const expected = referenceConv2d(input, weight, options);
   expect(actual.shape, label).toEqual(expected.shape);
+  const magnitude = neighbourhoodMax(
+    referenceMagnitude(referenceConv2d, input, weight, options), expected.shape, options.layout ?? 'NCHW',
+    tolerance.neighbourhood * maxDilation(options),
+  );
+  expectWithinTolerance(actual.data, expected.data, magnitude, tolerance.relative, saturatingAllowance(options), label);
+}
+
+interface ActivationOptions {
+  activation?: string;
+  alpha?: number;
+  bias?: Float32Array;
+}
+
+/**
+ * Σ|w·x| + |b| for every output element: any op's reference run on absolute values, without its
+ * activation. The scale the relative tolerance applies to.
+ */
+export function referenceMagnitude<O extends ActivationOptions>(
+  reference: (input: Tensor, weight: Tensor, options: O) => Tensor, input: Tensor, weight: Tensor, options: O,
+): Float32Array {
   const abs = (t: Tensor): Tensor => ({ data: t.data.map(Math.abs), shape: t.shape });
-  const magnitude = neighbourhoodMax(referenceConv2d(abs(input), abs(weight), {
+  return reference(abs(input), abs(weight), {
     ...options,
     activation: 'none',
     alpha: undefined,
     ...(options.bias ? { bias: options.bias.map(Math.abs) } : {}),
-  }).data, expected.shape, options.layout ?? 'NCHW', tolerance.neighbourhood * maxDilation(options));
-  const absolute = options.activation === 'sigmoid' || options.activation === 'tanh' ? SATURATING_ABSOLUTE_TOLERANCE : 0;
-  expectWithinTolerance(actual.data, expected.data, magnitude, tolerance.relative, absolute, label);
+  }).data;
+}
+
+/** The absolute allowance on top of the relative bound: float32 sigmoid and tanh only. */
+export function saturatingAllowance(options: ActivationOptions): number {
+  return options.activation === 'sigmoid' || options.activation === 'tanh' ? SATURATING_ABSOLUTE_TOLERANCE : 0;
 }
 
 /**

@@ -3,7 +3,7 @@
 
 import { activationStrides, resolveConvTranspose2dFilter, resolveConvTranspose2dGeometry } from '../shape.js';
 import type { ConvTranspose2dOptions, Tensor } from '../types.js';
-import { applyActivation } from './conv2d.js';
+import { applyActivation } from '../activation.js';
 
 export function convTranspose2d(input: Tensor, weight: Tensor, options: ConvTranspose2dOptions = {}): Tensor {
   const g = resolveConvTranspose2dGeometry(resolveConvTranspose2dFilter(weight, options, 'reference.convTranspose2d'), input);

@@ -6,7 +6,7 @@ import {
   checkTensor, conv1dAsConv2d, conv1dShapeAs2d, resolveConv2dFilter, resolveConv2dGeometry,
 } from '../shape.js';
 import type { Conv1dOptions, Tensor } from '../types.js';
-import { applyActivation } from './conv2d.js';
+import { applyActivation } from '../activation.js';
 
 export function conv1d(input: Tensor, weight: Tensor, options: Conv1dOptions = {}): Tensor {
   const { layout1d, options: o } = conv1dAsConv2d(options, 'reference.conv1d');

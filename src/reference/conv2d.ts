@@ -3,24 +3,9 @@
 // accumulating in float64; only the option parsing is shared with the fast path (src/shape.ts).
 
 import { activationStrides, conv2dOutputShape, resolveConv2dFilter, resolveConv2dGeometry } from '../shape.js';
-import type { Activation, Conv2dOptions, Tensor } from '../types.js';
+import { applyActivation } from '../activation.js';
+import type { Conv2dOptions, Tensor } from '../types.js';
 
-export function applyActivation(value: number, activation: Activation, alpha: number): number {
-  switch (activation) {
-    case 'relu':
-      return Math.max(value, 0);
-    case 'relu6':
-      return Math.min(Math.max(value, 0), 6);
-    case 'leakyRelu':
-      return value >= 0 ? value : alpha * value;
-    case 'sigmoid':
-      return 1 / (1 + Math.exp(-value));
-    case 'tanh':
-      return Math.tanh(value);
-    default:
-      return value;
-  }
-}
 
 export function conv2d(input: Tensor, weight: Tensor, options: Conv2dOptions = {}): Tensor {
   const filter = resolveConv2dFilter(weight, options, 'reference.conv2d');

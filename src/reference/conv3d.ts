@@ -3,7 +3,7 @@
 
 import { resolveConv3d, resolveConv2dFilterShape } from '../shape.js';
 import type { Conv3dOptions, Tensor } from '../types.js';
-import { applyActivation } from './conv2d.js';
+import { applyActivation } from '../activation.js';
 
 export function conv3d(input: Tensor, weight: Tensor, options: Conv3dOptions = {}): Tensor {
   const g = resolveConv3d(input, weight, options, 'reference.conv3d');
