@@ -96,7 +96,7 @@ export class PreparedConv2d implements Conv2d {
    */
   runInMemory(
     plan: Conv2dPlan, input: number, output: number, scratch: number,
-    layout: Pick<ConvBuffers, 'outputRowPixels' | 'inputPadded'> = {},
+    layout: Pick<ConvBuffers, 'outputRowPixels' | 'inputPadded' | 'rows'> = {},
   ): void {
     if (this.disposed) throw new Error('simdconv: run() called on a disposed conv2d');
     const rt = getRuntime();

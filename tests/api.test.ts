@@ -3,7 +3,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { conv2d, convInfo, createDepthwiseConv2d, depthwiseConv2d, init, receptiveField, separableConv2d } from 'simdconv';
 import { conv2d as referenceConv2d } from 'simdconv/reference';
-import { randomTensor, seededRandom } from './helpers.js';
+import { expectWithinTolerance, randomTensor, RELATIVE_TOLERANCE, seededRandom } from './helpers.js';
+import type { Padding, Tensor } from 'simdconv';
 
 beforeAll(async () => {
   await init();
@@ -115,6 +116,37 @@ describe('separableConv2d', () => {
           expect(Math.abs(actual.data[i]! - expected.data[i]!), `${layout} ×${multiplier} element ${i}`).toBeLessThan(1e-4);
         }
       }
+    }
+  });
+
+  it('runs big images band by band with the same result: strides, dilation, asymmetric padding, both layouts', () => {
+    // 512 channels make a band 16–64 rows (src/separable-conv2d.ts): these images need 2–5 bands,
+    // and the last band is a partial one.
+    const random = seededRandom(81);
+    const cases = [
+      { layout: 'NCHW', C: 512, M: 12, H: 150, W: 8, k: 3, stride: 1, dilation: 1, padding: 'same' },
+      { layout: 'NHWC', C: 512, M: 20, H: 150, W: 8, k: 3, stride: 1, dilation: 1, padding: 'same' },
+      { layout: 'NCHW', C: 512, M: 9, H: 301, W: 5, k: 5, stride: 2, dilation: 1, padding: { top: 2, bottom: 1, left: 0, right: 3 } },
+      { layout: 'NHWC', C: 512, M: 8, H: 301, W: 5, k: 3, stride: 2, dilation: 2, padding: { top: 3, bottom: 0, left: 1, right: 2 } },
+      { layout: 'NCHW', C: 512, M: 16, H: 140, W: 9, k: 3, stride: 1, dilation: 3, padding: 'valid' },
+      { layout: 'NHWC', C: 512, M: 16, H: 140, W: 9, k: 3, stride: [2, 1], dilation: 1, padding: 'valid' },
+    ] as const;
+    for (const c of cases) {
+      const nchw = c.layout === 'NCHW';
+      const x = randomTensor(random, nchw ? [1, c.C, c.H, c.W] : [1, c.H, c.W, c.C]);
+      const dw = randomTensor(random, nchw ? [c.C, 1, c.k, c.k] : [c.k, c.k, c.C, 1]);
+      const pw = randomTensor(random, nchw ? [c.M, c.C, 1, 1] : [1, 1, c.C, c.M]);
+      const bias = randomTensor(random, [c.M]).data;
+      const spatial = { layout: c.layout, stride: c.stride, dilation: c.dilation, padding: c.padding as Padding };
+      const dw2d = nchw ? dw : { data: dw.data, shape: [c.k, c.k, 1, c.C] };
+      const abs = (t: Tensor): Tensor => ({ data: t.data.map(Math.abs), shape: t.shape });
+      const middle = referenceConv2d(x, dw2d, { ...spatial, groups: c.C });
+      const expected = referenceConv2d(middle, pw, { layout: c.layout, bias, activation: 'leakyRelu', alpha: 0.1 });
+      const magnitude = referenceConv2d(referenceConv2d(abs(x), abs(dw2d), { ...spatial, groups: c.C }), abs(pw),
+        { layout: c.layout, bias: bias.map(Math.abs) }).data;
+      const actual = separableConv2d(x, dw, pw, { ...spatial, bias, activation: 'leakyRelu', alpha: 0.1 });
+      expect(actual.shape).toEqual(expected.shape);
+      expectWithinTolerance(actual.data, expected.data, magnitude, RELATIVE_TOLERANCE, 0, `${JSON.stringify(c)}`);
     }
   });
 

@@ -16,6 +16,16 @@ export interface ConvBuffers {
   outputRowPixels?: number;
   /** The input already is the zero-bordered image (padded-input.ts), per batch image (paths with `readsPaddedInput` only). */
   inputPadded?: boolean;
+  /**
+   * Only output rows [begin, end) of every image (paths with `computesRowBands` only): a fused
+   * op runs its steps band by band so the intermediate rows are read back while still in cache.
+   */
+  rows?: RowBand;
+}
+
+export interface RowBand {
+  begin: number;
+  end: number;
 }
 
 /**
@@ -28,6 +38,8 @@ export interface ConvAlgorithm {
   readonly writesRowPitch?: boolean;
   /** Honours ConvBuffers.inputPadded. */
   readonly readsPaddedInput?: boolean;
+  /** Honours ConvBuffers.rows. */
+  readonly computesRowBands?: boolean;
   /** Why this path cannot compute the geometry, or null when it can. */
   unsupported(geometry: Conv2dGeometry): string | null;
   /** Bytes of packed weights for this filter. */

@@ -24,6 +24,7 @@ export const depthwiseConv: ConvAlgorithm = {
   writesRowPitch: true,
   /** In the plane layout (NCHW, or one channel) only. */
   readsPaddedInput: true,
+  computesRowBands: true,
 
   unsupported(g) {
     return g.channelsPerGroup === 1 && g.outChannels === g.groups
@@ -54,15 +55,26 @@ export const depthwiseConv: ConvAlgorithm = {
     const channels = g.inChannels;
     const taps = g.kernelH * g.kernelW;
     const rowPixels = buffers.outputRowPixels ?? g.outW;
+    const { begin, end } = buffers.rows ?? { begin: 0, end: g.outH };
+    if (begin >= end) return;
+    // The input rows the band reads: padded-image rows [top, top + readRows), of which input
+    // rows [first, last) are real and the rest zero padding.
+    const top = begin * g.strideH;
+    const readRows = (end - begin - 1) * g.strideH + (g.kernelH - 1) * g.dilationH + 1;
+    const first = Math.max(0, top - g.padTop);
+    const last = Math.min(g.inH, top - g.padTop + readRows);
+    const realRows = Math.max(0, last - first);
+    const padAbove = Math.min(readRows, first - (top - g.padTop));
     // One channel is the same bytes in both layouts; the plane kernel vectorises across columns.
     if (g.layout === 'NHWC' && channels > 1) {
       if (buffers.inputPadded) throw new Error('simdconv internal error: depthwise NHWC does not read a padded input');
       for (let n = 0; n < g.batch; n++) {
+        const image = buffers.input + n * g.inH * g.inW * channels * 4;
         k.depthwiseNHWC(
-          buffers.input + n * g.inH * g.inW * channels * 4, g.inH, g.inW, channels,
-          g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft,
-          g.outH, g.outW, packedWeights, buffers.bias, activation, g.alpha,
-          buffers.output + n * g.outH * rowPixels * channels * 4, rowPixels,
+          image + first * g.inW * channels * 4, realRows, g.inW, channels,
+          g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW, padAbove, g.padLeft,
+          end - begin, g.outW, packedWeights, buffers.bias, activation, g.alpha,
+          buffers.output + (n * g.outH + begin) * rowPixels * channels * 4, rowPixels,
         );
       }
       return;
@@ -71,15 +83,15 @@ export const depthwiseConv: ConvAlgorithm = {
     for (let n = 0; n < g.batch; n++) {
       for (let c = 0; c < channels; c++) {
         const image = n * channels + c;
-        let source = buffers.input + image * plane.height * plane.width * 4;
+        let source = buffers.input + (image * plane.height + top) * plane.width * 4;
         if (!buffers.inputPadded) {
-          k.padPlane(buffers.input + image * g.inH * g.inW * 4, g.inH, g.inW, g.padTop, g.padLeft, plane.height, plane.width, buffers.scratch);
+          k.padPlane(buffers.input + (image * g.inH + first) * g.inW * 4, realRows, g.inW, padAbove, g.padLeft, readRows, plane.width, buffers.scratch);
           source = buffers.scratch;
         }
         k.depthwisePlaneNCHW(
           source, plane.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW,
-          g.outH, g.outW, packedWeights + c * taps * 4, g.bias ? g.bias[c]! : 0, activation, g.alpha,
-          buffers.output + image * g.outH * rowPixels * 4, rowPixels,
+          end - begin, g.outW, packedWeights + c * taps * 4, g.bias ? g.bias[c]! : 0, activation, g.alpha,
+          buffers.output + (image * g.outH + begin) * rowPixels * 4, rowPixels,
         );
       }
     }

@@ -33,6 +33,7 @@ function pixelBlock(g: Conv2dGeometry): number {
 export const gemmConv: ConvAlgorithm = {
   name: 'gemm',
   readsPaddedInput: true,
+  computesRowBands: true,
 
   unsupported() {
     return null; // any convolution is a GEMM over its im2col
@@ -68,13 +69,16 @@ export const gemmConv: ConvAlgorithm = {
     const groupWeightBytes = packedGroupFloats(g) * 4;
     const activation = ACTIVATION_CODES[g.activation];
     const image = paddedImage(g);
+    const rows = buffers.rows ?? { begin: 0, end: g.outH };
+    const firstPixel = rows.begin * g.outW;
+    const endPixel = Math.min(rows.end, g.outH) * g.outW;
     for (let n = 0; n < g.batch; n++) {
       const padded = zeroBorderedImage(rt, g, image, buffers, n, buffers.scratch + pixelBlock(g) * depth * 4);
       for (let group = 0; group < g.groups; group++) {
         const weights = packedWeights + group * groupWeightBytes;
         const bias = buffers.bias === 0 ? 0 : buffers.bias + group * filtersPerGroup * 4;
-        for (let p0 = 0; p0 < pixels; p0 += block) {
-          const count = Math.min(block, pixels - p0);
+        for (let p0 = firstPixel; p0 < endPixel; p0 += block) {
+          const count = Math.min(block, endPixel - p0);
           if (g.layout === 'NCHW') {
             const planeBytes = image.height * image.width * 4;
             k.packInputColumnsNCHW(

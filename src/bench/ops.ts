@@ -65,21 +65,25 @@ async function conv3dOp(peers: boolean): Promise<OpResult> {
   }
 }
 
-async function separable(): Promise<OpResult> {
+async function separable(layout: 'NCHW' | 'NHWC'): Promise<OpResult> {
   // A MobileNet-style block: depthwise 3×3 over 144 channels at 56², then 1×1 144 → 48.
   const [C, M, H] = [144, 48, 56];
-  const x = tensor([1, C, H, H], 5);
-  const dw = tensor([C, 1, 3, 3], 6);
-  const pw = tensor([M, C, 1, 1], 7);
-  const fused = createSeparableConv2d(dw, pw, { padding: 'same', activation: 'relu' });
-  const depthwise = createDepthwiseConv2d(dw, { padding: 'same' });
-  const pointwise = createConv2d(pw, { activation: 'relu' });
+  const nchw = layout === 'NCHW';
+  const x = tensor(nchw ? [1, C, H, H] : [1, H, H, C], 5);
+  const dw = tensor(nchw ? [C, 1, 3, 3] : [3, 3, C, 1], 6);
+  const pw = tensor(nchw ? [M, C, 1, 1] : [1, 1, C, M], 7);
+  const fused = createSeparableConv2d(dw, pw, { layout, padding: 'same', activation: 'relu' });
+  const depthwise = createDepthwiseConv2d(dw, { layout, padding: 'same' });
+  const pointwise = createConv2d(pw, { layout, activation: 'relu' });
   const tasks: TimedTask[] = [
     { name: 'simdconv fused', run: () => fused.run(x) },
     { name: 'simdconv two ops', run: () => pointwise.run(depthwise.run(x)) },
   ];
   try {
-    return { op: 'separableConv2d', layer: 'dw 144 3×3 + pw 144→48 @56²', ms: Object.fromEntries(await interleavedMedians('separableConv2d', tasks)), ratio: ['simdconv two ops', 'simdconv fused'] };
+    return {
+      op: 'separableConv2d', layer: `dw 144 3×3 + pw 144→48 @56² ${layout}`,
+      ms: Object.fromEntries(await interleavedMedians(`separableConv2d ${layout}`, tasks)), ratio: ['simdconv two ops', 'simdconv fused'],
+    };
   } finally {
     fused.dispose();
     depthwise.dispose();
@@ -88,7 +92,7 @@ async function separable(): Promise<OpResult> {
 }
 
 export async function benchOps(peers: boolean): Promise<OpResult[]> {
-  return [await convTranspose(peers), await conv3dOp(peers), await separable()];
+  return [await convTranspose(peers), await conv3dOp(peers), await separable('NCHW'), await separable('NHWC')];
 }
 
 export function formatOps(results: OpResult[]): string {
