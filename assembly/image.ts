@@ -31,22 +31,23 @@ const WRAP: i32 = 3;
 }
 
 /**
- * RGBA bytes (width × height) to C float32 planes of (height + padTop + padBottom) × (width +
- * padLeft + padRight), the border filled by `edge`, rows `rowPitch` floats apart (the columns
- * past the border are left as they are). Planes, in the depthwise plane kernel's own row pitch,
- * so that it filters 16 output columns per step without another copy.
+ * RGBA bytes (width × height) to C float32 planes of the padded image, (height + padTop +
+ * padBottom) × (width + padLeft + padRight), the border filled by `edge`: padded rows
+ * [rowBegin, rowBegin + rowCount) only, rows `rowPitch` floats apart and planes rowCount rows
+ * apart (the columns past the border are left as they are). Planes, in the depthwise plane
+ * kernel's own row pitch, so that it filters whole column groups without another copy; a band
+ * of rows at a time, so that a frame is filtered band by band inside the cache.
  */
 export function imageToFloat(
   src: usize, width: i32, height: i32, mode: i32,
-  padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, edge: i32, dst: usize, rowPitch: i32,
+  padTop: i32, padLeft: i32, padRight: i32, edge: i32, dst: usize, rowPitch: i32, rowBegin: i32, rowCount: i32,
 ): void {
   const channels = channelsOf(mode);
   const outWidth = width + padLeft + padRight;
-  const outHeight = height + padTop + padBottom;
-  const planeBytes = (<usize>rowPitch * <usize>outHeight) << 2;
-  for (let r = 0; r < outHeight; r++) {
+  const planeBytes = (<usize>rowPitch * <usize>rowCount) << 2;
+  for (let r = rowBegin; r < rowBegin + rowCount; r++) {
     const sr = edgeIndex(r - padTop, height, edge);
-    const rowTo = dst + ((<usize>r * <usize>rowPitch) << 2);
+    const rowTo = dst + ((<usize>(r - rowBegin) * <usize>rowPitch) << 2);
     let c = 0;
     if (sr >= 0) {
       // Columns inside the image, four pixels (16 bytes) at a time.
@@ -71,9 +72,11 @@ export function imageToFloat(
         }
       }
     }
-    // The border, and what is left of the row, one pixel at a time.
+    // The border, and what is left of the row, one pixel at a time (columns [padLeft, c) are
+    // done: skip them, not test them, or this loop costs as much as the vector one).
     for (let col = 0; col < outWidth; col++) {
-      if (sr >= 0 && col >= padLeft && col < c) continue;
+      if (col == padLeft && sr >= 0) col = c;
+      if (col >= outWidth) break;
       const sc = sr < 0 ? -1 : edgeIndex(col - padLeft, width, edge);
       const to = rowTo + (<usize>col << 2);
       if (sc < 0) {
@@ -159,7 +162,10 @@ export function floatToImage(
   }
   v = f32x4.add(v, f32x4.splat(bias));
   if (absolute) v = f32x4.abs(v);
-  // floor(v + 0.5), then 0–255; min/max keep NaN and the saturating conversion turns it into 0.
+  // floor(v + 0.5), then 0–255. pmin/pmax are single x86 instructions (min/max with NaN
+  // propagation are several); they keep a NaN in the first operand, and the signed saturating
+  // conversion (cheaper than the unsigned one) turns NaN into 0, as the reference does.
   const rounded = f32x4.floor(f32x4.add(v, f32x4.splat(0.5)));
-  return i32x4.trunc_sat_f32x4_u(f32x4.max(f32x4.min(rounded, f32x4.splat(255)), f32x4.splat(0)));
+  return i32x4.trunc_sat_f32x4_s(f32x4.pmax(f32x4.pmin(rounded, f32x4.splat(255)), f32x4.splat(0)));
 }
+

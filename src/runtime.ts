@@ -30,7 +30,7 @@ export type KernelExports = {
   ): void;
   imageToFloat(
     src: number, width: number, height: number, mode: number,
-    padTop: number, padBottom: number, padLeft: number, padRight: number, edge: number, dst: number, rowPitch: number,
+    padTop: number, padLeft: number, padRight: number, edge: number, dst: number, rowPitch: number, rowBegin: number, rowCount: number,
   ): void;
   floatToImage(
     src: number, second: number, width: number, height: number, mode: number, bias: number, absolute: boolean, original: number, dst: number,

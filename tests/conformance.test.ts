@@ -51,6 +51,7 @@ const PATH_CASES: Record<Exclude<Algorithm, 'auto'>, CaseConstraints> = {
 /** Paths whose error bound differs from the default (tests/helpers.ts says how it was measured). */
 const PATH_TOLERANCE: Partial<Record<Algorithm, Tolerance>> = { winograd: WINOGRAD_TOLERANCE };
 const PATH_RANDOM_CASES = 150;
+const PATH_LARGE_CASES = 12;
 
 describe('every kernel path, forced with options.algorithm, in both layouts', () => {
   it('lists every path', () => {
@@ -74,6 +75,17 @@ describe('every kernel path, forced with options.algorithm, in both layouts', ()
         }
       }
       expect([...layouts].sort()).toEqual(['NCHW', 'NHWC']);
+    });
+    it(`${algorithm}: ${PATH_LARGE_CASES} random images of 20–90 pixels a side match the reference`, () => {
+      // Wide and tall enough for every full tile, column group and row band of the kernels
+      // (the small cases above only reach their ragged edges).
+      const random = seededRandom(SEED + 2);
+      for (let i = 0; i < PATH_LARGE_CASES; i++) {
+        const c = randomConv2dCase(random, { ...constraints, size: [20, 90], maxChannels: 4 });
+        const options = { ...c.options, algorithm: algorithm as Algorithm };
+        expectMatchesReference(conv2d(c.input, c.weight, options), c.input, c.weight, options, `${algorithm} large case ${i}: ${c.label}`,
+          PATH_TOLERANCE[algorithm as Algorithm] ?? DEFAULT_TOLERANCE);
+      }
     });
   }
 });

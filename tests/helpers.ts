@@ -217,6 +217,10 @@ export interface CaseConstraints {
   /** groups = C = M (one filter per channel). */
   depthwise?: boolean;
   maxInChannels?: number;
+  /** Height and width in [min, max] (default [1, 13]). */
+  size?: [number, number];
+  /** At most this many channels and filters per group (default 6 and 19). */
+  maxChannels?: number;
 }
 
 /** A random convolution over every option; its output has at least one pixel. */
@@ -227,10 +231,10 @@ export function randomConv2dCase(random: () => number, constraints: CaseConstrai
       layout: pick(random, ['NCHW', 'NHWC'] as const),
       weightLayout: pick(random, ['OIHW', 'HWIO', 'OHWI'] as const),
       batch: randomInt(random, 1, 3),
-      channels: groups * randomInt(random, 1, 6),
-      height: randomInt(random, 1, 13),
-      width: randomInt(random, 1, 13),
-      outChannels: groups * randomInt(random, 1, 19),
+      channels: groups * randomInt(random, 1, constraints.maxChannels ?? 6),
+      height: randomInt(random, ...(constraints.size ?? [1, 13])),
+      width: randomInt(random, ...(constraints.size ?? [1, 13])),
+      outChannels: groups * randomInt(random, 1, constraints.maxChannels ?? 19),
       kernelH: randomInt(random, 1, 5),
       kernelW: randomInt(random, 1, 5),
       groups,
@@ -254,7 +258,7 @@ export function randomConv2dCase(random: () => number, constraints: CaseConstrai
     if (constraints.kernel !== undefined) shape.kernelH = shape.kernelW = constraints.kernel;
     if (constraints.stride !== undefined) options.stride = constraints.stride;
     if (constraints.dilation !== undefined) options.dilation = constraints.dilation;
-    if (constraints.depthwise) shape.channels = shape.outChannels = shape.groups = randomInt(random, 1, 13);
+    if (constraints.depthwise) shape.channels = shape.outChannels = shape.groups = randomInt(random, 1, constraints.maxChannels ?? 13);
     if (constraints.maxInChannels !== undefined) {
       shape.groups = 1;
       shape.channels = randomInt(random, 1, constraints.maxInChannels);

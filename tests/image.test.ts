@@ -85,6 +85,37 @@ describe('filterImage', () => {
     expect(cases).toBe(4 * 14 * 4 * 3);
   });
 
+  it('matches the reference byte for byte on images of several bands (rows split at band edges)', () => {
+    // src/image/filter.ts filters 128 rows at a time: 300 rows are three bands, the last partial.
+    const random = seededRandom(4343);
+    const [width, height] = [75, 300];
+    const image = { data: Uint8ClampedArray.from({ length: width * height * 4 }, () => Math.floor(random() * 256)), width, height };
+    const jobs = [
+      { kernel: 'gaussian', options: { sigma: 2.3, edge: 'reflect' } },
+      { kernel: 'box', options: { size: 4, edge: 'wrap', channels: 'rgba' } },
+      { kernel: 'sharpen', options: { edge: 'clamp' } },
+      { kernel: 'sobel', options: { edge: 'zero', channels: 'luma' } },
+      { kernel: [[1, 2, 1, 0, -1], [0, 1, 0, -2, 1]], options: { edge: 'reflect', bias: 3, abs: true } },
+    ] as const;
+    for (const job of jobs) {
+      const actual = filterImage(image, job.kernel as never, job.options as never);
+      const expected = referenceFilterImage(image, job.kernel as never, job.options as never);
+      let first = -1;
+      for (let i = 0; i < expected.data.length && first < 0; i++) if (actual.data[i] !== expected.data[i]) first = i;
+      expect(first, `${JSON.stringify(job)}: byte ${first} (row ${Math.floor(first / 4 / width)}) is ${actual.data[first]}, reference ${expected.data[first]}`).toBe(-1);
+    }
+  });
+
+  it('saturates like the reference when float32 overflows: +Infinity to 255, -Infinity and NaN to 0', () => {
+    const image = { data: Uint8ClampedArray.from({ length: 9 * 4 * 4 }, (_, i) => 1 + ((i * 37) % 255)), width: 9, height: 4 };
+    const cases = [[[[3e38, 3e38]], 255], [[[-3e38, -3e38]], 0], [[[3e38, -3e38, 3e38]], 0]] as const;
+    for (const [kernel, byte] of cases) {
+      const actual = filterImage(image, kernel as unknown as number[][], { edge: 'zero' });
+      expect(Array.from(actual.data), JSON.stringify(kernel)).toEqual(Array.from(referenceFilterImage(image, kernel as unknown as number[][], { edge: 'zero' }).data));
+      expect(actual.data[4 * 4 + 1], JSON.stringify(kernel)).toBe(byte); // an interior pixel's green
+    }
+  });
+
   it('rejects bad images, kernels and options with the argument named', () => {
     const image = gray([[1, 2], [3, 4]]);
     expect(() => filterImage({ data: new Float32Array(16), width: 2, height: 2 } as never, 'box')).toThrowError(/image\.data must be a Uint8ClampedArray or Uint8Array/);

@@ -6,13 +6,15 @@ import type { Conv2dFilter, Conv2dGeometry } from '../shape.js';
 import { ACTIVATION_CODES, type ConvAlgorithm } from './algorithm.js';
 
 const roundUp = (value: number, multiple: number): number => Math.ceil(value / multiple) * multiple;
+/** Output columns per step of the plane kernel (assembly/depthwise.ts PLANE_COLUMNS). */
+const PLANE_COLUMNS = 32;
 
 /**
- * Zero-bordered plane for the NCHW kernel: every read of whole 16-column groups stays inside.
+ * Zero-bordered plane for the NCHW kernel: every read of whole PLANE_COLUMNS groups stays inside.
  * A caller may hand in its input already in this layout (ConvBuffers.inputPadded).
  */
 export function paddedPlane(g: Conv2dGeometry): { height: number; width: number } {
-  const readWidth = roundUp(g.outW, 16) * g.strideW + (g.kernelW - 1) * g.dilationW + 8;
+  const readWidth = roundUp(g.outW, PLANE_COLUMNS) * g.strideW + (g.kernelW - 1) * g.dilationW + 8;
   return {
     height: g.padTop + g.inH + g.padBottom,
     width: Math.max(g.padLeft + g.inW + g.padRight, readWidth),

@@ -35,6 +35,13 @@ export interface FilterOptions extends PresetOptions {
   abs?: boolean;
 }
 
+/**
+ * Image rows per band. A full-HD frame then needs about 3 MB of float planes instead of 25 MB
+ * per step; 128 rows measured 5–10% faster than whole-frame steps on a 15×15 gaussian (small
+ * bands lose it again to the border rows a separable row pass recomputes per band).
+ */
+const BAND_ROWS = 128;
+
 const OPTION_KEYS = ['edge', 'channels', 'normalize', 'bias', 'abs', 'sigma', 'size'] as const;
 
 /** Everything filterImage and its reference agree on, resolved from the arguments. */
@@ -153,31 +160,39 @@ export function filterImage<T extends ImageLike>(image: T, kernel: number[][] | 
   try {
     const bytes = width * height * 4;
     const sourcePtr = source.ensure(rt, bytes * 2);
-    new Uint8Array(rt.memory.buffer, sourcePtr, bytes).set(image.data);
-    const paddedShape = [1, channels, height + pads.top + pads.bottom, width + pads.left + pads.right];
-    // Widen straight into the first pass's plane layout (its row pitch leaves room for whole
-    // 16-column reads), so the depthwise kernel reads it without copying it again.
-    const layout = inputLayout(convs[0]!, paddedShape);
-    const widenedPtr = widened.ensure(rt, channels * layout.height * layout.width * 4 + 64);
-    rt.kernels.imageToFloat(
-      sourcePtr, width, height, CHANNEL_MODES.indexOf(plan.mode), pads.top, pads.bottom, pads.left, pads.right,
-      EDGE_MODES.indexOf(plan.edge), widenedPtr, layout.width,
-    );
-    let result: number;
-    let other = 0;
-    if (plan.passes.kind === 'separable') {
-      // Rows, then columns: the row pass writes in the column pass's layout.
-      const rowsShape = [1, channels, paddedShape[2]!, width];
-      const rows = pass(rt, convs[0]!, paddedShape, widenedPtr, first, scratch, inputLayout(convs[1]!, rowsShape).width);
-      result = pass(rt, convs[1]!, rows.shape, rows.ptr, second, scratch).ptr;
-    } else if (plan.passes.kind === 'magnitude') {
-      result = pass(rt, convs[0]!, paddedShape, widenedPtr, first, scratch).ptr;
-      other = pass(rt, convs[1]!, paddedShape, widenedPtr, second, scratch).ptr;
-    } else {
-      result = pass(rt, convs[0]!, paddedShape, widenedPtr, first, scratch).ptr;
-    }
     const outPtr = sourcePtr + bytes;
-    rt.kernels.floatToImage(result, other, width, height, CHANNEL_MODES.indexOf(plan.mode), plan.bias, plan.abs, sourcePtr, outPtr);
+    new Uint8Array(rt.memory.buffer, sourcePtr, bytes).set(image.data);
+    const paddedWidth = width + pads.left + pads.right;
+    // Band by band, every step on the rows of one band while they are in cache: a full-HD
+    // frame's float planes are 25 MB per step, which would go through memory at every step.
+    for (let band = 0; band < height; band += BAND_ROWS) {
+      const rows = Math.min(BAND_ROWS, height - band);
+      const bandShape = [1, channels, rows + pads.top + pads.bottom, paddedWidth];
+      // Widen straight into the first pass's plane layout (its row pitch leaves room for whole
+      // column-group reads), so the depthwise kernel reads it without copying it again.
+      const layout = inputLayout(convs[0]!, bandShape);
+      const widenedPtr = widened.ensure(rt, channels * layout.height * layout.width * 4 + 64);
+      rt.kernels.imageToFloat(
+        sourcePtr, width, height, CHANNEL_MODES.indexOf(plan.mode), pads.top, pads.left, pads.right,
+        EDGE_MODES.indexOf(plan.edge), widenedPtr, layout.width, band, layout.height,
+      );
+      let result: number;
+      let other = 0;
+      if (plan.passes.kind === 'separable') {
+        // Rows (of the band and its border rows), then columns: the row pass writes in the
+        // column pass's layout.
+        const rowsShape = [1, channels, bandShape[2]!, width];
+        const rowPass = pass(rt, convs[0]!, bandShape, widenedPtr, first, scratch, inputLayout(convs[1]!, rowsShape).width);
+        result = pass(rt, convs[1]!, rowPass.shape, rowPass.ptr, second, scratch).ptr;
+      } else if (plan.passes.kind === 'magnitude') {
+        result = pass(rt, convs[0]!, bandShape, widenedPtr, first, scratch).ptr;
+        other = pass(rt, convs[1]!, bandShape, widenedPtr, second, scratch).ptr;
+      } else {
+        result = pass(rt, convs[0]!, bandShape, widenedPtr, first, scratch).ptr;
+      }
+      const at = band * width * 4;
+      rt.kernels.floatToImage(result, other, width, rows, CHANNEL_MODES.indexOf(plan.mode), plan.bias, plan.abs, sourcePtr + at, outPtr + at);
+    }
     const data = new Uint8ClampedArray(bytes);
     data.set(new Uint8Array(rt.memory.buffer, outPtr, bytes));
     const ImageDataClass = (globalThis as { ImageData?: typeof ImageData }).ImageData;
