@@ -159,6 +159,11 @@ export async function runBenchmark(argv: string[]): Promise<void> {
   const title = `simdconv ${args.peers ? 'vs plain JS, tfjs-backend-wasm and onnxruntime-web' : 'vs plain JS (the reference)'}, one thread, ` +
     `Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}; medians after warm-up`;
   log(`${title}\n`);
+  // The ops and the full-HD filters (the suite) run first: once onnxruntime-web is loaded for
+  // the layers, every engine in the process measured 20–50% slower here, simdconv included.
+  const ops = args.ops ? await benchOps(args.peers) : [];
+  const opsTable = formatOps(ops);
+  const images = args.ops ? await benchImages1080p() : null;
   const results: LayerResult[] = [];
   for (const l of args.layers) {
     results.push(await benchLayer(l, args.peers));
@@ -167,11 +172,7 @@ export async function runBenchmark(argv: string[]): Promise<void> {
   const table = formatTable(results, args.peers);
   log(`\n${table}`);
   if (args.images) log(`\n${await imageJob('out')}`);
-  const ops = args.ops ? await benchOps(args.peers) : [];
-  const opsTable = formatOps(ops);
   if (args.ops) log(`\n${opsTable}`);
-  // The image filters on a full-HD frame go with the other ops (the suite).
-  const images = args.ops ? await benchImages1080p() : null;
   if (images) log(`\n${images.table}`);
   if (args.json) {
     const json = `${JSON.stringify({ title, node: process.versions.node, engines: ENGINES, results, ops, images: images?.rows ?? [] }, null, 2)}\n`;
