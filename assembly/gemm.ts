@@ -1,9 +1,9 @@
-// Packed GEMM micro-kernel with a 4×8 register tile.
+// GEMM micro-kernel with a 4×8 register tile.
 //
 // C[rows × cols] = A[rows × depth] · B[depth × cols], then bias and activation, stored with a
 // row stride. A is packed in panels of 4 rows ([depth][4] floats per panel), B in panels of
 // 8 columns ([depth][8] floats per panel); both are zero-padded to whole panels, so the inner
-// loop never branches. 8 accumulators + 2 B vectors + 1 A splat + 1 product = 12 live v128
+// loop never branches. Either operand may instead be read in place, row-major (below). 8 accumulators + 2 B vectors + 1 A splat + 1 product = 12 live v128
 // values: inside the ~15 xmm registers V8 gives WebAssembly (see shared design notes).
 
 import { rowBiasAt, storeTileRow } from "./vector";
@@ -11,20 +11,41 @@ import { rowBiasAt, storeTileRow } from "./vector";
 /**
  * rowBias / colBias: pointer to one float per row / per column, or 0 for none. colBias must be
  * readable up to the next multiple of 8 columns (callers pad it).
+ *
+ * aRowStride / bRowStride: 0 when that operand is packed; otherwise it is read in place,
+ * row-major with that many floats per row (a 1×1 convolution's input needs no packing: NHWC
+ * pixels are rows of A, NCHW channel planes are rows of B). An unpacked A repeats its last row
+ * in a ragged tile; an unpacked B reads up to 8 floats past a ragged row (the next row, or the
+ * 64 bytes of slack every input has).
  */
 export function gemm4x8(
   rows: i32, cols: i32, depth: i32,
-  packedA: usize, packedB: usize,
+  a: usize, b: usize,
   out: usize, outRowStride: i32,
   rowBias: usize, colBias: usize,
-  activation: i32, alpha: f32,
+  activation: i32, alpha: f32, aRowStride: i32, bRowStride: i32,
+): void {
+  // One copy of the loop per operand form, so the inner loop has no branch.
+  if (aRowStride != 0) gemmTiles(rows, cols, depth, a, b, out, outRowStride, rowBias, colBias, activation, alpha, aRowStride, 0);
+  else if (bRowStride != 0) gemmTiles(rows, cols, depth, a, b, out, outRowStride, rowBias, colBias, activation, alpha, 0, bRowStride);
+  else gemmTiles(rows, cols, depth, a, b, out, outRowStride, rowBias, colBias, activation, alpha, 0, 0);
+}
+
+@inline function gemmTiles(
+  rows: i32, cols: i32, depth: i32,
+  a: usize, b: usize,
+  out: usize, outRowStride: i32,
+  rowBias: usize, colBias: usize,
+  activation: i32, alpha: f32, aRowStride: i32, bRowStride: i32,
 ): void {
   const zero = f32x4.splat(0);
   const aPanelBytes = <usize>depth << 4; // depth × 4 floats
   const bPanelBytes = <usize>depth << 5; // depth × 8 floats
+  const aRowBytes = <usize>aRowStride << 2;
+  const bStepBytes: usize = bRowStride != 0 ? <usize>bRowStride << 2 : 32;
   const rowStrideBytes = <usize>outRowStride << 2;
   for (let j0 = 0; j0 < cols; j0 += 8) {
-    const bPanel = packedB + (<usize>(j0 >> 3)) * bPanelBytes;
+    const bPanel = bRowStride != 0 ? b + (<usize>j0 << 2) : b + (<usize>(j0 >> 3)) * bPanelBytes;
     const validCols = cols - j0;
     let colBiasLo = zero, colBiasHi = zero;
     if (colBias != 0) {
@@ -32,27 +53,57 @@ export function gemm4x8(
       colBiasHi = v128.load(colBias + (<usize>j0 << 2), 16);
     }
     for (let i0 = 0; i0 < rows; i0 += 4) {
-      let a = packedA + (<usize>(i0 >> 2)) * aPanelBytes;
-      let b = bPanel;
+      let bk = bPanel;
       let c00 = zero, c01 = zero, c10 = zero, c11 = zero;
       let c20 = zero, c21 = zero, c30 = zero, c31 = zero;
-      for (let k = 0; k < depth; k++) {
-        const b0 = v128.load(b);
-        const b1 = v128.load(b, 16);
-        let av = v128.load32_splat(a);
-        c00 = f32x4.add(c00, f32x4.mul(av, b0));
-        c01 = f32x4.add(c01, f32x4.mul(av, b1));
-        av = v128.load32_splat(a, 4);
-        c10 = f32x4.add(c10, f32x4.mul(av, b0));
-        c11 = f32x4.add(c11, f32x4.mul(av, b1));
-        av = v128.load32_splat(a, 8);
-        c20 = f32x4.add(c20, f32x4.mul(av, b0));
-        c21 = f32x4.add(c21, f32x4.mul(av, b1));
-        av = v128.load32_splat(a, 12);
-        c30 = f32x4.add(c30, f32x4.mul(av, b0));
-        c31 = f32x4.add(c31, f32x4.mul(av, b1));
-        a += 16;
-        b += 32;
+      if (aRowStride != 0) {
+        // Four rows of A in place; a ragged tile repeats the last row (its results are not stored).
+        const last = rows - 1;
+        let a0 = a + <usize>i0 * aRowBytes;
+        let a1 = a + <usize>min(i0 + 1, last) * aRowBytes;
+        let a2 = a + <usize>min(i0 + 2, last) * aRowBytes;
+        let a3 = a + <usize>min(i0 + 3, last) * aRowBytes;
+        for (let k = 0; k < depth; k++) {
+          const b0 = v128.load(bk);
+          const b1 = v128.load(bk, 16);
+          let av = v128.load32_splat(a0);
+          c00 = f32x4.add(c00, f32x4.mul(av, b0));
+          c01 = f32x4.add(c01, f32x4.mul(av, b1));
+          av = v128.load32_splat(a1);
+          c10 = f32x4.add(c10, f32x4.mul(av, b0));
+          c11 = f32x4.add(c11, f32x4.mul(av, b1));
+          av = v128.load32_splat(a2);
+          c20 = f32x4.add(c20, f32x4.mul(av, b0));
+          c21 = f32x4.add(c21, f32x4.mul(av, b1));
+          av = v128.load32_splat(a3);
+          c30 = f32x4.add(c30, f32x4.mul(av, b0));
+          c31 = f32x4.add(c31, f32x4.mul(av, b1));
+          a0 += 4;
+          a1 += 4;
+          a2 += 4;
+          a3 += 4;
+          bk += bStepBytes;
+        }
+      } else {
+        let ak = a + (<usize>(i0 >> 2)) * aPanelBytes;
+        for (let k = 0; k < depth; k++) {
+          const b0 = v128.load(bk);
+          const b1 = v128.load(bk, 16);
+          let av = v128.load32_splat(ak);
+          c00 = f32x4.add(c00, f32x4.mul(av, b0));
+          c01 = f32x4.add(c01, f32x4.mul(av, b1));
+          av = v128.load32_splat(ak, 4);
+          c10 = f32x4.add(c10, f32x4.mul(av, b0));
+          c11 = f32x4.add(c11, f32x4.mul(av, b1));
+          av = v128.load32_splat(ak, 8);
+          c20 = f32x4.add(c20, f32x4.mul(av, b0));
+          c21 = f32x4.add(c21, f32x4.mul(av, b1));
+          av = v128.load32_splat(ak, 12);
+          c30 = f32x4.add(c30, f32x4.mul(av, b0));
+          c31 = f32x4.add(c31, f32x4.mul(av, b1));
+          ak += 16;
+          bk += bStepBytes;
+        }
       }
       const validRows = rows - i0;
       let rowPtr = out + (<usize>i0) * rowStrideBytes + (<usize>j0 << 2);

@@ -11,8 +11,9 @@ import { KERNEL_WASM_BASE64 } from './generated/kernel-wasm.js';
 export type KernelExports = {
   heapBase(): number;
   gemm4x8(
-    rows: number, cols: number, depth: number, packedA: number, packedB: number,
+    rows: number, cols: number, depth: number, a: number, b: number,
     out: number, outRowStride: number, rowBias: number, colBias: number, activation: number, alpha: number,
+    aRowStride: number, bRowStride: number,
   ): void;
   packWeights(
     src: number, count: number, channels: number, kernelH: number, kernelW: number,

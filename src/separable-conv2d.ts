@@ -5,6 +5,7 @@
 
 import { type Conv2d, outputBytes, PreparedConv2d, Region, runOnce } from './conv2d.js';
 import { DepthwiseStage } from './depthwise-conv2d.js';
+import { gemmConv, gemmReadsInputInPlace } from './algorithms/gemm.js';
 import { paddedImage } from './algorithms/padded-input.js';
 import { floatView, getRuntime } from './runtime.js';
 import { checkOptionKeys, checkTensor, conv2dOutputShape, inputAxes } from './shape.js';
@@ -42,12 +43,13 @@ export function createSeparableConv2d(depthwiseWeight: Tensor, pointwiseWeight: 
       const scratchBytes = Math.max(
         firstPlan.algorithm.scratchBytes(firstPlan.geometry), secondPlan.algorithm.scratchBytes(secondPlan.geometry),
       );
-      // When the depthwise step can write rows at any pitch and the pointwise step reads a
-      // zero-bordered image in place, the intermediate is written straight in that layout and
-      // the pointwise step skips its copy. (A 1×1 step without padding never reads the border.)
+      // The pointwise step reads the intermediate where the depthwise step wrote it: a 1×1 GEMM
+      // reads a dense tensor as it is; a path that reads a zero-bordered image gets the
+      // depthwise rows written straight in that layout (a 1×1 step never reads the border).
       const g2 = secondPlan.geometry;
       const image = paddedImage(g2);
-      const inPlace = firstPlan.algorithm.writesRowPitch === true && secondPlan.algorithm.readsPaddedInput === true &&
+      const readsDense = secondPlan.algorithm === gemmConv && gemmReadsInputInPlace(g2);
+      const inPlace = !readsDense && firstPlan.algorithm.writesRowPitch === true && secondPlan.algorithm.readsPaddedInput === true &&
         g2.padTop === 0 && g2.padBottom === 0 && g2.padLeft === 0 && g2.padRight === 0 &&
         (g2.batch === 1 || image.bytes === g2.inChannels * image.height * image.width * 4);
       const middleBytes = inPlace ? g2.batch * image.bytes : outputBytes(firstPlan);
@@ -61,17 +63,20 @@ export function createSeparableConv2d(depthwiseWeight: Tensor, pointwiseWeight: 
       const outputPtr = regions.output.ensure(rt, outputBytes(secondPlan));
       const scratchPtr = regions.scratch.ensure(rt, scratchBytes);
       floatView(rt, inputPtr, x.data.length).set(x.data);
-      if (inPlace && firstPlan.algorithm.computesRowBands === true && secondPlan.algorithm.computesRowBands === true) {
+      const written = inPlace ? { outputRowPixels: image.width } : {};
+      const read = inPlace ? { inputPadded: true } : {};
+      const rowPixels = inPlace ? image.width : g2.inW;
+      if ((inPlace || readsDense) && firstPlan.algorithm.computesRowBands === true && secondPlan.algorithm.computesRowBands === true) {
         // Band by band: the pointwise step reads each band of intermediate rows from cache.
-        const bandRows = Math.max(Math.ceil(BAND_PIXELS / g2.outW), Math.floor(BAND_BYTES / (g2.batch * g2.inChannels * image.width * 4)));
+        const bandRows = Math.max(Math.ceil(BAND_PIXELS / g2.outW), Math.floor(BAND_BYTES / (g2.batch * g2.inChannels * rowPixels * 4)));
         for (let begin = 0; begin < g2.outH; begin += bandRows) {
           const rows = { begin, end: Math.min(g2.outH, begin + bandRows) };
-          first.runInMemory(firstPlan, inputPtr, middlePtr, scratchPtr, { outputRowPixels: image.width, rows });
-          pointwise.runInMemory(secondPlan, middlePtr, outputPtr, scratchPtr, { inputPadded: true, rows });
+          first.runInMemory(firstPlan, inputPtr, middlePtr, scratchPtr, { ...written, rows });
+          pointwise.runInMemory(secondPlan, middlePtr, outputPtr, scratchPtr, { ...read, rows });
         }
       } else {
-        first.runInMemory(firstPlan, inputPtr, middlePtr, scratchPtr, inPlace ? { outputRowPixels: image.width } : {});
-        pointwise.runInMemory(secondPlan, middlePtr, outputPtr, scratchPtr, inPlace ? { inputPadded: true } : {});
+        first.runInMemory(firstPlan, inputPtr, middlePtr, scratchPtr, written);
+        pointwise.runInMemory(secondPlan, middlePtr, outputPtr, scratchPtr, read);
       }
       const length = outputBytes(secondPlan) / 4;
       const data = new Float32Array(length);

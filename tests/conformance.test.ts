@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALGORITHMS, conv2d, createConv2d, init, type Algorithm, type Conv2dOptions } from 'simdconv';
 import {
-  DEFAULT_TOLERANCE, expectMatchesReference, makeCase, randomConv2dCase, seededRandom, WINOGRAD_TOLERANCE,
+  DEFAULT_TOLERANCE, expectMatchesReference, makeCase, pick, randomConv2dCase, randomTensor, seededRandom, WINOGRAD_TOLERANCE,
   type CaseConstraints, type CaseShape, type Tolerance,
 } from './helpers.js';
 
@@ -38,6 +38,30 @@ describe(`random conv2d configurations (seed ${SEED})`, () => {
       'layout:NCHW', 'layout:NHWC', 'padding:number', 'padding:pair', 'padding:same', 'padding:sides', 'padding:valid',
       'weights:HWIO', 'weights:OHWI', 'weights:OIHW',
     ]);
+  });
+});
+
+describe('1×1 convolutions with stride 1 and no padding (the GEMM reads their input in place)', () => {
+  it('match the reference: groups, batch, both layouts, ragged tiles, pixel blocks, gemm forced and auto', () => {
+    const random = seededRandom(SEED + 3);
+    let cases = 0;
+    for (const layout of ['NCHW', 'NHWC'] as const) {
+      for (const groups of [1, 2, 3]) {
+        // 5×7 pixels: a ragged 8-pixel tile; 47×61 with 96 channels: several pixel blocks.
+        for (const [height, width, perGroup, filters] of [[5, 7, 3, 5], [9, 9, 7, 13], [47, 61, 32, 6]] as const) {
+          for (const algorithm of ['gemm', 'auto'] as const) {
+            const c = makeCase(random, {
+              layout, weightLayout: pick(random, ['OIHW', 'HWIO', 'OHWI'] as const), batch: 1 + (cases % 2),
+              channels: groups * perGroup, height, width, outChannels: groups * filters, kernelH: 1, kernelW: 1, groups,
+            }, { activation: pick(random, ['none', 'relu', 'tanh'] as const), ...(random() < 0.5 ? { bias: randomTensor(random, [groups * filters]).data } : {}) });
+            const options = { ...c.options, algorithm };
+            expectMatchesReference(conv2d(c.input, c.weight, options), c.input, c.weight, options, `1×1 ${algorithm}: ${c.label}`);
+            cases++;
+          }
+        }
+      }
+    }
+    expect(cases).toBe(36);
   });
 });
 

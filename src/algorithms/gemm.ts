@@ -30,6 +30,15 @@ function pixelBlock(g: Conv2dGeometry): number {
   return Math.min(fit, roundUp(g.outH * g.outW, 8));
 }
 
+/**
+ * A 1×1 convolution with stride 1 and no padding is a GEMM on its input as it lies in memory
+ * (NCHW channel planes are rows of B, NHWC pixels rows of A): nothing to pack or pad.
+ */
+export function gemmReadsInputInPlace(g: Conv2dGeometry): boolean {
+  return g.kernelH === 1 && g.kernelW === 1 && g.strideH === 1 && g.strideW === 1 &&
+    g.padTop === 0 && g.padBottom === 0 && g.padLeft === 0 && g.padRight === 0;
+}
+
 export const gemmConv: ConvAlgorithm = {
   name: 'gemm',
   readsPaddedInput: true,
@@ -56,6 +65,7 @@ export const gemmConv: ConvAlgorithm = {
   },
 
   scratchBytes(g) {
+    if (gemmReadsInputInPlace(g)) return 0;
     // The packed block, then the zero-bordered copy of the image it is packed from.
     return pixelBlock(g) * depthOf(g) * 4 + paddedImage(g).bytes;
   },
@@ -72,7 +82,28 @@ export const gemmConv: ConvAlgorithm = {
     const rows = buffers.rows ?? { begin: 0, end: g.outH };
     const firstPixel = rows.begin * g.outW;
     const endPixel = Math.min(rows.end, g.outH) * g.outW;
+    const inPlace = gemmReadsInputInPlace(g) && !buffers.inputPadded;
     for (let n = 0; n < g.batch; n++) {
+      if (inPlace) {
+        const image = buffers.input + n * g.inChannels * pixels * 4;
+        for (let group = 0; group < g.groups; group++) {
+          const weights = packedWeights + group * groupWeightBytes;
+          const bias = buffers.bias === 0 ? 0 : buffers.bias + group * filtersPerGroup * 4;
+          for (let p0 = firstPixel; p0 < endPixel; p0 += block) {
+            const count = Math.min(block, endPixel - p0);
+            if (g.layout === 'NCHW') {
+              const x = image + (group * g.channelsPerGroup * pixels + p0) * 4;
+              const y = buffers.output + ((n * g.outChannels + group * filtersPerGroup) * pixels + p0) * 4;
+              k.gemm4x8(filtersPerGroup, count, depth, weights, x, y, pixels, bias, 0, activation, g.alpha, 0, pixels);
+            } else {
+              const x = image + (p0 * g.inChannels + group * g.channelsPerGroup) * 4;
+              const y = buffers.output + ((n * pixels + p0) * g.outChannels + group * filtersPerGroup) * 4;
+              k.gemm4x8(count, filtersPerGroup, depth, x, weights, y, g.outChannels, 0, bias, activation, g.alpha, g.inChannels, 0);
+            }
+          }
+        }
+        continue;
+      }
       const padded = zeroBorderedImage(rt, g, image, buffers, n, buffers.scratch + pixelBlock(g) * depth * 4);
       for (let group = 0; group < g.groups; group++) {
         const weights = packedWeights + group * groupWeightBytes;
@@ -86,14 +117,14 @@ export const gemmConv: ConvAlgorithm = {
               g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.outW, p0, count, buffers.scratch,
             );
             const y = buffers.output + ((n * g.outChannels + group * filtersPerGroup) * pixels + p0) * 4;
-            k.gemm4x8(filtersPerGroup, count, depth, weights, buffers.scratch, y, pixels, bias, 0, activation, g.alpha);
+            k.gemm4x8(filtersPerGroup, count, depth, weights, buffers.scratch, y, pixels, bias, 0, activation, g.alpha, 0, 0);
           } else {
             k.packInputRowsNHWC(
               padded + group * g.channelsPerGroup * 4, image.width * g.inChannels * 4, g.inChannels * 4, g.channelsPerGroup,
               g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.outW, p0, count, buffers.scratch,
             );
             const y = buffers.output + ((n * pixels + p0) * g.outChannels + group * filtersPerGroup) * 4;
-            k.gemm4x8(count, filtersPerGroup, depth, buffers.scratch, weights, y, g.outChannels, 0, bias, activation, g.alpha);
+            k.gemm4x8(count, filtersPerGroup, depth, buffers.scratch, weights, y, g.outChannels, 0, bias, activation, g.alpha, 0, 0);
           }
         }
       }
