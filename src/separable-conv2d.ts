@@ -5,6 +5,7 @@
 
 import { type Conv2d, outputBytes, PreparedConv2d, Region, runOnce } from './conv2d.js';
 import { DepthwiseStage } from './depthwise-conv2d.js';
+import { depthwiseConv } from './algorithms/depthwise.js';
 import { gemmConv, gemmReadsInputInPlace } from './algorithms/gemm.js';
 import { paddedImage } from './algorithms/padded-input.js';
 import { floatView, getRuntime } from './runtime.js';
@@ -49,7 +50,9 @@ export function createSeparableConv2d(depthwiseWeight: Tensor, pointwiseWeight: 
       const g2 = secondPlan.geometry;
       const image = paddedImage(g2);
       const readsDense = secondPlan.algorithm === gemmConv && gemmReadsInputInPlace(g2);
-      const inPlace = !readsDense && firstPlan.algorithm.writesRowPitch === true && secondPlan.algorithm.readsPaddedInput === true &&
+      // (The depthwise path, which a 1→1-channel pointwise step takes, pads planes its own way.)
+      const inPlace = !readsDense && secondPlan.algorithm !== depthwiseConv &&
+        firstPlan.algorithm.writesRowPitch === true && secondPlan.algorithm.readsPaddedInput === true &&
         g2.padTop === 0 && g2.padBottom === 0 && g2.padLeft === 0 && g2.padRight === 0 &&
         (g2.batch === 1 || image.bytes === g2.inChannels * image.height * image.width * 4);
       const middleBytes = inPlace ? g2.batch * image.bytes : outputBytes(firstPlan);

@@ -66,9 +66,11 @@ export const DEFAULT_TOLERANCE: Tolerance = { relative: RELATIVE_TOLERANCE, neig
  * Measured: max |y − y_ref| / (neighbourhood magnitude) = 5.0e-6 over 1,500 random cases
  * (NCHW and NHWC, groups 1–3, 1–64 channels and 1–40 filters per group, 1×1 to 20×20 images,
  * every padding form, with and without bias, inputs and weights uniform in ±1 and in ±100).
- * The bound allows 4× that.
+ * The property suite later found 3.1e-5 (FUZZ_SEED=1751281542: dilation [2, 3] on a 2×3 image,
+ * tiles with a single non-zero product, where the transforms' rounding is all there is). The
+ * bound allows 3× that.
  */
-export const WINOGRAD_TOLERANCE: Tolerance = { relative: 2e-5, neighbourhood: 3 };
+export const WINOGRAD_TOLERANCE: Tolerance = { relative: 1e-4, neighbourhood: 3 };
 
 /** A Winograd tile of a dilated convolution holds outputs one dilation apart: scale the radius. */
 function maxDilation(options: Conv2dOptions): number {
