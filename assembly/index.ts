@@ -15,3 +15,4 @@ export {
 export function heapBase(): usize {
   return __heap_base;
 }
+export { allFinite } from "./finite";

@@ -10,6 +10,20 @@ export const MAX_MEMORY_BYTES = 4 * 1024 * 1024 * 1024;
 
 interface FreeBlock { start: number; size: number }
 
+const formatBytes = (bytes: number): string =>
+  bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${bytes} bytes`;
+
+/**
+ * Refuses a call up front, before anything is allocated, when the buffers it needs (bytes per
+ * named part: input, output, scratch…) could never fit in WebAssembly memory together.
+ */
+export function checkCallFits(fn: string, parts: Record<string, number>): void {
+  const total = Object.values(parts).reduce((sum, bytes) => sum + bytes, 0);
+  if (total <= MAX_MEMORY_BYTES) return;
+  const list = Object.entries(parts).filter(([, bytes]) => bytes > 0).map(([name, bytes]) => `${name} ${formatBytes(bytes)}`).join(', ');
+  throw new RangeError(`${fn}: this call needs ${formatBytes(total)} of WebAssembly memory (${list}), more than the 4 GiB WebAssembly can address`);
+}
+
 export class Arena {
   private readonly free: FreeBlock[] = [];
   private readonly live = new Map<number, number>();

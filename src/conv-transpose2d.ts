@@ -8,6 +8,7 @@
 //   input spread out by the stride (zeros between pixels), bordered by dilation·(k − 1) − padding
 //   (a negative border crops), convolved at stride 1 with the flipped, channel-swapped weights.
 
+import { checkCallFits } from './arena.js';
 import { type Conv2d, createConv2d, outputBytes, PreparedConv2d, Region, runOnce } from './conv2d.js';
 import { applyActivation } from './activation.js';
 import { floatView, getRuntime } from './runtime.js';
@@ -97,8 +98,11 @@ interface Phase {
 }
 
 /** The phases of a geometry, or null when one would need negative padding (use the spread form). */
+/** Beyond this many stride phases (strides far past any model's) the spread form is used. */
+const MAX_PHASES = 1024;
+
 function makePhases(f: ConvTranspose2dFilter, g: ConvTranspose2dGeometry, weight: Float32Array): Phase[] | null {
-  if (g.dilationH !== 1 || g.dilationW !== 1) return null;
+  if (g.dilationH !== 1 || g.dilationW !== 1 || g.strideH * g.strideW > MAX_PHASES) return null;
   const rows = Array.from({ length: g.strideH }, (_, r) => phaseAxis(r, g.strideH, g.kernelH, g.padTop, g.outH, g.inH));
   const cols = Array.from({ length: g.strideW }, (_, r) => phaseAxis(r, g.strideW, g.kernelW, g.padLeft, g.outW, g.inW));
   if ([...rows, ...cols].some((axis) => axis.taps > 0 && axis.pad < 0)) return null;
@@ -134,6 +138,7 @@ function makePhases(f: ConvTranspose2dFilter, g: ConvTranspose2dGeometry, weight
 }
 
 export function createConvTranspose2d(weight: Tensor, options?: ConvTranspose2dOptions): Conv2d {
+  getRuntime(); // fails now, not at the first run, when init() has not been called
   const filter = resolveConvTranspose2dFilter(weight, options, 'createConvTranspose2d');
   const weights = weight.data.slice();
   let spread: Conv2d | null = null;
@@ -201,6 +206,10 @@ export function createConvTranspose2d(weight: Tensor, options?: ConvTranspose2dO
     run(input: Tensor): Tensor {
       if (disposed) throw new Error('simdconv: run() called on a disposed convTranspose2d');
       const g = resolveConvTranspose2dGeometry(filter, input);
+      // Before any phase or spread buffer exists: each is about the size of the output.
+      const outputBytes = g.batch * g.outChannels * g.outH * g.outW * 4;
+      const spreadBytes = g.batch * g.inChannels * ((g.inH - 1) * g.strideH + g.dilationH * g.kernelH) * ((g.inW - 1) * g.strideW + g.dilationW * g.kernelW) * 4;
+      checkCallFits('convTranspose2d', { input: input.data.length * 4, output: outputBytes, 'phase or spread input': Math.max(outputBytes, spreadBytes) });
       // Phases depend on the padding, which 'same' resolves per input size.
       const key = [g.padTop, g.padLeft, g.outH, g.outW, g.inH, g.inW].join();
       if (phased?.key !== key) {

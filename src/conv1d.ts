@@ -2,7 +2,7 @@
 // (only the shapes change). Options and errors are conv1d's own (shape.ts conv1dAsConv2d).
 
 import { createConv2d, runOnce } from './conv2d.js';
-import { checkTensor, conv1dAsConv2d, conv1dShapeAs2d, conv2dShapeAs1d } from './shape.js';
+import { checkTensor, checkWeight, conv1dAsConv2d, conv1dShapeAs2d, conv2dShapeAs1d } from './shape.js';
 import type { Conv1dOptions, Tensor } from './types.js';
 
 export interface Conv1d {
@@ -15,7 +15,7 @@ const INPUT_AXES = { NCW: 'NCW [N, C, W]', NWC: 'NWC [N, W, C]' } as const;
 export function createConv1d(weight: Tensor, options?: Conv1dOptions): Conv1d {
   const { layout1d, options: options2d } = conv1dAsConv2d(options, 'createConv1d');
   const weightLayout = options2d.weightLayout === 'OIHW' ? 'OIW' : 'WIO';
-  const w = checkTensor('weight', weight, 3, weightLayout === 'OIW' ? 'OIW [M, C/groups, kW]' : 'WIO [kW, C/groups, M]');
+  const w = checkWeight(weight, 3, weightLayout === 'OIW' ? 'OIW [M, C/groups, kW]' : 'WIO [kW, C/groups, M]');
   const conv = createConv2d({ data: w.data, shape: conv1dShapeAs2d(w.shape, weightLayout) }, options2d);
   return {
     run(input: Tensor): Tensor {

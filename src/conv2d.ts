@@ -2,7 +2,9 @@
 // runs (grown only when a larger input arrives); the one-shot form is prepare, run, dispose.
 
 import type { ConvAlgorithm, ConvBuffers } from './algorithms/algorithm.js';
+import { gemmConv } from './algorithms/gemm.js';
 import { chooseConv2dAlgorithm } from './dispatch.js';
+import { checkCallFits } from './arena.js';
 import { allocCopy, floatView, getRuntime, type Runtime } from './runtime.js';
 import { checkTensor, conv2dOutputShape, inputAxes, resolveConv2dFilter, resolveConv2dGeometryShape, type Conv2dFilter, type Conv2dGeometry } from './shape.js';
 import type { Conv2dOptions, Tensor } from './types.js';
@@ -59,6 +61,8 @@ export class PreparedConv2d implements Conv2d {
   private readonly input = new Region();
   private readonly output = new Region();
   private readonly scratch = new Region();
+  /** Scratch of the GEMM path when a Winograd plan meets a non-finite input. */
+  private readonly fallbackScratch = new Region();
   private disposed = false;
   private lastPlan: (Conv2dPlan & { shape: number[] }) | null = null;
 
@@ -77,6 +81,10 @@ export class PreparedConv2d implements Conv2d {
   run(input: Tensor): Tensor {
     const rt = getRuntime();
     const plan = this.planFor(input);
+    checkCallFits('conv2d', {
+      input: input.data.length * 4, output: outputBytes(plan), scratch: plan.algorithm.scratchBytes(plan.geometry),
+      weights: this.packed.has(plan.algorithm) ? 0 : plan.algorithm.packedWeightBytes(this.filter),
+    });
     // 64 bytes of slack: vector kernels may read (never use) a few lanes past the last element.
     const inputPtr = this.input.ensure(rt, input.data.length * 4 + 64);
     const outputLength = outputBytes(plan) / 4;
@@ -100,8 +108,15 @@ export class PreparedConv2d implements Conv2d {
   ): void {
     if (this.disposed) throw new Error('simdconv: run() called on a disposed conv2d');
     const rt = getRuntime();
-    const weights = this.packedWeights(rt, plan.algorithm);
-    plan.algorithm.run(rt, plan.geometry, weights, { input, output, bias: this.filter.bias ? this.bias.ptr : 0, scratch, ...layout });
+    let { algorithm } = plan;
+    const g = plan.geometry;
+    if (algorithm.spreadsNonFinite && !rt.kernels.allFinite(input, g.batch * g.inChannels * g.inH * g.inW)) {
+      // NaN and ±Infinity reach exactly the outputs whose window holds them, as in the reference.
+      algorithm = gemmConv;
+      scratch = this.fallbackScratch.ensure(rt, algorithm.scratchBytes(g));
+    }
+    const weights = this.packedWeights(rt, algorithm);
+    algorithm.run(rt, g, weights, { input, output, bias: this.filter.bias ? this.bias.ptr : 0, scratch, ...layout });
   }
 
   dispose(): void {
@@ -110,7 +125,7 @@ export class PreparedConv2d implements Conv2d {
     const rt = getRuntime();
     for (const ptr of this.packed.values()) rt.arena.release(ptr);
     this.packed.clear();
-    for (const region of [this.bias, this.input, this.output, this.scratch]) region.free(rt);
+    for (const region of [this.bias, this.input, this.output, this.scratch, this.fallbackScratch]) region.free(rt);
   }
 
   /**

@@ -3,8 +3,10 @@
 // od·stride + kd·dilation − padFront of channel c, zeros outside) they form one image of a batch of
 // N·outD, and OIDHW weights [M, C/groups, kD, kH, kW] are already conv2d OIHW [M, C/groups·kD, kH, kW].
 
+import { checkCallFits } from './arena.js';
+import { getRuntime } from './runtime.js';
 import { type Conv2d, createConv2d, runOnce } from './conv2d.js';
-import { checkOptionKeys, checkTensor, resolveConv3d, type Conv3dGeometry } from './shape.js';
+import { checkOptionKeys, checkTensor, checkWeight, resolveConv3d, type Conv3dGeometry } from './shape.js';
 import type { Conv3dOptions, Tensor } from './types.js';
 
 export interface Conv3d {
@@ -56,10 +58,11 @@ function stackSlices(g: Conv3dGeometry, x: Float32Array): Tensor {
 }
 
 export function createConv3d(weight: Tensor, options: Conv3dOptions = {}): Conv3d {
+  getRuntime(); // fails now, not at the first run, when init() has not been called
   if (typeof options !== 'object' || options === null) throw new TypeError('createConv3d: options must be an object');
   checkOptionKeys(options, ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'groups', 'bias', 'activation', 'alpha', 'algorithm'], 'createConv3d');
   const weightLayout = options.weightLayout ?? (options.layout === 'NDHWC' ? 'DHWIO' : 'OIDHW');
-  const w = checkTensor('weight', weight, 5, weightLayout === 'DHWIO' ? 'DHWIO [kD, kH, kW, C/groups, M]' : 'OIDHW [M, C/groups, kD, kH, kW]');
+  const w = checkWeight(weight, 5, weightLayout === 'DHWIO' ? 'DHWIO [kD, kH, kW, C/groups, M]' : 'OIDHW [M, C/groups, kD, kH, kW]');
   // A snapshot, as conv2d takes one: later changes to the caller's weights do not leak in.
   const oidhw = weightLayout === 'DHWIO' ? toOIDHW(w.data, w.shape) : w.data.slice();
   const snapshot = { data: weightLayout === 'DHWIO' ? w.data.slice() : oidhw, shape: [...w.shape] };
@@ -71,11 +74,16 @@ export function createConv3d(weight: Tensor, options: Conv3dOptions = {}): Conv3
     run(input: Tensor): Tensor {
       if (disposed) throw new Error('simdconv: run() called on a disposed conv3d');
       const g = resolveConv3d(input, snapshot, options, 'conv3d');
+      // The stacked depth slices (built in JavaScript) and the output, before either exists.
+      const Cg = g.inChannels / g.groups;
+      checkCallFits('conv3d', {
+        'stacked input': g.batch * g.outD * g.kernelD * g.inChannels * g.inH * g.inW * 4,
+        output: g.batch * g.outChannels * g.outD * g.outH * g.outW * 4,
+      });
       const key = [g.padTop, g.padBottom, g.padLeft, g.padRight].join();
       if (inner?.key !== key) {
         inner?.conv.dispose();
         inner = null;
-        const Cg = g.inChannels / g.groups;
         const conv = createConv2d(
           { data: oidhw, shape: [g.outChannels, Cg * g.kernelD, g.kernelH, g.kernelW] },
           {

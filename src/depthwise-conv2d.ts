@@ -2,8 +2,9 @@
 // OIHW [C·multiplier, 1, kH, kW] or HWIO [kH, kW, C, multiplier] (TensorFlow's depthwise filter,
 // the same memory order as conv2d's HWIO [kH, kW, 1, C·multiplier]). The data is not copied.
 
+import { getRuntime } from './runtime.js';
 import { type Conv2d, PreparedConv2d, runOnce } from './conv2d.js';
-import { checkChoice, checkOptionKeys, checkTensor, inputAxes } from './shape.js';
+import { checkChoice, checkOptionKeys, checkTensor, checkWeight, inputAxes } from './shape.js';
 import type { Conv2dOptions, DepthwiseConv2dOptions, Layout, Tensor } from './types.js';
 
 /**
@@ -22,7 +23,7 @@ export class DepthwiseStage {
     const weightLayout = options.weightLayout === undefined
       ? (this.layout === 'NCHW' ? 'OIHW' : 'HWIO')
       : checkChoice('options.weightLayout', options.weightLayout, ['OIHW', 'HWIO'] as const);
-    const w = checkTensor('weight', weight, 4, weightLayout === 'OIHW' ? 'OIHW [C·multiplier, 1, kH, kW]' : 'HWIO [kH, kW, C, multiplier]');
+    const w = checkWeight(weight, 4, weightLayout === 'OIHW' ? 'OIHW [C·multiplier, 1, kH, kW]' : 'HWIO [kH, kW, C, multiplier]');
     const [a, b, c, d] = w.shape as [number, number, number, number];
     if (weightLayout === 'OIHW' && b !== 1) {
       throw new RangeError(`weight OIHW [C·multiplier, 1, kH, kW] must have 1 input channel per filter, got [${w.shape.join(', ')}]`);
@@ -63,6 +64,7 @@ export class DepthwiseStage {
 const DEPTHWISE_OPTION_KEYS = ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'bias', 'activation', 'alpha', 'algorithm'] as const;
 
 export function createDepthwiseConv2d(weight: Tensor, options: DepthwiseConv2dOptions = {}): Conv2d {
+  getRuntime(); // fails now, not at the first run, when init() has not been called
   if (typeof options !== 'object' || options === null) throw new TypeError('createDepthwiseConv2d: options must be an object');
   checkOptionKeys(options, DEPTHWISE_OPTION_KEYS, 'depthwiseConv2d (groups is always C)');
   const stage = new DepthwiseStage(weight, options);

@@ -10,6 +10,7 @@ import { KERNEL_WASM_BASE64 } from './generated/kernel-wasm.js';
 /** The kernel ABI: pointers are byte offsets into linear memory, sizes are element counts. */
 export type KernelExports = {
   heapBase(): number;
+  allFinite(ptr: number, count: number): boolean;
   gemm4x8(
     rows: number, cols: number, depth: number, a: number, b: number,
     out: number, outRowStride: number, rowBias: number, colBias: number, activation: number, alpha: number,
@@ -142,7 +143,7 @@ export function init(): Promise<void> {
 
 /** The loaded runtime; throws a clear Error when init() has not completed. */
 export function getRuntime(): Runtime {
-  if (!runtime) throw new Error('simdconv: call `await init()` before using conv2d or createConv2d');
+  if (!runtime) throw new Error('simdconv: call `await init()` once before any convolution or image filter (it loads the WebAssembly kernels)');
   return runtime;
 }
 

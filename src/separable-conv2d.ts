@@ -6,6 +6,7 @@
 import { type Conv2d, outputBytes, PreparedConv2d, Region, runOnce } from './conv2d.js';
 import { DepthwiseStage } from './depthwise-conv2d.js';
 import { depthwiseConv } from './algorithms/depthwise.js';
+import { checkCallFits } from './arena.js';
 import { gemmConv, gemmReadsInputInPlace } from './algorithms/gemm.js';
 import { paddedImage } from './algorithms/padded-input.js';
 import { floatView, getRuntime } from './runtime.js';
@@ -56,6 +57,7 @@ export function createSeparableConv2d(depthwiseWeight: Tensor, pointwiseWeight: 
         g2.padTop === 0 && g2.padBottom === 0 && g2.padLeft === 0 && g2.padRight === 0 &&
         (g2.batch === 1 || image.bytes === g2.inChannels * image.height * image.width * 4);
       const middleBytes = inPlace ? g2.batch * image.bytes : outputBytes(firstPlan);
+      checkCallFits('separableConv2d', { input: x.data.length * 4, intermediate: middleBytes, output: outputBytes(secondPlan), scratch: scratchBytes });
       // 64 bytes of slack after each input: vector kernels may read a few lanes past the end.
       const inputPtr = regions.input.ensure(rt, x.data.length * 4 + 64);
       const middlePtr = regions.middle.ensure(rt, middleBytes + 64);

@@ -208,6 +208,22 @@ export function checkTensor(name: string, value: unknown, rank: number, axes: st
   return value as Tensor;
 }
 
+/**
+ * checkTensor for weights, which must also be finite: a NaN or ±Infinity weight would meet the
+ * zero padding (0 × ∞ = NaN) on some paths and not on others, so it is refused up front.
+ */
+export function checkWeight(value: unknown, rank: number, axes: string, name = 'weight'): Tensor {
+  const tensor = checkTensor(name, value, rank, axes);
+  checkFinite(`${name}.data`, tensor.data);
+  return tensor;
+}
+
+function checkFinite(name: string, data: Float32Array): void {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) throw new RangeError(`${name}[${i}] is ${data[i]}: weights and bias must be finite`);
+  }
+}
+
 /** Element strides of an activation tensor of the given dimensions. */
 export function activationStrides(layout: Layout, channels: number, height: number, width: number): ActivationStrides {
   return layout === 'NCHW'
@@ -234,7 +250,7 @@ const WEIGHT_AXES: Record<WeightLayout, string> = {
 
 /** Validates weights and options; resolves everything that does not depend on the input. */
 export function resolveConv2dFilter(weight: unknown, options: unknown, fn = 'conv2d'): Conv2dFilter {
-  return resolveFilter((axes) => checkTensor('weight', weight, 4, axes).shape, options, fn);
+  return resolveFilter((axes) => checkWeight(weight, 4, axes).shape, options, fn);
 }
 
 /** The same from the weight's shape alone (for convInfo). */
@@ -267,6 +283,7 @@ function resolveFilter(weightShape: (axes: string) => readonly number[], options
     if (o.bias.length !== dims.outChannels) {
       throw new RangeError(`options.bias must have one value per output channel (${dims.outChannels}), got ${o.bias.length}`);
     }
+    checkFinite('options.bias', o.bias);
     bias = o.bias;
   }
   const activation = o.activation === undefined ? 'none' : checkChoice('options.activation', o.activation, ACTIVATIONS);
@@ -467,7 +484,7 @@ export function resolveConvTranspose2dFilter(weight: unknown, options: unknown, 
     ? (layout === 'NCHW' ? 'IOHW' : 'HWOI')
     : checkChoice('options.weightLayout', o.weightLayout, ['IOHW', 'HWOI'] as const);
   const groups = checkInteger('options.groups', o.groups ?? 1, 1);
-  const w = checkTensor('weight', weight, 4, weightLayout === 'IOHW' ? 'IOHW [C, M/groups, kH, kW]' : 'HWOI [kH, kW, M, C]');
+  const w = checkWeight(weight, 4, weightLayout === 'IOHW' ? 'IOHW [C, M/groups, kH, kW]' : 'HWOI [kH, kW, M, C]');
   const [a, b, c, d] = w.shape as [number, number, number, number];
   if (weightLayout === 'HWOI' && groups !== 1) throw new RangeError(`options.groups must be 1 with weight layout 'HWOI', got ${groups}`);
   const [inChannels, filtersPerGroup, kernelH, kernelW] = weightLayout === 'IOHW' ? [a, b, c, d] : [d, c, a, b];
@@ -593,7 +610,7 @@ export function resolveConv3d(input: unknown, weight: unknown, options: unknown,
   const weightLayout = o.weightLayout === undefined
     ? (layout === 'NCDHW' ? 'OIDHW' : 'DHWIO')
     : checkChoice('options.weightLayout', o.weightLayout, ['OIDHW', 'DHWIO'] as const);
-  const w = checkTensor('weight', weight, 5, weightLayout === 'OIDHW' ? 'OIDHW [M, C/groups, kD, kH, kW]' : 'DHWIO [kD, kH, kW, C/groups, M]');
+  const w = checkWeight(weight, 5, weightLayout === 'OIDHW' ? 'OIDHW [M, C/groups, kD, kH, kW]' : 'DHWIO [kD, kH, kW, C/groups, M]');
   const ws = w.shape as [number, number, number, number, number];
   const [outChannels, channelsPerGroup, kernelD, kernelH, kernelW] = weightLayout === 'OIDHW'
     ? ws : [ws[4], ws[3], ws[0], ws[1], ws[2]];

@@ -150,7 +150,8 @@ export function saturatingAllowance(options: ActivationOptions): number {
 }
 
 /**
- * Every element within `relative · magnitude + absolute` of the reference (NaN never is); the
+ * Every element within `relative · magnitude + absolute` of the reference, and NaN or ±Infinity
+ * exactly where the reference has them (a NaN result is never within a finite bound); the
  * failure names the worst element. The check every op's conformance test ends with.
  */
 export function expectWithinTolerance(
@@ -160,7 +161,10 @@ export function expectWithinTolerance(
   let worst = -1;
   let worstIndex = -1;
   for (let i = 0; i < expected.length; i++) {
-    const excess = Math.abs(actual[i]! - expected[i]!) - relative * magnitude[i]! - absolute;
+    // A NaN or ±Infinity in the reference must be the same in the result (NaN sign aside).
+    const excess = Number.isFinite(expected[i]!)
+      ? Math.abs(actual[i]! - expected[i]!) - relative * magnitude[i]! - absolute
+      : Object.is(actual[i], expected[i]) ? 0 : Infinity;
     if (!(excess <= 0) && (worstIndex < 0 || excess > worst)) {
       worst = excess;
       worstIndex = i;
@@ -192,6 +196,15 @@ export interface CaseShape {
   kernelH: number;
   kernelW: number;
   groups: number;
+}
+
+/** Replaces 1–3 random elements by NaN, +Infinity or -Infinity (in place); returns the tensor. */
+export function poisonTensor(random: () => number, tensor: Tensor): Tensor {
+  const count = 1 + Math.floor(random() * 3);
+  for (let i = 0; i < count; i++) {
+    tensor.data[Math.floor(random() * tensor.data.length)] = pick(random, [NaN, Infinity, -Infinity]);
+  }
+  return tensor;
 }
 
 /** Builds random input and weight tensors of a shape in the given layouts. */

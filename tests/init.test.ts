@@ -1,15 +1,30 @@
 // Runs in its own module graph (vitest isolates files), so the library starts uninitialised.
 import { describe, expect, it } from 'vitest';
-import { conv2d, createConv2d, init } from 'simdconv';
+import {
+  conv1d, conv2d, conv3d, convTranspose2d, createConv1d, createConv2d, createConv3d, createConvTranspose2d, createDepthwiseConv2d,
+  createSeparableConv2d, depthwiseConv2d, filterImage, init, separableConv2d,
+} from 'simdconv';
 import { conv2d as referenceConv2d } from 'simdconv/reference';
 
 const x = { data: new Float32Array([1, 2, 3, 4]), shape: [1, 1, 2, 2] };
 const w = { data: new Float32Array([1, 1, 1, 1]), shape: [1, 1, 2, 2] };
 
 describe('init', () => {
-  it('conv calls before init() throw an Error that says to call init()', () => {
-    expect(() => conv2d(x, w)).toThrowError(/await init\(\)/);
-    expect(() => createConv2d(w)).toThrowError(/await init\(\)/);
+  it('every op and prepared form called before init() throws an Error that says to call init()', () => {
+    const t = (shape: number[]) => ({ data: new Float32Array(shape.reduce((a, b) => a * b, 1)), shape });
+    const calls = [
+      () => conv2d(x, w), () => createConv2d(w),
+      () => conv1d(t([1, 1, 4]), t([1, 1, 2])), () => createConv1d(t([1, 1, 2])),
+      () => conv3d(t([1, 1, 2, 2, 2]), t([1, 1, 1, 1, 1])), () => createConv3d(t([1, 1, 1, 1, 1])),
+      () => convTranspose2d(x, w), () => createConvTranspose2d(w),
+      () => depthwiseConv2d(x, t([1, 1, 2, 2])), () => createDepthwiseConv2d(t([1, 1, 2, 2])),
+      () => separableConv2d(x, t([1, 1, 2, 2]), t([1, 1, 1, 1])), () => createSeparableConv2d(t([1, 1, 2, 2]), t([1, 1, 1, 1])),
+      () => filterImage({ data: new Uint8ClampedArray(4), width: 1, height: 1 }, 'box'),
+    ];
+    for (const call of calls) {
+      expect(call).toThrowError(Error);
+      expect(call).toThrowError(/await init\(\)/);
+    }
   });
 
   it('the reference needs no init()', () => {

@@ -40,6 +40,11 @@ export interface ConvAlgorithm {
   readonly readsPaddedInput?: boolean;
   /** Honours ConvBuffers.rows. */
   readonly computesRowBands?: boolean;
+  /**
+   * Mixes inputs before multiplying (Winograd's transforms), so one NaN or ±Infinity input
+   * would reach a whole tile of outputs: inputs that are not all finite go to the GEMM.
+   */
+  readonly spreadsNonFinite?: boolean;
   /** Why this path cannot compute the geometry, or null when it can. */
   unsupported(geometry: Conv2dGeometry): string | null;
   /** Bytes of packed weights for this filter. */

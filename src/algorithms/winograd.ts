@@ -73,6 +73,7 @@ function blockPlan(g: Conv2dGeometry): BlockPlan {
 
 export const winogradConv: ConvAlgorithm = {
   name: 'winograd',
+  spreadsNonFinite: true,
 
   unsupported(g) {
     if (g.kernelH !== 3 || g.kernelW !== 3) return `Winograd F(4×4, 3×3) needs a 3×3 kernel, got ${g.kernelH}×${g.kernelW}`;

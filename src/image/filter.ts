@@ -4,6 +4,7 @@
 // separable kernels) and rounded back, so no per-pixel JavaScript loop runs.
 
 import { paddedPlane } from '../algorithms/depthwise.js';
+import { checkCallFits } from '../arena.js';
 import { PreparedConv2d, Region } from '../conv2d.js';
 import { getRuntime, type Runtime } from '../runtime.js';
 import { checkChoice, checkOptions } from '../shape.js';
@@ -154,6 +155,9 @@ export function filterImage<T extends ImageLike>(image: T, kernel: number[][] | 
   const plan = planFilter(image, kernel, options);
   const rt = getRuntime();
   const { width, height, channels, pads } = plan;
+  const paddedWidth = width + pads.left + pads.right;
+  const bandFloats = channels * (Math.min(BAND_ROWS, height) + pads.top + pads.bottom) * (paddedWidth + 64);
+  checkCallFits('filterImage', { 'image in and out': width * height * 8, 'float planes of a band': 3 * bandFloats * 4 });
   const regions = Array.from({ length: 5 }, () => new Region());
   const [source, widened, first, second, scratch] = regions as [Region, Region, Region, Region, Region];
   const convs = plan.passes.kernels.map((k) => channelConv(k, channels));
@@ -162,7 +166,6 @@ export function filterImage<T extends ImageLike>(image: T, kernel: number[][] | 
     const sourcePtr = source.ensure(rt, bytes * 2);
     const outPtr = sourcePtr + bytes;
     new Uint8Array(rt.memory.buffer, sourcePtr, bytes).set(image.data);
-    const paddedWidth = width + pads.left + pads.right;
     // Band by band, every step on the rows of one band while they are in cache: a full-HD
     // frame's float planes are 25 MB per step, which would go through memory at every step.
     for (let band = 0; band < height; band += BAND_ROWS) {

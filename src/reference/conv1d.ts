@@ -3,7 +3,7 @@
 // shared with the fast path (src/shape.ts).
 
 import {
-  checkTensor, conv1dAsConv2d, conv1dShapeAs2d, resolveConv2dFilter, resolveConv2dGeometry,
+  checkTensor, checkWeight, conv1dAsConv2d, conv1dShapeAs2d, resolveConv2dFilter, resolveConv2dGeometry,
 } from '../shape.js';
 import type { Conv1dOptions, Tensor } from '../types.js';
 import { applyActivation } from '../activation.js';
@@ -12,7 +12,7 @@ export function conv1d(input: Tensor, weight: Tensor, options: Conv1dOptions = {
   const { layout1d, options: o } = conv1dAsConv2d(options, 'reference.conv1d');
   const weightLayout = o.weightLayout === 'OIHW' ? 'OIW' : 'WIO';
   const x = checkTensor('input', input, 3, layout1d);
-  const w = checkTensor('weight', weight, 3, weightLayout);
+  const w = checkWeight(weight, 3, weightLayout);
   const filter = resolveConv2dFilter({ data: w.data, shape: conv1dShapeAs2d(w.shape, weightLayout) }, o, 'reference.conv1d');
   const g = resolveConv2dGeometry(filter, { data: x.data, shape: conv1dShapeAs2d(x.shape, layout1d) });
   const { batch, inChannels: C, inW: W, outChannels: M, outW: OW, channelsPerGroup: Cg, kernelW: K } = g;
