@@ -150,6 +150,37 @@ describe('bad input: every op names the argument, what was expected and what was
   });
 });
 
+describe('special values', () => {
+  // Per op: the reference's answer for the same call (depthwise and separable through conv2d).
+  const reference = (op: OpUnderTest, x: Tensor, w: Tensor): Tensor | null => {
+    if (op.name === 'conv2d') return referenceConv2d(x, w);
+    if (op.name === 'depthwiseConv2d') return referenceConv2d(x, w, { groups: 2 });
+    return null;
+  };
+  const fill = (shape: number[], values: number[]): Tensor => {
+    const t = tensor(shape);
+    for (let i = 0; i < t.data.length; i++) t.data[i] = values[i % values.length]!;
+    return t;
+  };
+
+  it('-0 and subnormals compute like the reference; huge values neither crash nor hang', () => {
+    const tiny = [-0, 1e-40, -3e-42, 1.4e-45, 0.75, -0, 2e-39];
+    const huge = [3e38, -3e38, 1e38, -0, 1];
+    for (const op of OPS) {
+      const x = fill(op.input, tiny);
+      const w = fill(op.weight, [0.5, -0.25, 1e-39, -0]);
+      const y = op.call(x, w);
+      expect(y.data.every(Number.isFinite), op.name).toBe(true);
+      const expected = reference(op, x, w);
+      if (expected) {
+        for (let i = 0; i < expected.data.length; i++) expect(Math.abs(y.data[i]! - expected.data[i]!), `${op.name} ${i}`).toBeLessThanOrEqual(1e-6 * Math.abs(expected.data[i]!) + 1e-44);
+      }
+      const big = op.call(fill(op.input, huge), fill(op.weight, [1e38, -2, 0.5]));
+      expect(big.data.length, op.name).toBe(y.data.length);
+    }
+  });
+});
+
 describe('state after errors', () => {
   it('3,000 mixed valid and invalid calls leave correct results and no live allocation behind', () => {
     const rt = getRuntime();

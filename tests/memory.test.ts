@@ -1,7 +1,10 @@
 // The prepared form keeps its packed weights and workspace: repeated runs neither allocate nor
 // grow WebAssembly memory, and dispose / one-shot calls give every byte back.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ALGORITHMS, conv2d, createConv2d, init } from 'simdconv';
+import {
+  ALGORITHMS, conv1d, conv2d, conv3d, convTranspose2d, createConv1d, createConv2d, createConv3d, createConvTranspose2d,
+  createDepthwiseConv2d, createSeparableConv2d, depthwiseConv2d, filterImage, init, separableConv2d, type Tensor,
+} from 'simdconv';
 import { getRuntime } from '../dist/runtime.js';
 import { randomTensor, seededRandom } from './helpers.js';
 
@@ -56,5 +59,40 @@ describe('WebAssembly memory', () => {
     const highWater = rt.memory.buffer.byteLength;
     for (let i = 0; i < 100; i++) conv2d(randomTensor(random, [1, 16, 8 + (i % 80), 40]), weight, { padding: 'same' });
     expect(rt.memory.buffer.byteLength).toBe(highWater);
+  });
+
+  it('every op, one-shot and create/run/dispose, in a long loop: nothing stays live, memory stays at its high-water mark', () => {
+    const rt = getRuntime();
+    const random = seededRandom(14);
+    const pointwise = randomTensor(random, [6, 4, 1, 1]);
+    // Per op: a one-shot call and a prepared form, on an input of size s.
+    const ops: Array<{ name: string; once(s: number): unknown; prepared(): { run(x: Tensor): unknown; dispose(): void }; input(s: number): Tensor }> = [
+      { name: 'conv2d', input: (s) => randomTensor(random, [1, 4, s, s]), once: (s) => conv2d(randomTensor(random, [1, 4, s, s]), randomTensor(random, [5, 4, 3, 3]), { padding: 'same' }), prepared: () => createConv2d(randomTensor(random, [5, 4, 3, 3]), { padding: 1 }) },
+      { name: 'conv1d', input: (s) => randomTensor(random, [1, 4, s * 3]), once: (s) => conv1d(randomTensor(random, [1, 4, s * 3]), randomTensor(random, [5, 4, 3])), prepared: () => createConv1d(randomTensor(random, [5, 4, 3])) },
+      { name: 'conv3d', input: (s) => randomTensor(random, [1, 4, 4, s, s]), once: (s) => conv3d(randomTensor(random, [1, 4, 4, s, s]), randomTensor(random, [5, 4, 3, 3, 3]), { padding: 'same' }), prepared: () => createConv3d(randomTensor(random, [5, 4, 3, 3, 3]), { padding: 'same' }) },
+      { name: 'convTranspose2d', input: (s) => randomTensor(random, [1, 4, s, s]), once: (s) => convTranspose2d(randomTensor(random, [1, 4, s, s]), randomTensor(random, [4, 5, 4, 4]), { stride: 2, padding: 1 }), prepared: () => createConvTranspose2d(randomTensor(random, [4, 5, 3, 3]), { stride: 2, dilation: 2 }) },
+      { name: 'depthwiseConv2d', input: (s) => randomTensor(random, [1, 4, s, s]), once: (s) => depthwiseConv2d(randomTensor(random, [1, 4, s, s]), randomTensor(random, [4, 1, 3, 3])), prepared: () => createDepthwiseConv2d(randomTensor(random, [8, 1, 3, 3]), { padding: 'same' }) },
+      { name: 'separableConv2d', input: (s) => randomTensor(random, [1, 4, s, s]), once: (s) => separableConv2d(randomTensor(random, [1, 4, s, s]), randomTensor(random, [4, 1, 3, 3]), pointwise, { padding: 'same' }), prepared: () => createSeparableConv2d(randomTensor(random, [4, 1, 3, 3]), pointwise, { stride: 2 }) },
+      { name: 'filterImage', input: (s) => randomTensor(random, [1, 4, s, s]), once: (s) => filterImage({ data: new Uint8ClampedArray(s * s * 4), width: s, height: s }, 'gaussian', { sigma: 1.5 }), prepared: () => ({ run: (x: Tensor) => filterImage({ data: new Uint8ClampedArray(x.data.length), width: x.shape[3]!, height: x.shape[2]! }, 'sobel'), dispose: () => {} }) },
+    ];
+    for (const op of ops) {
+      const live = rt.arena.liveBytes;
+      const round = () => {
+        for (let i = 0; i < 40; i++) op.once(4 + (i % 29));
+        for (let i = 0; i < 10; i++) {
+          const conv = op.prepared();
+          conv.run(op.input(4 + ((i * 7) % 29)));
+          conv.run(op.input(32));
+          conv.dispose();
+        }
+      };
+      round();
+      const highWater = rt.memory.buffer.byteLength;
+      expect(rt.arena.liveBytes, op.name).toBe(live);
+      round();
+      round();
+      expect(rt.arena.liveBytes, op.name).toBe(live);
+      expect(rt.memory.buffer.byteLength, op.name).toBe(highWater);
+    }
   });
 });
