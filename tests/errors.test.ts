@@ -107,6 +107,15 @@ describe('bad input: every op names the argument, what was expected and what was
         expect((thrown as Error).message).toMatch(message(op));
       });
     }
+    it(`${op.name}: an unknown algorithm`, () => {
+      const call = () => op.call(tensor(op.input), tensor(op.weight), { algorithm: 'fft' });
+      // separableConv2d chooses the path of each step itself: it has no algorithm option.
+      const [type, message] = op.name === 'separableConv2d'
+        ? [TypeError, /unknown option 'algorithm'/]
+        : [RangeError, /options\.algorithm must be one of 'auto', 'gemm', 'direct', 'depthwise', 'winograd', got the string "fft"/];
+      expect(call).toThrowError(type);
+      expect(call).toThrowError(message);
+    });
     if (op.badGroups > 0) {
       it(`${op.name}: groups that do not divide the channels`, () => {
         const call = () => op.call(tensor(op.input), tensor(op.weight), { groups: op.badGroups });
