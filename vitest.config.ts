@@ -30,6 +30,8 @@ export default defineConfig({
       },
       {
         resolve: { alias },
+        // Cross-origin isolated, so that SharedArrayBuffer exists and the thread pool is tested.
+        server: { headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } },
         test: {
           name: 'chromium',
           include: ['tests/**/*.test.ts'],

@@ -14,22 +14,22 @@ import { loadColumns, rowBiasAt, storeTileRow } from "./vector";
 export function directNCHW4x8(
   filters: i32, depth: i32, packedA: usize, offsets: usize,
   padded: usize, rowBytes: i32, strideH: i32, strideW: i32,
-  outHeight: i32, outWidth: i32, out: usize, rowBias: usize, activation: i32, alpha: f32,
+  outHeight: i32, outWidth: i32, out: usize, rowBias: usize, activation: i32, alpha: f32, planeRows: i32,
 ): void {
   // A constant stride per copy of the loop: the column loads then compile without a branch.
-  if (strideW == 1) directNCHW4x8Strided(filters, depth, packedA, offsets, padded, rowBytes, strideH, 1, outHeight, outWidth, out, rowBias, activation, alpha);
-  else if (strideW == 2) directNCHW4x8Strided(filters, depth, packedA, offsets, padded, rowBytes, strideH, 2, outHeight, outWidth, out, rowBias, activation, alpha);
-  else directNCHW4x8Strided(filters, depth, packedA, offsets, padded, rowBytes, strideH, strideW, outHeight, outWidth, out, rowBias, activation, alpha);
+  if (strideW == 1) directNCHW4x8Strided(filters, depth, packedA, offsets, padded, rowBytes, strideH, 1, outHeight, outWidth, out, rowBias, activation, alpha, planeRows);
+  else if (strideW == 2) directNCHW4x8Strided(filters, depth, packedA, offsets, padded, rowBytes, strideH, 2, outHeight, outWidth, out, rowBias, activation, alpha, planeRows);
+  else directNCHW4x8Strided(filters, depth, packedA, offsets, padded, rowBytes, strideH, strideW, outHeight, outWidth, out, rowBias, activation, alpha, planeRows);
 }
 
 @inline function directNCHW4x8Strided(
   filters: i32, depth: i32, packedA: usize, offsets: usize,
   padded: usize, rowBytes: i32, strideH: i32, strideW: i32,
-  outHeight: i32, outWidth: i32, out: usize, rowBias: usize, activation: i32, alpha: f32,
+  outHeight: i32, outWidth: i32, out: usize, rowBias: usize, activation: i32, alpha: f32, planeRows: i32,
 ): void {
   const zero = f32x4.splat(0);
   const aPanelBytes = <usize>depth << 4;
-  const planeBytes = (<usize>(outHeight * outWidth)) << 2;
+  const planeBytes = (<usize>(planeRows * outWidth)) << 2; // filters' output planes: whole images
   const columnStep = <usize>strideW << 4; // 4 output columns further along the input row
   for (let oh = 0; oh < outHeight; oh++) {
     const rowOrigin = padded + <usize>(oh * strideH) * <usize>rowBytes;

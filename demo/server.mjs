@@ -6,8 +6,8 @@ import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
-// Only these folders are served: the page, the built library and its one runtime dependency.
-const SERVED = ['demo', 'dist', 'node_modules/@assemblyscript/loader'];
+// Only these folders are served: the page and the built library (it has no runtime dependency).
+const SERVED = ['demo', 'dist'];
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.json': 'application/json' };
 
 export function startDemoServer(port = 0) {

@@ -9,7 +9,7 @@
 //   (a negative border crops), convolved at stride 1 with the flipped, channel-swapped weights.
 
 import { checkCallFits } from './arena.js';
-import { type Conv2d, createConv2d, outputBytes, PreparedConv2d, Region, runOnce } from './conv2d.js';
+import { type Conv2d, type Conv2dPlan, createConv2d, outputBytes, PreparedConv2d, Region, runOnce, runOnceAsync } from './conv2d.js';
 import { applyActivation } from './activation.js';
 import { floatView, getRuntime } from './runtime.js';
 import {
@@ -150,15 +150,16 @@ export function createConvTranspose2d(weight: Tensor, options?: ConvTranspose2dO
     phased = null;
   };
 
-  const runSpread = (g: ConvTranspose2dGeometry, input: Tensor): Tensor => {
-    spread ??= createConv2d(
-      { data: flippedWeights(filter, weights), shape: [filter.outChannels, filter.inChannels / filter.groups, filter.kernelH, filter.kernelW] },
-      { ...filter.conv2dOptions, layout: filter.layout, weightLayout: 'OIHW', groups: filter.groups, dilation: [filter.dilationH, filter.dilationW] },
-    );
-    return spread.run(spreadInput(g, input.data));
-  };
+  const spreadConv = (): Conv2d => (spread ??= createConv2d(
+    { data: flippedWeights(filter, weights), shape: [filter.outChannels, filter.inChannels / filter.groups, filter.kernelH, filter.kernelW] },
+    { ...filter.conv2dOptions, layout: filter.layout, weightLayout: 'OIHW', groups: filter.groups, dilation: [filter.dilationH, filter.dilationW] },
+  ));
 
-  const runPhases = (g: ConvTranspose2dGeometry, phases: Phase[], input: Tensor): Tensor => {
+  /**
+   * The phase form, one phase at a time: yields each phase's conv for the caller to run (on this
+   * thread or on the pool), then interleaves its output into the result; returns the result.
+   */
+  function* runPhases(g: ConvTranspose2dGeometry, phases: Phase[], input: Tensor): Generator<PhaseStep, Tensor, void> {
     const rt = getRuntime();
     const M = g.outChannels;
     const nchw = g.layout === 'NCHW';
@@ -186,7 +187,7 @@ export function createConvTranspose2d(weight: Tensor, options?: ConvTranspose2dO
           }
         continue;
       }
-      phase.conv.runInMemory(plan, inputPtr, phasePtr, scratchPtr);
+      yield { conv: phase.conv, plan, input: inputPtr, output: phasePtr, scratch: scratchPtr };
       const { outH: ph, outW: pw } = plan.geometry;
       // Interleave the phase into the result: planes of one channel (NCHW) or of all M (NHWC).
       const element = nchw ? 1 : M;
@@ -200,36 +201,83 @@ export function createConvTranspose2d(weight: Tensor, options?: ConvTranspose2dO
     const data = new Float32Array(resultLength);
     data.set(floatView(rt, outputPtr, resultLength));
     return { data, shape: nchw ? [g.batch, M, g.outH, g.outW] : [g.batch, g.outH, g.outW, M] };
+  }
+
+  /** The geometry for this input, and its phases (null: the spread form). */
+  const prepare = (input: Tensor): { g: ConvTranspose2dGeometry; phases: Phase[] | null } => {
+    if (disposed) throw new Error('simdconv: run() called on a disposed convTranspose2d');
+    const g = resolveConvTranspose2dGeometry(filter, input);
+    // Before any phase or spread buffer exists: each is about the size of the output.
+    const outputBytes = g.batch * g.outChannels * g.outH * g.outW * 4;
+    const spreadBytes = g.batch * g.inChannels * ((g.inH - 1) * g.strideH + g.dilationH * g.kernelH) * ((g.inW - 1) * g.strideW + g.dilationW * g.kernelW) * 4;
+    checkCallFits('convTranspose2d', { input: input.data.length * 4, output: outputBytes, 'phase or spread input': Math.max(outputBytes, spreadBytes) });
+    // Phases depend on the padding, which 'same' resolves per input size.
+    const key = [g.padTop, g.padLeft, g.outH, g.outW, g.inH, g.inW].join();
+    if (phased?.key !== key) {
+      disposePhases();
+      phased = { key, phases: makePhases(filter, g, weights) };
+    }
+    return { g, phases: phased.phases };
   };
 
+  let busy = 0;
+  let queue: Promise<unknown> = Promise.resolve();
   return {
     run(input: Tensor): Tensor {
-      if (disposed) throw new Error('simdconv: run() called on a disposed convTranspose2d');
-      const g = resolveConvTranspose2dGeometry(filter, input);
-      // Before any phase or spread buffer exists: each is about the size of the output.
-      const outputBytes = g.batch * g.outChannels * g.outH * g.outW * 4;
-      const spreadBytes = g.batch * g.inChannels * ((g.inH - 1) * g.strideH + g.dilationH * g.kernelH) * ((g.inW - 1) * g.strideW + g.dilationW * g.kernelW) * 4;
-      checkCallFits('convTranspose2d', { input: input.data.length * 4, output: outputBytes, 'phase or spread input': Math.max(outputBytes, spreadBytes) });
-      // Phases depend on the padding, which 'same' resolves per input size.
-      const key = [g.padTop, g.padLeft, g.outH, g.outW, g.inH, g.inW].join();
-      if (phased?.key !== key) {
-        disposePhases();
-        phased = { key, phases: makePhases(filter, g, weights) };
+      if (busy > 0) throw new Error('simdconv: run() on a convTranspose2d while its runAsync() is in progress; await it first');
+      const { g, phases } = prepare(input);
+      if (!phases) return spreadConv().run(spreadInput(g, input.data));
+      const steps = runPhases(g, phases, input);
+      for (let step = steps.next(); ; step = steps.next()) {
+        if (step.done) return step.value;
+        step.value.conv.runInMemory(step.value.plan, step.value.input, step.value.output, step.value.scratch);
       }
-      return phased.phases ? runPhases(g, phased.phases, input) : runSpread(g, input);
+    },
+    runAsync(input: Tensor): Promise<Tensor> {
+      busy++;
+      const result = queue.then(async () => {
+        const { g, phases } = prepare(input);
+        if (!phases) return spreadConv().runAsync(spreadInput(g, input.data));
+        const steps = runPhases(g, phases, input);
+        for (let step = steps.next(); ; step = steps.next()) {
+          if (step.done) return step.value;
+          await step.value.conv.runInMemoryParallel(step.value.plan, step.value.input, step.value.output);
+        }
+      });
+      queue = result.catch(() => undefined);
+      return result.finally(() => {
+        busy--;
+      });
     },
     dispose(): void {
       if (disposed) return;
       disposed = true;
-      disposePhases();
-      spread?.dispose();
-      const rt = getRuntime();
-      for (const region of Object.values(regions)) region.free(rt);
+      const release = () => {
+        disposePhases();
+        spread?.dispose();
+        const rt = getRuntime();
+        for (const region of Object.values(regions)) region.free(rt);
+      };
+      if (busy > 0) void queue.then(release);
+      else release();
     },
   };
+}
+
+interface PhaseStep {
+  conv: PreparedConv2d;
+  plan: Conv2dPlan;
+  input: number;
+  output: number;
+  scratch: number;
 }
 
 /** One transposed convolution (ONNX ConvTranspose / PyTorch conv_transpose2d semantics). */
 export function convTranspose2d(input: Tensor, weight: Tensor, options?: ConvTranspose2dOptions): Tensor {
   return runOnce(createConvTranspose2d(weight, options), input);
+}
+
+/** convTranspose2d on the worker pool. */
+export function convTranspose2dAsync(input: Tensor, weight: Tensor, options?: ConvTranspose2dOptions): Promise<Tensor> {
+  return runOnceAsync(createConvTranspose2d(weight, options), input);
 }

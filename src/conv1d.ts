@@ -1,14 +1,11 @@
 // conv1d: a conv2d of height 1, so it runs on the same SIMD paths with no copy of the data
 // (only the shapes change). Options and errors are conv1d's own (shape.ts conv1dAsConv2d).
 
-import { createConv2d, runOnce } from './conv2d.js';
+import { type Conv2d, createConv2d, runOnce, runOnceAsync } from './conv2d.js';
 import { checkTensor, checkWeight, conv1dAsConv2d, conv1dShapeAs2d, conv2dShapeAs1d } from './shape.js';
 import type { Conv1dOptions, Tensor } from './types.js';
 
-export interface Conv1d {
-  run(input: Tensor): Tensor;
-  dispose(): void;
-}
+export type Conv1d = Conv2d;
 
 const INPUT_AXES = { NCW: 'NCW [N, C, W]', NWC: 'NWC [N, W, C]' } as const;
 
@@ -23,6 +20,11 @@ export function createConv1d(weight: Tensor, options?: Conv1dOptions): Conv1d {
       const y = conv.run({ data: x.data, shape: conv1dShapeAs2d(x.shape, layout1d) });
       return { data: y.data, shape: conv2dShapeAs1d(y.shape, layout1d) };
     },
+    async runAsync(input: Tensor): Promise<Tensor> {
+      const x = checkTensor('input', input, 3, INPUT_AXES[layout1d]);
+      const y = await conv.runAsync({ data: x.data, shape: conv1dShapeAs2d(x.shape, layout1d) });
+      return { data: y.data, shape: conv2dShapeAs1d(y.shape, layout1d) };
+    },
     dispose: () => conv.dispose(),
   };
 }
@@ -30,5 +32,10 @@ export function createConv1d(weight: Tensor, options?: Conv1dOptions): Conv1d {
 /** One 1-D convolution: input `[N, C, W]` (NCW) or `[N, W, C]` (NWC). */
 export function conv1d(input: Tensor, weight: Tensor, options?: Conv1dOptions): Tensor {
   return runOnce(createConv1d(weight, options), input);
+}
+
+/** conv1d on the worker pool. */
+export function conv1dAsync(input: Tensor, weight: Tensor, options?: Conv1dOptions): Promise<Tensor> {
+  return runOnceAsync(createConv1d(weight, options), input);
 }
 

@@ -1,11 +1,11 @@
 // Public conv2d: the prepared form owns its packed weights and a workspace that is reused across
 // runs (grown only when a larger input arrives); the one-shot form is prepare, run, dispose.
 
-import type { ConvAlgorithm, ConvBuffers } from './algorithms/algorithm.js';
+import type { ConvAlgorithm, ConvBuffers, RowBand } from './algorithms/algorithm.js';
 import { gemmConv } from './algorithms/gemm.js';
 import { chooseConv2dAlgorithm } from './dispatch.js';
 import { checkCallFits } from './arena.js';
-import { allocCopy, floatView, getRuntime, type Runtime } from './runtime.js';
+import { allocCopy, floatView, getPool, getRuntime, type Runtime } from './runtime.js';
 import { checkTensor, conv2dOutputShape, inputAxes, resolveConv2dFilter, resolveConv2dGeometryShape, type Conv2dFilter, type Conv2dGeometry } from './shape.js';
 import type { Conv2dOptions, Tensor } from './types.js';
 
@@ -13,6 +13,12 @@ import type { Conv2dOptions, Tensor } from './types.js';
 export interface Conv2d {
   /** Convolves `input`; the result is a fresh tensor owned by the caller. */
   run(input: Tensor): Tensor;
+  /**
+   * The same on the worker pool (init({ threads })): bitwise the same result for any thread
+   * count, and the calling thread is free meanwhile. Calls on one op run one after another;
+   * `run` during one throws. Small layers stay on the calling thread.
+   */
+  runAsync(input: Tensor): Promise<Tensor>;
   /** Frees the WebAssembly memory this conv holds. Calling it twice is harmless. */
   dispose(): void;
 }
@@ -51,6 +57,21 @@ export function outputBytes({ geometry: g }: Conv2dPlan): number {
   return g.batch * g.outChannels * g.outH * g.outW * 4;
 }
 
+/** Below this many multiply-adds a call stays on the calling thread: handing it out costs more. */
+const PARALLEL_MIN_MULTIPLY_ADDS = 2_000_000;
+
+function worthThreads(g: Conv2dGeometry): boolean {
+  return g.batch * g.outChannels * g.outH * g.outW * g.channelsPerGroup * g.kernelH * g.kernelW >= PARALLEL_MIN_MULTIPLY_ADDS;
+}
+
+/** `count` bands of output rows of about equal size, each starting at a multiple of `align`. */
+export function rowBands(rows: number, count: number, align: number): RowBand[] {
+  const size = Math.max(align, Math.ceil(rows / count / align) * align);
+  const bands: RowBand[] = [];
+  for (let begin = 0; begin < rows; begin += size) bands.push({ begin, end: Math.min(rows, begin + size) });
+  return bands;
+}
+
 /** A conv2d with packed weights; `runInMemory` lets composite ops chain convs inside wasm memory. */
 export class PreparedConv2d implements Conv2d {
   private readonly filter: Conv2dFilter;
@@ -63,7 +84,12 @@ export class PreparedConv2d implements Conv2d {
   private readonly scratch = new Region();
   /** Scratch of the GEMM path when a Winograd plan meets a non-finite input. */
   private readonly fallbackScratch = new Region();
+  /** One scratch per worker for runInMemoryParallel. */
+  private readonly parallelScratch = new Region();
   private disposed = false;
+  /** Async runs queued or running: they run one after another on this conv's workspace. */
+  private inFlight = 0;
+  private queue: Promise<void> = Promise.resolve();
   private lastPlan: (Conv2dPlan & { shape: number[] }) | null = null;
 
   constructor(weight: Tensor, options: Conv2dOptions | undefined) {
@@ -79,6 +105,64 @@ export class PreparedConv2d implements Conv2d {
   }
 
   run(input: Tensor): Tensor {
+    if (this.inFlight > 0) throw new Error('simdconv: run() on a conv2d while its runAsync() is in progress; await it first');
+    return this.runNow(input);
+  }
+
+  runAsync(input: Tensor): Promise<Tensor> {
+    this.inFlight++;
+    const result = this.queue.then(() => this.runParallel(input));
+    this.queue = result.then(() => undefined, () => undefined);
+    return result.finally(() => {
+      this.inFlight--;
+    });
+  }
+
+  private async runParallel(input: Tensor): Promise<Tensor> {
+    const rt = getRuntime();
+    const plan = this.planFor(input);
+    const pool = await getPool();
+    if (!pool || worthThreads(plan.geometry) === false) return this.runNow(input);
+    checkCallFits('conv2d', {
+      input: input.data.length * 4, output: outputBytes(plan), scratch: pool.size * plan.algorithm.scratchBytes(plan.geometry),
+      weights: this.packed.has(plan.algorithm) ? 0 : plan.algorithm.packedWeightBytes(this.filter),
+    });
+    const inputPtr = this.input.ensure(rt, input.data.length * 4 + 64);
+    const outputLength = outputBytes(plan) / 4;
+    const outputPtr = this.output.ensure(rt, outputLength * 4);
+    floatView(rt, inputPtr, input.data.length).set(input.data);
+    await this.runInMemoryParallel(plan, inputPtr, outputPtr);
+    const data = new Float32Array(outputLength);
+    data.set(floatView(rt, outputPtr, outputLength));
+    return { data, shape: conv2dOutputShape(plan.geometry) };
+  }
+
+  /**
+   * runInMemory on the worker pool, band by band of output rows (one band per worker; one
+   * worker for paths without row bands), each worker with its own scratch from this conv.
+   */
+  async runInMemoryParallel(plan: Conv2dPlan, input: number, output: number, layout: Pick<ConvBuffers, 'outputRowPixels' | 'inputPadded'> = {}): Promise<void> {
+    const pool = await getPool();
+    if (this.disposed) throw new Error('simdconv: run() called on a disposed conv2d');
+    const rt = getRuntime();
+    const g = plan.geometry;
+    if (!pool) {
+      this.runInMemory(plan, input, output, this.scratch.ensure(rt, plan.algorithm.scratchBytes(g)), layout);
+      return;
+    }
+    const algorithm = this.pathFor(plan, input);
+    const weights = this.packedWeights(rt, algorithm);
+    const bands = rowBands(g.outH, pool.size, algorithm.computesRowBands ? (algorithm.bandAlign?.(g) ?? 1) : g.outH);
+    const scratchBytes = Math.ceil(algorithm.scratchBytes(g) / 64) * 64;
+    const scratch = this.parallelScratch.ensure(rt, Math.max(64, bands.length * scratchBytes));
+    const bias = this.filter.bias ? this.bias.ptr : 0;
+    await pool.run(bands.map((rows, i) => ({
+      algorithm: algorithm.name, geometry: g, packedWeights: weights,
+      buffers: { input, output, bias, scratch: scratch + i * scratchBytes, ...layout, ...(algorithm.computesRowBands ? { rows } : {}) },
+    })));
+  }
+
+  private runNow(input: Tensor): Tensor {
     const rt = getRuntime();
     const plan = this.planFor(input);
     checkCallFits('conv2d', {
@@ -108,24 +192,36 @@ export class PreparedConv2d implements Conv2d {
   ): void {
     if (this.disposed) throw new Error('simdconv: run() called on a disposed conv2d');
     const rt = getRuntime();
-    let { algorithm } = plan;
     const g = plan.geometry;
-    if (algorithm.spreadsNonFinite && !rt.kernels.allFinite(input, g.batch * g.inChannels * g.inH * g.inW)) {
-      // NaN and ±Infinity reach exactly the outputs whose window holds them, as in the reference.
-      algorithm = gemmConv;
-      scratch = this.fallbackScratch.ensure(rt, algorithm.scratchBytes(g));
-    }
+    const algorithm = this.pathFor(plan, input);
+    if (algorithm !== plan.algorithm) scratch = this.fallbackScratch.ensure(rt, algorithm.scratchBytes(g));
     const weights = this.packedWeights(rt, algorithm);
     algorithm.run(rt, g, weights, { input, output, bias: this.filter.bias ? this.bias.ptr : 0, scratch, ...layout });
+  }
+
+  /** The plan's path, or the GEMM for an input with NaN or ±Infinity where the path would spread them. */
+  private pathFor(plan: Conv2dPlan, input: number): ConvAlgorithm {
+    const g = plan.geometry;
+    if (plan.algorithm.spreadsNonFinite && !getRuntime().kernels.allFinite(input, g.batch * g.inChannels * g.inH * g.inW)) {
+      // NaN and ±Infinity reach exactly the outputs whose window holds them, as in the reference.
+      return gemmConv;
+    }
+    return plan.algorithm;
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    // An async run in flight still uses the memory: free it when the queue drains.
+    if (this.inFlight > 0) void this.queue.then(() => this.release());
+    else this.release();
+  }
+
+  private release(): void {
     const rt = getRuntime();
     for (const ptr of this.packed.values()) rt.arena.release(ptr);
     this.packed.clear();
-    for (const region of [this.bias, this.input, this.output, this.scratch, this.fallbackScratch]) region.free(rt);
+    for (const region of [this.bias, this.input, this.output, this.scratch, this.fallbackScratch, this.parallelScratch]) region.free(rt);
   }
 
   /**
@@ -181,7 +277,21 @@ export function runOnce(conv: Conv2d, input: Tensor): Tensor {
   }
 }
 
+/** runOnce on the worker pool. */
+export async function runOnceAsync(conv: Conv2d, input: Tensor): Promise<Tensor> {
+  try {
+    return await conv.runAsync(input);
+  } finally {
+    conv.dispose();
+  }
+}
+
 /** One convolution. `input`, `weight` and the result are `{ data: Float32Array, shape }`. */
 export function conv2d(input: Tensor, weight: Tensor, options?: Conv2dOptions): Tensor {
   return runOnce(new PreparedConv2d(weight, options), input);
+}
+
+/** conv2d on the worker pool (init({ threads })): the same result, bitwise, off the calling thread. */
+export function conv2dAsync(input: Tensor, weight: Tensor, options?: Conv2dOptions): Promise<Tensor> {
+  return runOnceAsync(new PreparedConv2d(weight, options), input);
 }

@@ -5,14 +5,11 @@
 
 import { checkCallFits } from './arena.js';
 import { getRuntime } from './runtime.js';
-import { type Conv2d, createConv2d, runOnce } from './conv2d.js';
+import { type Conv2d, createConv2d, runOnce, runOnceAsync } from './conv2d.js';
 import { checkOptionKeys, checkTensor, checkWeight, resolveConv3d, type Conv3dGeometry } from './shape.js';
 import type { Conv3dOptions, Tensor } from './types.js';
 
-export interface Conv3d {
-  run(input: Tensor): Tensor;
-  dispose(): void;
-}
+export type Conv3d = Conv2d;
 
 /** DHWIO [kD, kH, kW, C/g, M] → OIDHW [M, C/g, kD, kH, kW]. */
 function toOIDHW(data: Float32Array, shape: readonly number[]): Float32Array {
@@ -70,43 +67,40 @@ export function createConv3d(weight: Tensor, options: Conv3dOptions = {}): Conv3
   // Inner conv2d per (H/W padding) the input resolves to; 'same' padding depends on the input.
   let inner: { key: string; conv: Conv2d } | null = null;
   let disposed = false;
+  // The inner conv2d for this input (made on first use and per padding), its input stacked.
+  const prepare = (input: Tensor): { g: Conv3dGeometry; conv: Conv2d; stacked: Tensor } => {
+    if (disposed) throw new Error('simdconv: run() called on a disposed conv3d');
+    const g = resolveConv3d(input, snapshot, options, 'conv3d');
+    // The stacked depth slices (built in JavaScript) and the output, before either exists.
+    const Cg = g.inChannels / g.groups;
+    checkCallFits('conv3d', {
+      'stacked input': g.batch * g.outD * g.kernelD * g.inChannels * g.inH * g.inW * 4,
+      output: g.batch * g.outChannels * g.outD * g.outH * g.outW * 4,
+    });
+    const key = [g.padTop, g.padBottom, g.padLeft, g.padRight].join();
+    if (inner?.key !== key) {
+      inner?.conv.dispose();
+      inner = null;
+      const conv = createConv2d(
+        { data: oidhw, shape: [g.outChannels, Cg * g.kernelD, g.kernelH, g.kernelW] },
+        {
+          ...g.conv2dOptions, layout: g.layout === 'NCDHW' ? 'NCHW' : 'NHWC', weightLayout: 'OIHW', groups: g.groups,
+          stride: [g.strideH, g.strideW], dilation: [g.dilationH, g.dilationW],
+          padding: { top: g.padTop, bottom: g.padBottom, left: g.padLeft, right: g.padRight },
+        },
+      );
+      inner = { key, conv };
+    }
+    return { g, conv: inner.conv, stacked: stackSlices(g, input.data) };
+  };
   return {
     run(input: Tensor): Tensor {
-      if (disposed) throw new Error('simdconv: run() called on a disposed conv3d');
-      const g = resolveConv3d(input, snapshot, options, 'conv3d');
-      // The stacked depth slices (built in JavaScript) and the output, before either exists.
-      const Cg = g.inChannels / g.groups;
-      checkCallFits('conv3d', {
-        'stacked input': g.batch * g.outD * g.kernelD * g.inChannels * g.inH * g.inW * 4,
-        output: g.batch * g.outChannels * g.outD * g.outH * g.outW * 4,
-      });
-      const key = [g.padTop, g.padBottom, g.padLeft, g.padRight].join();
-      if (inner?.key !== key) {
-        inner?.conv.dispose();
-        inner = null;
-        const conv = createConv2d(
-          { data: oidhw, shape: [g.outChannels, Cg * g.kernelD, g.kernelH, g.kernelW] },
-          {
-            ...g.conv2dOptions, layout: g.layout === 'NCDHW' ? 'NCHW' : 'NHWC', weightLayout: 'OIHW', groups: g.groups,
-            stride: [g.strideH, g.strideW], dilation: [g.dilationH, g.dilationW],
-            padding: { top: g.padTop, bottom: g.padBottom, left: g.padLeft, right: g.padRight },
-          },
-        );
-        inner = { key, conv };
-      }
-      const y2 = inner.conv.run(stackSlices(g, input.data));
-      const { batch: N, outChannels: M, outD, outH, outW } = g;
-      if (g.layout === 'NDHWC') return { data: y2.data, shape: [N, outD, outH, outW, M] }; // already in order
-      // [N·outD, M, outH, outW] → [N, M, outD, outH, outW]: move whole planes.
-      const plane = outH * outW;
-      const y = new Float32Array(y2.data.length);
-      for (let n = 0; n < N; n++)
-        for (let od = 0; od < outD; od++)
-          for (let m = 0; m < M; m++) {
-            const from = ((n * outD + od) * M + m) * plane;
-            y.set(y2.data.subarray(from, from + plane), ((n * M + m) * outD + od) * plane);
-          }
-      return { data: y, shape: [N, M, outD, outH, outW] };
+      const { g, conv, stacked } = prepare(input);
+      return unstack(g, conv.run(stacked));
+    },
+    async runAsync(input: Tensor): Promise<Tensor> {
+      const { g, conv, stacked } = prepare(input);
+      return unstack(g, await conv.runAsync(stacked));
     },
     dispose(): void {
       disposed = true;
@@ -116,7 +110,28 @@ export function createConv3d(weight: Tensor, options: Conv3dOptions = {}): Conv3
   };
 }
 
+/** The batched conv2d's [N·outD, …] result as the 3-D output. */
+function unstack(g: Conv3dGeometry, y2: Tensor): Tensor {
+  const { batch: N, outChannels: M, outD, outH, outW } = g;
+  if (g.layout === 'NDHWC') return { data: y2.data, shape: [N, outD, outH, outW, M] }; // already in order
+  // [N·outD, M, outH, outW] → [N, M, outD, outH, outW]: move whole planes.
+  const plane = outH * outW;
+  const y = new Float32Array(y2.data.length);
+  for (let n = 0; n < N; n++)
+    for (let od = 0; od < outD; od++)
+      for (let m = 0; m < M; m++) {
+        const from = ((n * outD + od) * M + m) * plane;
+        y.set(y2.data.subarray(from, from + plane), ((n * M + m) * outD + od) * plane);
+      }
+  return { data: y, shape: [N, M, outD, outH, outW] };
+}
+
 /** One 3-D convolution: input `[N, C, D, H, W]` (NCDHW) or `[N, D, H, W, C]` (NDHWC). */
 export function conv3d(input: Tensor, weight: Tensor, options?: Conv3dOptions): Tensor {
   return runOnce(createConv3d(weight, options), input);
+}
+
+/** conv3d on the worker pool. */
+export function conv3dAsync(input: Tensor, weight: Tensor, options?: Conv3dOptions): Promise<Tensor> {
+  return runOnceAsync(createConv3d(weight, options), input);
 }

@@ -3,7 +3,7 @@
 // the same memory order as conv2d's HWIO [kH, kW, 1, C·multiplier]). The data is not copied.
 
 import { getRuntime } from './runtime.js';
-import { type Conv2d, PreparedConv2d, runOnce } from './conv2d.js';
+import { type Conv2d, PreparedConv2d, runOnce, runOnceAsync } from './conv2d.js';
 import { checkChoice, checkOptionKeys, checkTensor, checkWeight, inputAxes } from './shape.js';
 import type { Conv2dOptions, DepthwiseConv2dOptions, Layout, Tensor } from './types.js';
 
@@ -75,6 +75,11 @@ export function createDepthwiseConv2d(weight: Tensor, options: DepthwiseConv2dOp
       const x = checkTensor('input', input, 4, inputAxes(stage.layout));
       return stage.convForShape(x.shape).run(x);
     },
+    runAsync(input: Tensor): Promise<Tensor> {
+      if (disposed) return Promise.reject(new Error('simdconv: run() called on a disposed depthwiseConv2d'));
+      const x = checkTensor('input', input, 4, inputAxes(stage.layout));
+      return stage.convForShape(x.shape).runAsync(x);
+    },
     dispose(): void {
       disposed = true;
       stage.dispose();
@@ -85,4 +90,9 @@ export function createDepthwiseConv2d(weight: Tensor, options: DepthwiseConv2dOp
 /** conv2d with groups = C: one filter (or `multiplier` filters) per input channel. */
 export function depthwiseConv2d(input: Tensor, weight: Tensor, options?: DepthwiseConv2dOptions): Tensor {
   return runOnce(createDepthwiseConv2d(weight, options), input);
+}
+
+/** depthwiseConv2d on the worker pool. */
+export function depthwiseConv2dAsync(input: Tensor, weight: Tensor, options?: DepthwiseConv2dOptions): Promise<Tensor> {
+  return runOnceAsync(createDepthwiseConv2d(weight, options), input);
 }

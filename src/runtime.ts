@@ -1,144 +1,167 @@
 // The one place for module loading and WebAssembly memory. The kernel bytes are embedded
 // (src/generated/kernel-wasm.ts, written by the build), so the package loads without
-// configuration in Node, through bundlers and from a plain <script type="module">.
-// Instantiation goes through @assemblyscript/loader here and nowhere else.
+// configuration in Node, through bundlers and from a plain <script type="module">. With more
+// than one thread the memory is shared and a pool of workers runs the same kernels over it.
 
-import { instantiate } from '@assemblyscript/loader';
 import { Arena } from './arena.js';
-import { KERNEL_WASM_BASE64 } from './generated/kernel-wasm.js';
+import { KERNEL_WASM_BASE64, THREADED_KERNEL_WASM_BASE64 } from './generated/kernel-wasm.js';
+import { instantiateKernels, type KernelExports, type KernelRuntime } from './kernels.js';
+import { WorkerPool } from './pool.js';
 
-/** The kernel ABI: pointers are byte offsets into linear memory, sizes are element counts. */
-export type KernelExports = {
-  heapBase(): number;
-  allFinite(ptr: number, count: number): boolean;
-  gemm4x8(
-    rows: number, cols: number, depth: number, a: number, b: number,
-    out: number, outRowStride: number, rowBias: number, colBias: number, activation: number, alpha: number,
-    aRowStride: number, bRowStride: number,
-  ): void;
-  packWeights(
-    src: number, count: number, channels: number, kernelH: number, kernelW: number,
-    strideFilter: number, strideChannel: number, strideRow: number, strideCol: number,
-    channelsLast: boolean, panelWidth: number, dst: number,
-  ): void;
-  padPlane(
-    src: number, height: number, width: number, padTop: number, padLeft: number,
-    paddedHeight: number, paddedWidth: number, dst: number,
-  ): void;
-  packInputColumnsNCHW(
-    padded: number, rowBytes: number, planeBytes: number, channels: number,
-    kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
-    outWidth: number, p0: number, pixelCount: number, dst: number,
-  ): void;
-  imageToFloat(
-    src: number, width: number, height: number, mode: number,
-    padTop: number, padLeft: number, padRight: number, edge: number, dst: number, rowPitch: number, rowBegin: number, rowCount: number,
-  ): void;
-  floatToImage(
-    src: number, second: number, width: number, height: number, mode: number, bias: number, absolute: boolean, original: number, dst: number,
-  ): void;
-  scatterPhase(
-    src: number, srcPlane: number, srcRow: number, dst: number, dstPlane: number, dstRow: number,
-    planes: number, rows: number, cols: number, element: number, row0: number, rowStep: number, col0: number, colStep: number,
-  ): void;
-  packInputRowsNHWC(
-    padded: number, rowBytes: number, pixelBytes: number, channels: number,
-    kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
-    outWidth: number, p0: number, pixelCount: number, dst: number,
-  ): void;
-  directNCHW4x8(
-    filters: number, depth: number, packedA: number, offsets: number,
-    padded: number, rowBytes: number, strideH: number, strideW: number,
-    outHeight: number, outWidth: number, out: number, rowBias: number, activation: number, alpha: number,
-  ): void;
-  directNHWC4x8(
-    filters: number, depth: number, packedB: number, offsets: number,
-    padded: number, rowBytes: number, pixelBytes: number, strideH: number, strideW: number,
-    outHeight: number, outWidth: number, out: number, outPixelBytes: number, colBias: number, activation: number, alpha: number,
-  ): void;
-  packDepthwiseWeights(
-    src: number, channels: number, kernelH: number, kernelW: number,
-    strideFilter: number, strideRow: number, strideCol: number, channelsLast: boolean, dst: number,
-  ): void;
-  depthwiseNHWC(
-    x: number, height: number, width: number, channels: number,
-    kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
-    padTop: number, padLeft: number, outHeight: number, outWidth: number,
-    weights: number, bias: number, activation: number, alpha: number, y: number, outRowPixels: number,
-  ): void;
-  depthwisePlaneNCHW(
-    padded: number, paddedWidth: number,
-    kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
-    outHeight: number, outWidth: number, weights: number, bias: number, activation: number, alpha: number, y: number,
-    outRowPixels: number,
-  ): void;
-  winogradPackWeights(
-    src: number, count: number, channels: number,
-    strideFilter: number, strideChannel: number, strideRow: number, strideCol: number,
-    cp: number, mp: number, dst: number,
-  ): void;
-  winogradStageNCHW(
-    x: number, height: number, width: number, channels: number,
-    row0: number, rowStep: number, rows: number, col0: number, colStep: number, cols: number, cp: number, dst: number,
-  ): void;
-  winogradStageNHWC(
-    x: number, height: number, width: number, channels: number, pixelStride: number,
-    row0: number, rowStep: number, rows: number, col0: number, colStep: number, cols: number, cp: number, dst: number,
-  ): void;
-  winogradInput(
-    stage: number, stageCols: number, cp: number, blockRows: number, blockCols: number,
-    v: number, xiStride: number, paddedTiles: number, tmp: number,
-  ): void;
-  winogradGemm(
-    tiles: number, mp: number, cp: number, v: number, vXiStride: number, u: number, o: number, oXiStride: number,
-  ): void;
-  winogradOutput(
-    o: number, xiStride: number, mp: number, filters: number,
-    ty0: number, tx0: number, blockRows: number, blockCols: number,
-    outH: number, outW: number, channelsLast: boolean, rowBytes: number, colBytes: number, filterBytes: number,
-    y: number, bias: number, activation: number, alpha: number, tmp: number,
-  ): void;
-};
+export type { KernelExports, KernelRuntime } from './kernels.js';
 
-export interface Runtime {
-  readonly kernels: KernelExports;
-  readonly memory: WebAssembly.Memory;
+export interface Runtime extends KernelRuntime {
   readonly arena: Arena;
 }
 
+export interface InitOptions {
+  /**
+   * Threads for the async forms (conv2dAsync, runAsync…): default the number of cores, at most
+   * 8. `1` keeps everything on the calling thread. Without shared memory (a page that is not
+   * cross-origin isolated, an engine without wasm threads) it falls back to 1: see info().
+   */
+  threads?: number;
+}
+
+export interface Info {
+  /** Threads the async forms use (1: no pool). */
+  threads: number;
+  /** WebAssembly SIMD: always true, the kernels need it. */
+  simd: true;
+  sharedMemory: boolean;
+  /** Why fewer threads than asked for are used, once, or null. */
+  notice: string | null;
+  /** Kernel tasks the current pool has run (diagnostics: 0 means nothing went to the workers). */
+  poolTasks: number;
+}
+
+/** Shared WebAssembly memory can grow up to 4 GiB (65536 pages); a private one has no maximum. */
+const MAX_PAGES = 65536;
+
 let runtime: Runtime | null = null;
 let loading: Promise<void> | null = null;
+let threadedModule: WebAssembly.Module | null = null;
+let pool: WorkerPool | null = null;
+let poolLoading: Promise<WorkerPool | null> | null = null;
+let state: Omit<Info, 'poolTasks'> = { threads: 1, simd: true, sharedMemory: false, notice: null };
 
-function decodeBase64(text: string): Uint8Array {
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;
 }
 
-async function load(): Promise<void> {
-  const memory = new WebAssembly.Memory({ initial: 16 });
-  const { exports } = await instantiate<KernelExports>(decodeBase64(KERNEL_WASM_BASE64), { env: { memory } });
-  const grow = (bytes: number): number => {
-    try {
-      memory.grow(bytes / 65536);
-    } catch (cause) {
-      throw new RangeError(`simdconv: WebAssembly memory could not grow by ${bytes} bytes beyond ${memory.buffer.byteLength}`, { cause });
-    }
-    return memory.buffer.byteLength;
-  };
-  runtime = { kernels: exports, memory, arena: new Arena(exports.heapBase(), memory.buffer.byteLength, grow) };
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+async function defaultThreads(): Promise<number> {
+  let cores = 1;
+  if (isNode) {
+    const os = await import(/* @vite-ignore */ 'node:os');
+    cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  } else if (typeof navigator !== 'undefined') {
+    cores = navigator.hardwareConcurrency || 1;
+  }
+  return Math.max(1, Math.min(8, cores));
 }
 
-/** Loads and instantiates the kernels. Idempotent: later calls return the same promise. */
-export function init(): Promise<void> {
+/** Why shared memory and workers cannot be used here, or null when they can. */
+function threadsUnavailable(): string | null {
+  if (typeof SharedArrayBuffer === 'undefined') return 'SharedArrayBuffer is not available (the page must be cross-origin isolated: COOP/COEP headers)';
+  if (!isNode && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== true) {
+    return 'the page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
+  }
+  if (!isNode && typeof Worker === 'undefined') return 'this environment has no Worker';
+  return null;
+}
+
+async function load(threads: number): Promise<void> {
+  let module: WebAssembly.Module | null = null;
+  let memory: WebAssembly.Memory | null = null;
+  let notice: string | null = null;
+  if (threads > 1) {
+    notice = threadsUnavailable();
+    if (notice === null) {
+      try {
+        memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+        module = await WebAssembly.compile(decodeBase64(THREADED_KERNEL_WASM_BASE64));
+      } catch (error) {
+        notice = `this engine cannot run WebAssembly threads (${String(error)})`;
+        memory = null;
+        module = null;
+      }
+    }
+  }
+  if (!module || !memory) {
+    memory = new WebAssembly.Memory({ initial: 16 });
+    module = await WebAssembly.compile(decodeBase64(KERNEL_WASM_BASE64));
+  }
+  const kernels = await instantiateKernels(module, memory);
+  const mem = memory;
+  const grow = (bytes: number): number => {
+    try {
+      mem.grow(bytes / 65536);
+    } catch (cause) {
+      throw new RangeError(`simdconv: WebAssembly memory could not grow by ${bytes} bytes beyond ${mem.buffer.byteLength}`, { cause });
+    }
+    return mem.buffer.byteLength;
+  };
+  runtime = { kernels, memory: mem, arena: new Arena(kernels.heapBase(), mem.buffer.byteLength, grow) };
+  const shared = threads > 1 && notice === null;
+  threadedModule = shared ? module : null;
+  state = { threads: shared ? threads : 1, simd: true, sharedMemory: shared, notice: threads > 1 ? notice && `simdconv runs on 1 thread: ${notice}` : null };
+}
+
+/**
+ * Loads and instantiates the kernels. Idempotent: later calls return the same promise. A later
+ * call with another `threads` count resizes the pool (the memory stays as it is: a runtime
+ * loaded with 1 thread cannot go multi-threaded, so ask for threads in the first call).
+ */
+export function init(options: InitOptions = {}): Promise<void> {
+  if (typeof options !== 'object' || options === null) throw new TypeError('init: options must be an object, e.g. { threads: 2 }');
+  const asked = options.threads;
+  if (asked !== undefined && (!Number.isSafeInteger(asked) || asked < 1)) {
+    throw new RangeError(`init: options.threads must be a positive integer, got ${String(asked)}`);
+  }
   if (!loading) {
-    loading = load().catch((error: unknown) => {
+    loading = (asked !== undefined ? Promise.resolve(asked) : defaultThreads()).then(load).catch((error: unknown) => {
       loading = null; // let a later init() retry
       throw error;
     });
+    return loading;
   }
-  return loading;
+  if (asked === undefined) return loading;
+  return loading.then(() => {
+    if (asked === state.threads || !threadedModule) return;
+    pool?.terminate();
+    pool = null;
+    poolLoading = null;
+    state = { ...state, threads: asked };
+  });
+}
+
+/** The threads, SIMD and shared-memory state of the loaded runtime (after init). */
+export function info(): Info {
+  getRuntime();
+  return { ...state, poolTasks: pool?.tasksRun ?? 0 };
+}
+
+/** Ends the worker pool (Node also exits without it: idle workers never keep it alive). */
+export function terminate(): void {
+  pool?.terminate();
+  pool = null;
+  poolLoading = null;
+}
+
+/** The worker pool, started on first use; null with one thread. */
+export function getPool(): Promise<WorkerPool | null> {
+  const rt = getRuntime();
+  if (state.threads <= 1 || !threadedModule) return Promise.resolve(null);
+  poolLoading ??= WorkerPool.create(state.threads, threadedModule, rt.memory).then((created) => (pool = created), (error: unknown) => {
+    poolLoading = null;
+    throw error;
+  });
+  return poolLoading;
 }
 
 /** The loaded runtime; throws a clear Error when init() has not completed. */

@@ -3,7 +3,7 @@
 // JavaScript. Stride, padding and dilation belong to the depthwise step; bias and activation to
 // the result (as Keras SeparableConv2D and tf.separableConv2d have them).
 
-import { type Conv2d, outputBytes, PreparedConv2d, Region, runOnce } from './conv2d.js';
+import { type Conv2d, type Conv2dPlan, outputBytes, PreparedConv2d, Region, runOnce, runOnceAsync } from './conv2d.js';
 import { DepthwiseStage } from './depthwise-conv2d.js';
 import { depthwiseConv } from './algorithms/depthwise.js';
 import { checkCallFits } from './arena.js';
@@ -34,67 +34,100 @@ export function createSeparableConv2d(depthwiseWeight: Tensor, pointwiseWeight: 
   const regions = { input: new Region(), middle: new Region(), output: new Region(), scratch: new Region() };
   let disposed = false;
   let zeroedMiddle = 0;
+  /** Validates, plans and lays out one call, copies the input in; the steps run afterwards. */
+  const prepare = (input: Tensor) => {
+    if (disposed) throw new Error('simdconv: run() called on a disposed separableConv2d');
+    const rt = getRuntime();
+    const x = checkTensor('input', input, 4, inputAxes(depthwise.layout));
+    const first = depthwise.convForShape(x.shape);
+    const firstPlan = first.planFor(x);
+    const secondPlan = pointwise.planForShape(conv2dOutputShape(firstPlan.geometry));
+    const scratchBytes = Math.max(
+      firstPlan.algorithm.scratchBytes(firstPlan.geometry), secondPlan.algorithm.scratchBytes(secondPlan.geometry),
+    );
+    // The pointwise step reads the intermediate where the depthwise step wrote it: a 1×1 GEMM
+    // reads a dense tensor as it is; a path that reads a zero-bordered image gets the
+    // depthwise rows written straight in that layout (a 1×1 step never reads the border).
+    const g2 = secondPlan.geometry;
+    const image = paddedImage(g2);
+    const readsDense = secondPlan.algorithm === gemmConv && gemmReadsInputInPlace(g2);
+    // (The depthwise path, which a 1→1-channel pointwise step takes, pads planes its own way.)
+    const inPlace = !readsDense && secondPlan.algorithm !== depthwiseConv &&
+      firstPlan.algorithm.writesRowPitch === true && secondPlan.algorithm.readsPaddedInput === true &&
+      g2.padTop === 0 && g2.padBottom === 0 && g2.padLeft === 0 && g2.padRight === 0 &&
+      (g2.batch === 1 || image.bytes === g2.inChannels * image.height * image.width * 4);
+    const middleBytes = inPlace ? g2.batch * image.bytes : outputBytes(firstPlan);
+    checkCallFits('separableConv2d', { input: x.data.length * 4, intermediate: middleBytes, output: outputBytes(secondPlan), scratch: scratchBytes });
+    // 64 bytes of slack after each input: vector kernels may read a few lanes past the end.
+    const inputPtr = regions.input.ensure(rt, x.data.length * 4 + 64);
+    const middlePtr = regions.middle.ensure(rt, middleBytes + 64);
+    if (inPlace && middlePtr !== zeroedMiddle) {
+      floatView(rt, middlePtr, middleBytes / 4).fill(0); // the border columns, once per allocation
+      zeroedMiddle = middlePtr;
+    }
+    const outputPtr = regions.output.ensure(rt, outputBytes(secondPlan));
+    const scratchPtr = regions.scratch.ensure(rt, scratchBytes);
+    floatView(rt, inputPtr, x.data.length).set(x.data);
+    return {
+      first, firstPlan, secondPlan, inputPtr, middlePtr, outputPtr, scratchPtr,
+      written: inPlace ? { outputRowPixels: image.width } : {},
+      read: inPlace ? { inputPadded: true } : {},
+      banded: (inPlace || readsDense) && firstPlan.algorithm.computesRowBands === true && secondPlan.algorithm.computesRowBands === true,
+      rowPixels: inPlace ? image.width : g2.inW,
+    };
+  };
+  const result = (secondPlan: Conv2dPlan, outputPtr: number): Tensor => {
+    const length = outputBytes(secondPlan) / 4;
+    const data = new Float32Array(length);
+    data.set(floatView(getRuntime(), outputPtr, length));
+    return { data, shape: conv2dOutputShape(secondPlan.geometry) };
+  };
+  let busy = 0;
+  let queue: Promise<unknown> = Promise.resolve();
   return {
     run(input: Tensor): Tensor {
-      if (disposed) throw new Error('simdconv: run() called on a disposed separableConv2d');
-      const rt = getRuntime();
-      const x = checkTensor('input', input, 4, inputAxes(depthwise.layout));
-      const first = depthwise.convForShape(x.shape);
-      const firstPlan = first.planFor(x);
-      const secondPlan = pointwise.planForShape(conv2dOutputShape(firstPlan.geometry));
-      const scratchBytes = Math.max(
-        firstPlan.algorithm.scratchBytes(firstPlan.geometry), secondPlan.algorithm.scratchBytes(secondPlan.geometry),
-      );
-      // The pointwise step reads the intermediate where the depthwise step wrote it: a 1×1 GEMM
-      // reads a dense tensor as it is; a path that reads a zero-bordered image gets the
-      // depthwise rows written straight in that layout (a 1×1 step never reads the border).
-      const g2 = secondPlan.geometry;
-      const image = paddedImage(g2);
-      const readsDense = secondPlan.algorithm === gemmConv && gemmReadsInputInPlace(g2);
-      // (The depthwise path, which a 1→1-channel pointwise step takes, pads planes its own way.)
-      const inPlace = !readsDense && secondPlan.algorithm !== depthwiseConv &&
-        firstPlan.algorithm.writesRowPitch === true && secondPlan.algorithm.readsPaddedInput === true &&
-        g2.padTop === 0 && g2.padBottom === 0 && g2.padLeft === 0 && g2.padRight === 0 &&
-        (g2.batch === 1 || image.bytes === g2.inChannels * image.height * image.width * 4);
-      const middleBytes = inPlace ? g2.batch * image.bytes : outputBytes(firstPlan);
-      checkCallFits('separableConv2d', { input: x.data.length * 4, intermediate: middleBytes, output: outputBytes(secondPlan), scratch: scratchBytes });
-      // 64 bytes of slack after each input: vector kernels may read a few lanes past the end.
-      const inputPtr = regions.input.ensure(rt, x.data.length * 4 + 64);
-      const middlePtr = regions.middle.ensure(rt, middleBytes + 64);
-      if (inPlace && middlePtr !== zeroedMiddle) {
-        floatView(rt, middlePtr, middleBytes / 4).fill(0); // the border columns, once per allocation
-        zeroedMiddle = middlePtr;
-      }
-      const outputPtr = regions.output.ensure(rt, outputBytes(secondPlan));
-      const scratchPtr = regions.scratch.ensure(rt, scratchBytes);
-      floatView(rt, inputPtr, x.data.length).set(x.data);
-      const written = inPlace ? { outputRowPixels: image.width } : {};
-      const read = inPlace ? { inputPadded: true } : {};
-      const rowPixels = inPlace ? image.width : g2.inW;
-      if ((inPlace || readsDense) && firstPlan.algorithm.computesRowBands === true && secondPlan.algorithm.computesRowBands === true) {
+      if (busy > 0) throw new Error('simdconv: run() on a separableConv2d while its runAsync() is in progress; await it first');
+      const c = prepare(input);
+      const g2 = c.secondPlan.geometry;
+      if (c.banded) {
         // Band by band: the pointwise step reads each band of intermediate rows from cache.
-        const bandRows = Math.max(Math.ceil(BAND_PIXELS / g2.outW), Math.floor(BAND_BYTES / (g2.batch * g2.inChannels * rowPixels * 4)));
+        const bandRows = Math.max(Math.ceil(BAND_PIXELS / g2.outW), Math.floor(BAND_BYTES / (g2.batch * g2.inChannels * c.rowPixels * 4)));
         for (let begin = 0; begin < g2.outH; begin += bandRows) {
           const rows = { begin, end: Math.min(g2.outH, begin + bandRows) };
-          first.runInMemory(firstPlan, inputPtr, middlePtr, scratchPtr, { ...written, rows });
-          pointwise.runInMemory(secondPlan, middlePtr, outputPtr, scratchPtr, { ...read, rows });
+          c.first.runInMemory(c.firstPlan, c.inputPtr, c.middlePtr, c.scratchPtr, { ...c.written, rows });
+          pointwise.runInMemory(c.secondPlan, c.middlePtr, c.outputPtr, c.scratchPtr, { ...c.read, rows });
         }
       } else {
-        first.runInMemory(firstPlan, inputPtr, middlePtr, scratchPtr, written);
-        pointwise.runInMemory(secondPlan, middlePtr, outputPtr, scratchPtr, read);
+        c.first.runInMemory(c.firstPlan, c.inputPtr, c.middlePtr, c.scratchPtr, c.written);
+        pointwise.runInMemory(c.secondPlan, c.middlePtr, c.outputPtr, c.scratchPtr, c.read);
       }
-      const length = outputBytes(secondPlan) / 4;
-      const data = new Float32Array(length);
-      data.set(floatView(rt, outputPtr, length));
-      return { data, shape: conv2dOutputShape(secondPlan.geometry) };
+      return result(c.secondPlan, c.outputPtr);
+    },
+    runAsync(input: Tensor): Promise<Tensor> {
+      busy++;
+      // On the pool each step is split by rows over the workers, one step after the other.
+      const done = queue.then(async () => {
+        const c = prepare(input);
+        await c.first.runInMemoryParallel(c.firstPlan, c.inputPtr, c.middlePtr, c.written);
+        await pointwise.runInMemoryParallel(c.secondPlan, c.middlePtr, c.outputPtr, c.read);
+        return result(c.secondPlan, c.outputPtr);
+      });
+      queue = done.catch(() => undefined);
+      return done.finally(() => {
+        busy--;
+      });
     },
     dispose(): void {
       if (disposed) return;
       disposed = true;
-      const rt = getRuntime();
-      depthwise.dispose();
-      pointwise.dispose();
-      for (const region of Object.values(regions)) region.free(rt);
+      const release = () => {
+        const rt = getRuntime();
+        depthwise.dispose();
+        pointwise.dispose();
+        for (const region of Object.values(regions)) region.free(rt);
+      };
+      if (busy > 0) void queue.then(release);
+      else release();
     },
   };
 }
@@ -105,4 +138,9 @@ export function createSeparableConv2d(depthwiseWeight: Tensor, pointwiseWeight: 
  */
 export function separableConv2d(input: Tensor, depthwiseWeight: Tensor, pointwiseWeight: Tensor, options?: SeparableConv2dOptions): Tensor {
   return runOnce(createSeparableConv2d(depthwiseWeight, pointwiseWeight, options), input);
+}
+
+/** separableConv2d on the worker pool. */
+export function separableConv2dAsync(input: Tensor, depthwiseWeight: Tensor, pointwiseWeight: Tensor, options?: SeparableConv2dOptions): Promise<Tensor> {
+  return runOnceAsync(createSeparableConv2d(depthwiseWeight, pointwiseWeight, options), input);
 }

@@ -116,7 +116,6 @@ describe('the packed package in an empty folder', () => {
       imports: {
         simdconv: '/node_modules/simdconv/dist/index.js',
         'simdconv/reference': '/node_modules/simdconv/dist/reference/index.js',
-        '@assemblyscript/loader': '/node_modules/@assemblyscript/loader/index.js',
       },
     };
     writeFileSync(

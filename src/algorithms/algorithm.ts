@@ -1,4 +1,4 @@
-import type { Runtime } from '../runtime.js';
+import type { KernelRuntime } from '../kernels.js';
 import type { Conv2dFilter, Conv2dGeometry } from '../shape.js';
 import type { Algorithm } from '../types.js';
 
@@ -40,6 +40,8 @@ export interface ConvAlgorithm {
   readonly readsPaddedInput?: boolean;
   /** Honours ConvBuffers.rows. */
   readonly computesRowBands?: boolean;
+  /** Row bands must begin at multiples of this (default 1) to compute what one call would. */
+  bandAlign?(geometry: Conv2dGeometry): number;
   /**
    * Mixes inputs before multiplying (Winograd's transforms), so one NaN or ±Infinity input
    * would reach a whole tile of outputs: inputs that are not all finite go to the GEMM.
@@ -50,10 +52,11 @@ export interface ConvAlgorithm {
   /** Bytes of packed weights for this filter. */
   packedWeightBytes(filter: Conv2dFilter): number;
   /** Packs weights from `source` (the user's weights, copied into memory as given) to `packed`. */
-  packWeights(rt: Runtime, filter: Conv2dFilter, source: number, packed: number): void;
+  packWeights(rt: KernelRuntime, filter: Conv2dFilter, source: number, packed: number): void;
   /** Bytes of scratch one call with this geometry needs. */
   scratchBytes(geometry: Conv2dGeometry): number;
-  run(rt: Runtime, geometry: Conv2dGeometry, packedWeights: number, buffers: ConvBuffers): void;
+  /** Runs on the main thread or on a pool worker (which has no arena: kernels and memory only). */
+  run(rt: KernelRuntime, geometry: Conv2dGeometry, packedWeights: number, buffers: ConvBuffers): void;
 }
 
 /** Kernel activation codes (assembly/activation.ts). */

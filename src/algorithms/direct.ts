@@ -11,6 +11,7 @@ import { paddedImage, zeroBorderedImage } from './padded-input.js';
 export const directConv: ConvAlgorithm = {
   name: 'direct',
   readsPaddedInput: true,
+  computesRowBands: true,
 
   unsupported() {
     return null;
@@ -51,22 +52,27 @@ export const directConv: ConvAlgorithm = {
             table[i++] = ((kh * g.dilationH * image.width + kw * g.dilationW) * channels + c) * 4;
     }
 
+    const { begin, end } = buffers.rows ?? { begin: 0, end: g.outH };
+    if (begin >= end) return;
     for (let n = 0; n < g.batch; n++) {
       const padded = zeroBorderedImage(rt, g, image, buffers, n, buffers.scratch);
+      // Output rows [begin, end): their windows start `begin · strideH` rows down the image.
+      const bandOrigin = padded + begin * g.strideH * image.width * (nchw ? 1 : channels) * 4;
       for (let group = 0; group < g.groups; group++) {
         const weights = packedWeights + group * groupWeightBytes;
         const bias = buffers.bias === 0 ? 0 : buffers.bias + group * filtersPerGroup * 4;
         if (nchw) {
           k.directNCHW4x8(
             filtersPerGroup, depth, weights, offsets,
-            padded + group * g.channelsPerGroup * image.height * image.width * 4, image.width * 4, g.strideH, g.strideW,
-            g.outH, g.outW, buffers.output + (n * g.outChannels + group * filtersPerGroup) * outPixels * 4, bias, activation, g.alpha,
+            bandOrigin + group * g.channelsPerGroup * image.height * image.width * 4, image.width * 4, g.strideH, g.strideW,
+            end - begin, g.outW, buffers.output + ((n * g.outChannels + group * filtersPerGroup) * outPixels + begin * g.outW) * 4,
+            bias, activation, g.alpha, g.outH,
           );
         } else {
           k.directNHWC4x8(
             filtersPerGroup, depth, weights, offsets,
-            padded + group * g.channelsPerGroup * 4, image.width * channels * 4, channels * 4, g.strideH, g.strideW,
-            g.outH, g.outW, buffers.output + (n * outPixels * g.outChannels + group * filtersPerGroup) * 4,
+            bandOrigin + group * g.channelsPerGroup * 4, image.width * channels * 4, channels * 4, g.strideH, g.strideW,
+            end - begin, g.outW, buffers.output + ((n * outPixels + begin * g.outW) * g.outChannels + group * filtersPerGroup) * 4,
             g.outChannels * 4, bias, activation, g.alpha,
           );
         }

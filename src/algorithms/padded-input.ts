@@ -1,7 +1,7 @@
 // The zero-bordered copy of one input image that the direct path and the NCHW im2col read, so
 // their inner loops never check bounds.
 
-import type { Runtime } from '../runtime.js';
+import type { KernelRuntime as Runtime } from '../kernels.js';
 import type { Conv2dGeometry } from '../shape.js';
 import type { ConvBuffers } from './algorithm.js';
 

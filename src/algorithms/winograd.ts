@@ -74,6 +74,9 @@ function blockPlan(g: Conv2dGeometry): BlockPlan {
 export const winogradConv: ConvAlgorithm = {
   name: 'winograd',
   spreadsNonFinite: true,
+  computesRowBands: true,
+  /** Bands of whole 4-row tiles in every dilation phase. */
+  bandAlign: (g) => 4 * g.dilationH,
 
   unsupported(g) {
     if (g.kernelH !== 3 || g.kernelW !== 3) return `Winograd F(4×4, 3×3) needs a 3×3 kernel, got ${g.kernelH}×${g.kernelW}`;
@@ -121,6 +124,7 @@ export const winogradConv: ConvAlgorithm = {
     const outRowBytes = (channelsLast ? g.outW * g.outChannels : g.outW) * 4;
     const outPixelBytes = (channelsLast ? g.outChannels : 1) * 4;
     const filterBytes = channelsLast ? 4 : outPlane * 4;
+    const band = buffers.rows ?? { begin: 0, end: g.outH };
     for (let n = 0; n < g.batch; n++) {
       for (let group = 0; group < g.groups; group++) {
         const weights = packedWeights + group * groupWeightBytes;
@@ -137,8 +141,11 @@ export const winogradConv: ConvAlgorithm = {
             const tilesH = Math.ceil(grid.outH / 4);
             const tilesW = Math.ceil(grid.outW / 4);
             const y = yImage + phaseRow * outRowBytes + phaseCol * outPixelBytes;
-            for (let ty0 = 0; ty0 < tilesH; ty0 += plan.rows) {
-              const rows = Math.min(plan.rows, tilesH - ty0);
+            // A band of output rows is whole tile rows of every phase (bandAlign).
+            const firstTile = Math.ceil(Math.max(0, band.begin - phaseRow) / g.dilationH / 4);
+            const endTile = Math.min(tilesH, Math.ceil(Math.max(0, band.end - phaseRow) / g.dilationH / 4));
+            for (let ty0 = firstTile; ty0 < endTile; ty0 += plan.rows) {
+              const rows = Math.min(plan.rows, endTile - ty0);
               for (let tx0 = 0; tx0 < tilesW; tx0 += plan.cols) {
                 const cols = Math.min(plan.cols, tilesW - tx0);
                 const tiles = roundUp(rows * cols, 4);

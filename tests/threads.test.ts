@@ -1,0 +1,113 @@
+// The worker pool: every op's async form gives bitwise the same result as the single-thread call
+// for 1, 2 and 3 threads; small layers stay on the calling thread; a failing task rejects and the
+// pool stays usable. In Chromium this runs cross-origin isolated (vitest.config.ts), so the
+// threaded path is the one tested there too.
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  conv1d, conv1dAsync, conv2d, conv2dAsync, conv3d, conv3dAsync, convTranspose2d, convTranspose2dAsync, createConv2d,
+  depthwiseConv2d, depthwiseConv2dAsync, info, init, separableConv2d, separableConv2dAsync, type Tensor,
+} from 'simdconv';
+import { getPool } from '../dist/runtime.js';
+import { pick, randomInt, randomTensor, seededRandom } from './helpers.js';
+
+beforeAll(async () => {
+  await init({ threads: 3 });
+});
+
+const same = (a: Tensor, b: Tensor) => a.shape.join() === b.shape.join() && a.data.every((v, i) => Object.is(v, b.data[i]));
+
+type Case = { label: string; sync(): Tensor; async(): Promise<Tensor> };
+
+/** Random calls of every op, each large enough (≥ 2 M multiply-adds) to go to the pool. */
+function cases(random: () => number): Case[] {
+  const layout = pick(random, ['NCHW', 'NHWC'] as const);
+  const nchw = layout === 'NCHW';
+  const [C, M, H, W] = [randomInt(random, 8, 20), randomInt(random, 8, 24), randomInt(random, 30, 60), randomInt(random, 30, 60)];
+  const x = randomTensor(random, nchw ? [1, C, H, W] : [1, H, W, C]);
+  const options = { layout, padding: pick(random, ['same', 'valid', 1] as const), stride: pick(random, [1, 1, 2]), activation: pick(random, ['none', 'relu', 'tanh'] as const) };
+  const algorithm = pick(random, ['auto', 'gemm', 'direct', 'winograd'] as const);
+  const conv2dOptions = { ...options, algorithm, ...(algorithm === 'winograd' ? { stride: 1, dilation: pick(random, [1, 2]) } : {}) };
+  const w = randomTensor(random, nchw ? [M, C, 3, 3] : [3, 3, C, M]);
+  const dw = randomTensor(random, nchw ? [C, 1, 3, 3] : [3, 3, C, 1]);
+  const pw = randomTensor(random, nchw ? [M, C, 1, 1] : [1, 1, C, M]);
+  const x1 = randomTensor(random, nchw ? [2, C * 4, H * 8] : [2, H * 8, C * 4]);
+  const w1 = randomTensor(random, nchw ? [M, C * 4, 5] : [5, C * 4, M]);
+  const x3 = randomTensor(random, [1, C, 6, 24, 24]);
+  const w3 = randomTensor(random, [M, C, 3, 3, 3]);
+  const wt = randomTensor(random, nchw ? [C, M, 4, 4] : [4, 4, M, C]);
+  const transposeOptions = { layout, stride: pick(random, [1, 2, 3]), padding: 1, activation: options.activation };
+  return [
+    { label: `conv2d ${JSON.stringify(conv2dOptions)}`, sync: () => conv2d(x, w, conv2dOptions), async: () => conv2dAsync(x, w, conv2dOptions) },
+    { label: 'conv1d', sync: () => conv1d(x1, w1, { layout: nchw ? 'NCW' : 'NWC', padding: 'same' }), async: () => conv1dAsync(x1, w1, { layout: nchw ? 'NCW' : 'NWC', padding: 'same' }) },
+    { label: 'conv3d', sync: () => conv3d(x3, w3, { padding: 1 }), async: () => conv3dAsync(x3, w3, { padding: 1 }) },
+    { label: `convTranspose2d ${JSON.stringify(transposeOptions)}`, sync: () => convTranspose2d(x, wt, transposeOptions), async: () => convTranspose2dAsync(x, wt, transposeOptions) },
+    { label: 'depthwiseConv2d', sync: () => depthwiseConv2d(x, dw, options), async: () => depthwiseConv2dAsync(x, dw, options) },
+    { label: 'separableConv2d', sync: () => separableConv2d(x, dw, pw, options), async: () => separableConv2dAsync(x, dw, pw, options) },
+  ];
+}
+
+describe('threads', () => {
+  it('run on workers over shared memory where the environment allows it', () => {
+    const state = info();
+    expect(state.simd).toBe(true);
+    expect(state.sharedMemory).toBe(true);
+    expect(state.threads).toBe(3);
+    expect(state.notice).toBeNull();
+  });
+
+  for (const threads of [3, 2, 1]) {
+    it(`every op's async form with ${threads} thread(s) is bitwise the single-thread result`, async () => {
+      await init({ threads });
+      expect(info().threads).toBe(threads);
+      const random = seededRandom(700 + threads);
+      const before = info().poolTasks;
+      for (let round = 0; round < 4; round++) {
+        for (const c of cases(random)) {
+          const expected = c.sync();
+          const actual = await c.async();
+          expect(same(actual, expected), `${threads} threads, round ${round}: ${c.label}`).toBe(true);
+        }
+      }
+      // With a pool the work went to it; with one thread there is no pool.
+      if (threads > 1) expect(info().poolTasks - before).toBeGreaterThan(24 * (threads - 1));
+      else expect(info().poolTasks).toBe(0);
+    });
+  }
+
+  it('small layers stay on the calling thread', async () => {
+    await init({ threads: 2 });
+    await conv2dAsync(randomTensor(seededRandom(1), [1, 2, 9, 9]), randomTensor(seededRandom(2), [3, 2, 3, 3]));
+    const before = info().poolTasks;
+    const y = await conv2dAsync(randomTensor(seededRandom(1), [1, 2, 9, 9]), randomTensor(seededRandom(2), [3, 2, 3, 3]));
+    expect(y.shape).toEqual([1, 3, 7, 7]);
+    expect(info().poolTasks).toBe(before);
+  });
+
+  it('a failing task rejects the call; the pool keeps working', async () => {
+    await init({ threads: 2 });
+    const pool = (await getPool())!;
+    const x = randomTensor(seededRandom(3), [1, 8, 40, 40]);
+    const w = randomTensor(seededRandom(4), [8, 8, 3, 3]);
+    const conv = createConv2d(w, { padding: 1 });
+    const plan = (conv as unknown as { planFor(t: Tensor): { geometry: never } }).planFor(x);
+    await expect(pool.run([{ algorithm: 'nope' as never, geometry: plan.geometry, packedWeights: 0, buffers: { input: 0, output: 0, bias: 0, scratch: 0 } }]))
+      .rejects.toThrowError(/a worker failed: .*unknown kernel path 'nope'/);
+    expect(same(await conv.runAsync(x), conv.run(x))).toBe(true);
+    conv.dispose();
+  });
+
+  it('async runs on one prepared op queue up; run() meanwhile and run after dispose throw', async () => {
+    await init({ threads: 2 });
+    const random = seededRandom(5);
+    const w = randomTensor(random, [16, 16, 3, 3]);
+    const inputs = [0, 1, 2].map(() => randomTensor(random, [1, 16, 40, 40]));
+    const conv = createConv2d(w, { padding: 'same' });
+    const expected = inputs.map((x) => conv.run(x));
+    const pending = inputs.map((x) => conv.runAsync(x));
+    expect(() => conv.run(inputs[0]!)).toThrowError(/while its runAsync\(\) is in progress/);
+    const results = await Promise.all(pending);
+    results.forEach((y, i) => expect(same(y, expected[i]!)).toBe(true));
+    conv.dispose();
+    await expect(conv.runAsync(inputs[0]!)).rejects.toThrowError(/disposed/);
+  });
+});
