@@ -46,14 +46,13 @@ export class WorkerPool {
   }
 
   static async create(size: number, module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<WorkerPool> {
-    const url = new URL('./worker.js', import.meta.url);
     let pool: WorkerPool | null = null;
     const onReply = (reply: PoolReply) => pool!.settle(reply);
     const workers: PoolWorker[] = [];
     for (let i = 0; i < size; i++) {
       if (isNode) {
         const { Worker } = await import(/* @vite-ignore */ 'node:worker_threads');
-        const worker = new Worker(url);
+        const worker = new Worker(new URL('./worker.js', import.meta.url));
         worker.unref();
         worker.on('message', onReply);
         worker.on('error', (error: Error) => pool?.failAll(error));
@@ -62,7 +61,8 @@ export class WorkerPool {
           hold: (busy) => (busy ? worker.ref() : worker.unref()),
         });
       } else {
-        const worker = new Worker(url, { type: 'module' });
+        // Written out in full: bundlers (Vite, webpack) recognise this form and bundle the worker.
+        const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
         worker.addEventListener('message', (e: MessageEvent) => onReply(e.data as PoolReply));
         worker.addEventListener('error', (e: ErrorEvent) => pool?.failAll(new Error(e.message)));
         workers.push({ post: (m) => worker.postMessage(m), terminate: () => worker.terminate(), pending: 0, hold: () => {} });

@@ -11,20 +11,24 @@ interface Port {
   listen(handler: (message: PoolRequest) => void): void;
 }
 
-async function openPort(): Promise<Port> {
-  const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+/** No top-level await: bundlers emit workers as classic scripts by default (Vite: 'iife'). */
+function openPort(): Promise<Port> {
   if (isNode) {
-    const { parentPort } = await import(/* @vite-ignore */ 'node:worker_threads');
-    return { post: (m) => parentPort!.postMessage(m), listen: (h) => parentPort!.on('message', h) };
+    // Messages sent before the listener is attached wait in the port's queue.
+    return import(/* @vite-ignore */ 'node:worker_threads').then(({ parentPort }) => ({
+      post: (m: PoolReply) => parentPort!.postMessage(m),
+      listen: (h: (m: PoolRequest) => void) => void parentPort!.on('message', h),
+    }));
   }
   const scope = globalThis as unknown as { postMessage(m: unknown): void; addEventListener(t: 'message', h: (e: MessageEvent) => void): void };
-  return { post: (m) => scope.postMessage(m), listen: (h) => scope.addEventListener('message', (e) => h(e.data as PoolRequest)) };
+  return Promise.resolve({ post: (m) => scope.postMessage(m), listen: (h) => scope.addEventListener('message', (e) => h(e.data as PoolRequest)) });
 }
 
-const port = await openPort();
 let rt: KernelRuntime | null = null;
 
-port.listen((message) => {
+function handle(port: Port, message: PoolRequest): void {
   if (message.type === 'init') {
     instantiateKernels(message.module, message.memory).then(
       (kernels) => {
@@ -44,4 +48,6 @@ port.listen((message) => {
   } catch (error) {
     port.post({ id: message.id, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
   }
-});
+}
+
+void openPort().then((port) => port.listen((message) => handle(port, message)));

@@ -14,13 +14,25 @@ import { build } from 'vite';
 const root = resolve(import.meta.dirname, '..');
 const seedOutput = [12, 12, 17, 10, 17, 19, 9, 6, 14];
 const consumer = `
-import { init, conv2d } from 'simdconv';
+import { init, conv2d, conv2dAsync, info } from 'simdconv';
 import { conv2d as reference } from 'simdconv/reference';
 await init();
 const x = { data: Float32Array.from([3,3,2,1,0, 0,0,1,3,1, 3,1,2,2,3, 2,0,0,2,2, 2,0,0,0,1]), shape: [1, 1, 5, 5] };
 const w = { data: Float32Array.from([0,1,2, 2,2,0, 0,1,2]), shape: [1, 1, 3, 3] };
-export const result = { simd: Array.from(conv2d(x, w).data), reference: Array.from(reference(x, w).data) };
+// Large enough for the thread pool where there is one (Node; an isolated page), else one thread.
+const bigX = { data: Float32Array.from({ length: 16 * 48 * 48 }, (_, i) => (i % 7) - 3), shape: [1, 16, 48, 48] };
+const bigW = { data: Float32Array.from({ length: 16 * 16 * 9 }, (_, i) => (i % 5) - 2), shape: [16, 16, 3, 3] };
+const threaded = await conv2dAsync(bigX, bigW, { padding: 1 });
+const state = info();
+export const result = {
+  simd: Array.from(conv2d(x, w).data), reference: Array.from(reference(x, w).data),
+  asyncSame: conv2d(bigX, bigW, { padding: 1 }).data.every((v, i) => v === threaded.data[i]),
+  threads: state.threads, pool: state.poolTasks > 0, notice: state.notice === null ? null : /cross-origin isolated/.test(state.notice),
+};
 `;
+/** With shared memory (Node, an isolated page) the pool runs the big conv; without, one thread says why. */
+const threadedResult = { simd: seedOutput, reference: seedOutput, asyncSame: true, threads: 2, pool: true, notice: null };
+const fallbackResult = { simd: seedOutput, reference: seedOutput, asyncSame: true, threads: 1, pool: false, notice: true };
 
 let app: string;
 let server: Server;
@@ -30,9 +42,12 @@ function serve(dir: string): Promise<string> {
   const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json' };
   server = createServer(async (request, response) => {
     try {
-      const path = join(dir, decodeURIComponent(new URL(request.url!, 'http://x').pathname));
+      const url = new URL(request.url!, 'http://x');
+      const path = join(dir, decodeURIComponent(url.pathname));
       const body = await readFile(path.endsWith('/') ? join(path, 'index.html') : path);
-      response.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' }).end(body);
+      // Pages are cross-origin isolated (the thread pool runs) unless asked with ?shared=no.
+      const isolation = url.searchParams.get('shared') === 'no' ? {} : { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+      response.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream', ...isolation }).end(body);
     } catch {
       response.writeHead(404).end();
     }
@@ -88,7 +103,7 @@ describe('the packed package in an empty folder', () => {
   it('imports from Node ESM and computes the seed example', () => {
     writeFileSync(join(app, 'consumer.mjs'), `${consumer}\nconsole.log(JSON.stringify(result));\n`);
     const output = execFileSync(process.execPath, ['consumer.mjs'], { cwd: app, encoding: 'utf8' });
-    expect(JSON.parse(output)).toEqual({ simd: seedOutput, reference: seedOutput });
+    expect(JSON.parse(output)).toEqual(threadedResult);
   });
 
   it('installs the simdconv command', () => {
@@ -108,7 +123,7 @@ describe('the packed package in an empty folder', () => {
     writeFileSync(join(page, 'main.js'), `${consumer}\nwindow.simdconvResult = result;\n`);
     writeFileSync(join(page, 'index.html'), '<!doctype html><title>vite</title><script type="module" src="./main.js"></script>');
     await build({ root: page, logLevel: 'silent', build: { outDir: join(page, 'dist'), target: 'es2022' }, base: './' });
-    expect(await resultOfPage(`${baseUrl}/vite-page/dist/index.html`)).toEqual({ simd: seedOutput, reference: seedOutput });
+    expect(await resultOfPage(`${baseUrl}/vite-page/dist/index.html`)).toEqual(threadedResult);
   }, 120_000);
 
   it('runs from a plain <script type="module"> with an import map, no bundler', async () => {
@@ -123,6 +138,7 @@ describe('the packed package in an empty folder', () => {
       `<!doctype html><title>plain</title><script type="importmap">${JSON.stringify(importMap)}</script>` +
         `<script type="module">${consumer.replace('export const result', 'const result')}\nwindow.simdconvResult = result;</script>`,
     );
-    expect(await resultOfPage(`${baseUrl}/plain.html`)).toEqual({ simd: seedOutput, reference: seedOutput });
+    expect(await resultOfPage(`${baseUrl}/plain.html`)).toEqual(threadedResult);
+    expect(await resultOfPage(`${baseUrl}/plain.html?shared=no`)).toEqual(fallbackResult);
   }, 120_000);
 });
