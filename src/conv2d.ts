@@ -2,7 +2,9 @@
 // runs (grown only when a larger input arrives); the one-shot form is prepare, run, dispose.
 
 import type { ConvAlgorithm, ConvBuffers, RowBand } from './algorithms/algorithm.js';
-import { gemmConv } from './algorithms/gemm.js';
+import { depthwiseConv } from './algorithms/depthwise.js';
+import { gemmConv, gemmReadsInputInPlace } from './algorithms/gemm.js';
+import { padInputImage, paddedImage } from './algorithms/padded-input.js';
 import { chooseConv2dAlgorithm } from './dispatch.js';
 import { checkCallFits } from './arena.js';
 import { allocCopy, floatView, getPool, getRuntime, type Runtime } from './runtime.js';
@@ -84,8 +86,9 @@ export class PreparedConv2d implements Conv2d {
   private readonly scratch = new Region();
   /** Scratch of the GEMM path when a Winograd plan meets a non-finite input. */
   private readonly fallbackScratch = new Region();
-  /** One scratch per worker for runInMemoryParallel. */
+  /** One scratch per worker for runInMemoryParallel, and the zero-bordered input they share. */
   private readonly parallelScratch = new Region();
+  private readonly paddedInput = new Region();
   private disposed = false;
   /** Async runs queued or running: they run one after another on this conv's workspace. */
   private inFlight = 0;
@@ -152,6 +155,14 @@ export class PreparedConv2d implements Conv2d {
     }
     const algorithm = this.pathFor(plan, input);
     const weights = this.packedWeights(rt, algorithm);
+    // Paths that read a zero-bordered copy get it made once here, not once per worker.
+    if (algorithm.readsPaddedInput && algorithm !== depthwiseConv && !layout.inputPadded && !(algorithm === gemmConv && gemmReadsInputInPlace(g))) {
+      const image = paddedImage(g);
+      const padded = this.paddedInput.ensure(rt, g.batch * image.bytes + 64);
+      for (let n = 0; n < g.batch; n++) padInputImage(rt, g, image, input, n, padded + n * image.bytes);
+      input = padded;
+      layout = { ...layout, inputPadded: true };
+    }
     const bands = rowBands(g.outH, pool.size, algorithm.computesRowBands ? (algorithm.bandAlign?.(g) ?? 1) : g.outH);
     const scratchBytes = Math.ceil(algorithm.scratchBytes(g) / 64) * 64;
     const scratch = this.parallelScratch.ensure(rt, Math.max(64, bands.length * scratchBytes));
@@ -221,7 +232,7 @@ export class PreparedConv2d implements Conv2d {
     const rt = getRuntime();
     for (const ptr of this.packed.values()) rt.arena.release(ptr);
     this.packed.clear();
-    for (const region of [this.bias, this.input, this.output, this.scratch, this.fallbackScratch, this.parallelScratch]) region.free(rt);
+    for (const region of [this.bias, this.input, this.output, this.scratch, this.fallbackScratch, this.parallelScratch, this.paddedInput]) region.free(rt);
   }
 
   /**
