@@ -21,7 +21,7 @@ Usage: simdconv <command> [options]
 Commands:
   filter <in> <out> --kernel <name|file.json>   filter a PNG/JPEG image, or every image in a folder
   info --input <dims> --weight <dims>           output shape, multiply-adds and parameters of a conv2d layer
-  bench [--peers] [--json]                      time simdconv against plain JS (and the peers) on named layers
+  bench [--peers] [--threads N] [--json]        time simdconv against plain JS (and the peers) on named layers
 
 Run simdconv <command> --help for the options of a command.`,
   filter: `Usage: simdconv filter <in> <out> --kernel <name|file.json> [options]
@@ -48,6 +48,7 @@ Options:
   --suite           the full suite of layers and ops (several minutes) instead of the default set
   --peers           also tfjs-backend-wasm and onnxruntime-web (install @tensorflow/tfjs-core,
                     @tensorflow/tfjs-backend-wasm and onnxruntime-web next to simdconv)
+  --threads <n>     also each layer on a pool of n worker threads (runAsync) against one
   --json            print the figures as JSON on stdout (the table goes to stderr)
   --filter <text>   only the layers whose name contains <text>`,
   info: `Usage: simdconv info --input N,C,H,W --weight M,C/groups,kH,kW [options]
@@ -222,7 +223,7 @@ function infoCommand(args: string[]): void {
 }
 
 async function benchCommand(args: string[]): Promise<void> {
-  const { values, positional } = parseFlags(args, ['filter'], ['suite', 'peers', 'json']);
+  const { values, positional } = parseFlags(args, ['filter', 'threads'], ['suite', 'peers', 'json']);
   if (positional.length > 0) throw new UsageError(`bench takes no file arguments, got ${positional.join(' ')}`);
   if (values.peers === true) {
     for (const name of ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', 'onnxruntime-web']) {
@@ -239,6 +240,7 @@ async function benchCommand(args: string[]): Promise<void> {
     ...(values.peers === true ? ['--peers'] : []),
     ...(values.json === true ? ['--json', '-'] : []),
     ...(typeof values.filter === 'string' ? ['--filter', values.filter] : []),
+    ...(typeof values.threads === 'string' ? ['--threads', values.threads] : []),
   ]);
 }
 

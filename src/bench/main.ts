@@ -6,10 +6,11 @@
 //
 //   npm start                      the default layers, simdconv against plain JS
 //   npm run bench [-- --peers]     the full suite; writes bench/results.json and bench/results.svg
-//   flags: --layers default|suite  --peers  --json FILE|-  --svg FILE  --readme  --filter TEXT  --no-images
+//   npm run bench -- --threads 2   also each layer on the worker pool against one thread
+//   flags: --layers default|suite  --peers  --threads N  --json FILE|-  --svg FILE  --readme  --filter TEXT  --no-images
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createConv2d, init, type Conv2dOptions, type Layout, type Tensor } from '../index.js';
+import { createConv2d, info, init, type Conv2dOptions, type Layout, type Tensor } from '../index.js';
 import { conv2d as referenceConv2d } from '../reference/index.js';
 import { conv2dMultiplyAdds, resolveConv2dFilter, resolveConv2dGeometry } from '../shape.js';
 import { DEFAULT_LAYERS, randomData, SUITE_LAYERS, type LayerSpec } from './layers.js';
@@ -40,6 +41,8 @@ interface Args {
   json?: string;
   svg?: string;
   readme: boolean;
+  /** > 1: also time every layer's runAsync on a pool of this many threads. */
+  threads: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -51,7 +54,12 @@ function parseArgs(argv: string[]): Args {
   if (set !== 'default' && set !== 'suite') throw new RangeError(`--layers must be 'default' or 'suite', got ${set}`);
   const filter = value('--filter');
   const layers = (set === 'suite' ? SUITE_LAYERS : DEFAULT_LAYERS).filter((l) => !filter || l.name.includes(filter));
-  return { layers, ops: set === 'suite' && !filter, images: set === 'default' && !filter && !argv.includes('--no-images'), peers: argv.includes('--peers'), json: value('--json'), svg: value('--svg'), readme: argv.includes('--readme') };
+  const threads = Number(value('--threads') ?? 1);
+  if (!Number.isSafeInteger(threads) || threads < 1) throw new RangeError(`--threads must be a positive integer, got ${value('--threads')}`);
+  return {
+    layers, ops: set === 'suite' && !filter, images: set === 'default' && !filter && !argv.includes('--no-images'), peers: argv.includes('--peers'),
+    json: value('--json'), svg: value('--svg'), readme: argv.includes('--readme'), threads,
+  };
 }
 
 
@@ -117,6 +125,45 @@ async function benchLayer(l: LayerSpec, peers: boolean): Promise<LayerResult> {
   return result;
 }
 
+export interface ThreadResult {
+  layer: string;
+  multiplyAdds: number;
+  oneThreadMs: number;
+  poolMs: number;
+}
+
+/** Each layer (NCHW) on the calling thread against runAsync on the pool, interleaved. */
+async function benchThreads(layers: LayerSpec[], threads: number): Promise<ThreadResult[]> {
+  const results: ThreadResult[] = [];
+  for (const l of layers) {
+    const { tensors, geometry } = prepareLayer(l);
+    const { input, weight, options } = tensors.NCHW;
+    const [conv, pooled] = [createConv2d(weight, options), createConv2d(weight, options)];
+    try {
+      const ms = await interleavedMedians(`${l.name} threads`, [
+        { name: 'one', run: () => conv.run(input) },
+        // An async function, so that tinybench awaits each call.
+        { name: 'pool', run: async () => { await pooled.runAsync(input); } },
+      ]);
+      results.push({ layer: l.name, multiplyAdds: conv2dMultiplyAdds(geometry), oneThreadMs: ms.get('one')!, poolMs: ms.get('pool')! });
+    } finally {
+      conv.dispose();
+      pooled.dispose();
+    }
+    process.stderr.write(`  ${l.name} (threads)\n`);
+  }
+  return results;
+}
+
+function formatThreads(results: ThreadResult[], threads: number): string {
+  const g = (r: ThreadResult, ms: number) => ((2 * r.multiplyAdds) / (ms * 1e6)).toFixed(2);
+  return [
+    `| layer (NCHW) | MMAC | 1 thread GFLOP/s | ${threads} threads GFLOP/s | speed-up |`,
+    '|:--|--:|--:|--:|--:|',
+    ...results.map((r) => `| ${r.layer} | ${(r.multiplyAdds / 1e6).toFixed(1)} | ${g(r, r.oneThreadMs)} | ${g(r, r.poolMs)} | ${(r.oneThreadMs / r.poolMs).toFixed(2)}× |`),
+  ].join('\n');
+}
+
 const gflops = (r: LayerResult, ms: number | undefined) => (ms === undefined ? undefined : (2 * r.multiplyAdds) / (ms * 1e6));
 
 function formatTable(results: LayerResult[], peers: boolean): string {
@@ -155,7 +202,7 @@ export async function runBenchmark(argv: string[]): Promise<void> {
   // `--json -` prints the figures as JSON on stdout and everything else on stderr.
   const jsonToStdout = args.json === '-';
   const log = (text: string) => (jsonToStdout ? process.stderr.write(`${text}\n`) : console.log(text));
-  await init();
+  await init({ threads: args.threads });
   const title = `simdconv ${args.peers ? 'vs plain JS, tfjs-backend-wasm and onnxruntime-web' : 'vs plain JS (the reference)'}, one thread, ` +
     `Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}; medians after warm-up`;
   log(`${title}\n`);
@@ -171,11 +218,17 @@ export async function runBenchmark(argv: string[]): Promise<void> {
   }
   const table = formatTable(results, args.peers);
   log(`\n${table}`);
+  const threadResults = args.threads > 1 ? await benchThreads(args.layers, args.threads) : [];
+  const threadsTable = formatThreads(threadResults, args.threads);
+  if (args.threads > 1) {
+    const state = info();
+    log(`\nsimdconv on ${state.threads} thread(s) (runAsync) against 1 (run), medians after warm-up${state.notice ? `; ${state.notice}` : ''}:\n\n${threadsTable}`);
+  }
   if (args.images) log(`\n${await imageJob('out')}`);
   if (args.ops) log(`\n${opsTable}`);
   if (images) log(`\n${images.table}`);
   if (args.json) {
-    const json = `${JSON.stringify({ title, node: process.versions.node, engines: ENGINES, results, ops, images: images?.rows ?? [] }, null, 2)}\n`;
+    const json = `${JSON.stringify({ title, node: process.versions.node, engines: ENGINES, results, ops, images: images?.rows ?? [], threads: threadResults }, null, 2)}\n`;
     if (jsonToStdout) process.stdout.write(json);
     else {
       writeFileSync(args.json, json);
@@ -190,6 +243,7 @@ export async function runBenchmark(argv: string[]): Promise<void> {
     replaceReadmeSection('bench', `${title}:\n\n${table}`);
     if (args.ops) replaceReadmeSection('ops', opsTable);
     if (images) replaceReadmeSection('images', images.table);
+    if (args.threads > 1) replaceReadmeSection('threads', threadsTable);
     log('updated the table in README.md');
   }
 }
