@@ -7,7 +7,7 @@ import { gemmConv, gemmReadsInputInPlace } from './algorithms/gemm.js';
 import { padInputImage, paddedImage } from './algorithms/padded-input.js';
 import { chooseConv2dAlgorithm } from './dispatch.js';
 import { checkCallFits } from './arena.js';
-import { allocCopy, floatView, getPool, getRuntime, type Runtime } from './runtime.js';
+import { allocCopy, floatView, getPool, getRuntime, info, type Runtime } from './runtime.js';
 import { checkTensor, conv2dOutputShape, inputAxes, resolveConv2dFilter, resolveConv2dGeometryShape, type Conv2dFilter, type Conv2dGeometry } from './shape.js';
 import type { Conv2dOptions, Tensor } from './types.js';
 
@@ -59,11 +59,9 @@ export function outputBytes({ geometry: g }: Conv2dPlan): number {
   return g.batch * g.outChannels * g.outH * g.outW * 4;
 }
 
-/** Below this many multiply-adds a call stays on the calling thread: handing it out costs more. */
-const PARALLEL_MIN_MULTIPLY_ADDS = 2_000_000;
-
+/** Whether a call has enough work for the pool (init's parallelThreshold). */
 function worthThreads(g: Conv2dGeometry): boolean {
-  return g.batch * g.outChannels * g.outH * g.outW * g.channelsPerGroup * g.kernelH * g.kernelW >= PARALLEL_MIN_MULTIPLY_ADDS;
+  return g.batch * g.outChannels * g.outH * g.outW * g.channelsPerGroup * g.kernelH * g.kernelW >= info().parallelThreshold;
 }
 
 /** `count` bands of output rows of about equal size, each starting at a multiple of `align`. */

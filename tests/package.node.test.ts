@@ -20,7 +20,7 @@ await init();
 const x = { data: Float32Array.from([3,3,2,1,0, 0,0,1,3,1, 3,1,2,2,3, 2,0,0,2,2, 2,0,0,0,1]), shape: [1, 1, 5, 5] };
 const w = { data: Float32Array.from([0,1,2, 2,2,0, 0,1,2]), shape: [1, 1, 3, 3] };
 // Large enough for the thread pool where there is one (Node; an isolated page), else one thread.
-const bigX = { data: Float32Array.from({ length: 16 * 48 * 48 }, (_, i) => (i % 7) - 3), shape: [1, 16, 48, 48] };
+const bigX = { data: Float32Array.from({ length: 16 * 64 * 64 }, (_, i) => (i % 7) - 3), shape: [1, 16, 64, 64] };
 const bigW = { data: Float32Array.from({ length: 16 * 16 * 9 }, (_, i) => (i % 5) - 2), shape: [16, 16, 3, 3] };
 const threaded = await conv2dAsync(bigX, bigW, { padding: 1 });
 const state = info();

@@ -10,15 +10,17 @@ import {
 import { getPool } from '../dist/runtime.js';
 import { pick, randomInt, randomTensor, seededRandom } from './helpers.js';
 
+// A low threshold sends the test's small shapes to the pool, so every band path is exercised.
+const THRESHOLD = 200_000;
 beforeAll(async () => {
-  await init({ threads: 3 });
+  await init({ threads: 3, parallelThreshold: THRESHOLD });
 });
 
 const same = (a: Tensor, b: Tensor) => a.shape.join() === b.shape.join() && a.data.every((v, i) => Object.is(v, b.data[i]));
 
 type Case = { label: string; sync(): Tensor; async(): Promise<Tensor> };
 
-/** Random calls of every op, each large enough (≥ 2 M multiply-adds) to go to the pool. */
+/** Random calls of every op, each above THRESHOLD multiply-adds, so they go to the pool. */
 function cases(random: () => number): Case[] {
   const layout = pick(random, ['NCHW', 'NHWC'] as const);
   const nchw = layout === 'NCHW';
@@ -76,6 +78,7 @@ describe('threads', () => {
 
   it('small layers stay on the calling thread', async () => {
     await init({ threads: 2 });
+    expect(info().parallelThreshold).toBe(THRESHOLD);
     await conv2dAsync(randomTensor(seededRandom(1), [1, 2, 9, 9]), randomTensor(seededRandom(2), [3, 2, 3, 3]));
     const before = info().poolTasks;
     const y = await conv2dAsync(randomTensor(seededRandom(1), [1, 2, 9, 9]), randomTensor(seededRandom(2), [3, 2, 3, 3]));
