@@ -166,7 +166,7 @@ export class PreparedConv2d implements Conv2d {
     const scratch = this.parallelScratch.ensure(rt, Math.max(64, bands.length * scratchBytes));
     const bias = this.filter.bias ? this.bias.ptr : 0;
     await pool.run(bands.map((rows, i) => ({
-      algorithm: algorithm.name, geometry: g, packedWeights: weights,
+      kind: 'conv' as const, algorithm: algorithm.name, geometry: g, packedWeights: weights,
       buffers: { input, output, bias, scratch: scratch + i * scratchBytes, ...layout, ...(algorithm.computesRowBands ? { rows } : {}) },
     })));
   }
@@ -206,6 +206,12 @@ export class PreparedConv2d implements Conv2d {
     if (algorithm !== plan.algorithm) scratch = this.fallbackScratch.ensure(rt, algorithm.scratchBytes(g));
     const weights = this.packedWeights(rt, algorithm);
     algorithm.run(rt, g, weights, { input, output, bias: this.filter.bias ? this.bias.ptr : 0, scratch, ...layout });
+  }
+
+  /** The packed weights of a plan's path (packed on first use), for callers that run it themselves. */
+  weightsFor(plan: Conv2dPlan): number {
+    if (this.disposed) throw new Error('simdconv: run() called on a disposed conv2d');
+    return this.packedWeights(getRuntime(), plan.algorithm);
   }
 
   /** The plan's path, or the GEMM for an input with NaN or ±Infinity where the path would spread them. */

@@ -6,7 +6,7 @@ export { depthwiseConv2d, depthwiseConv2dAsync, createDepthwiseConv2d } from './
 export { convTranspose2d, convTranspose2dAsync, createConvTranspose2d } from './conv-transpose2d.js';
 export { conv3d, conv3dAsync, createConv3d, type Conv3d } from './conv3d.js';
 export { separableConv2d, separableConv2dAsync, createSeparableConv2d } from './separable-conv2d.js';
-export { filterImage, type ChannelMode, type EdgeMode, type FilterOptions, type ImageLike } from './image/filter.js';
+export { filterImage, filterImageAsync, type ChannelMode, type EdgeMode, type FilterOptions, type ImageLike } from './image/filter.js';
 export { KERNEL_PRESETS, type ImageKernel, type KernelPreset } from './image/kernels.js';
 export { sampleImage } from './image/sample.js';
 export { convInfo, receptiveField, type ConvInfo, type ReceptiveField, type ReceptiveLayer } from './info.js';

@@ -1,8 +1,10 @@
 // A pool worker: instantiates the threaded kernels over the shared memory it is sent, then runs
-// kernel-path tasks (an algorithm on a band of output rows) and answers each with its id.
+// tasks (a kernel path on a band of output rows, or a band of an image filter) and answers each
+// with its id.
 // Runs under Node's worker_threads and as a browser module worker.
 
 import { CONV2D_ALGORITHMS } from './dispatch.js';
+import { runBand } from './image/band.js';
 import { instantiateKernels, type KernelRuntime } from './kernels.js';
 import type { PoolReply, PoolRequest } from './pool.js';
 
@@ -41,9 +43,14 @@ function handle(port: Port, message: PoolRequest): void {
   }
   try {
     if (!rt) throw new Error('simdconv worker: task before init');
-    const algorithm = CONV2D_ALGORITHMS.find((a) => a.name === message.algorithm);
-    if (!algorithm) throw new Error(`simdconv worker: unknown kernel path '${message.algorithm}'`);
-    algorithm.run(rt, message.geometry, message.packedWeights, message.buffers);
+    if (message.kind === 'filterBand') {
+      runBand(rt, message.job);
+    } else {
+      const name = message.algorithm;
+      const algorithm = CONV2D_ALGORITHMS.find((a) => a.name === name);
+      if (!algorithm) throw new Error(`simdconv worker: unknown kernel path '${name}'`);
+      algorithm.run(rt, message.geometry, message.packedWeights, message.buffers);
+    }
     port.post({ id: message.id });
   } catch (error) {
     port.post({ id: message.id, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });

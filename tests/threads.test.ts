@@ -5,7 +5,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   conv1d, conv1dAsync, conv2d, conv2dAsync, conv3d, conv3dAsync, convTranspose2d, convTranspose2dAsync, createConv2d,
-  depthwiseConv2d, depthwiseConv2dAsync, info, init, separableConv2d, separableConv2dAsync, type Tensor,
+  depthwiseConv2d, depthwiseConv2dAsync, filterImage, filterImageAsync, info, init, KERNEL_PRESETS, separableConv2d, separableConv2dAsync,
+  type Tensor,
 } from 'simdconv';
 import { getPool } from '../dist/runtime.js';
 import { pick, randomInt, randomTensor, seededRandom } from './helpers.js';
@@ -16,6 +17,8 @@ beforeAll(async () => {
   await init({ threads: 3, parallelThreshold: THRESHOLD });
 });
 
+const asTensor = (image: { data: Uint8ClampedArray | Uint8Array; width: number; height: number }): Tensor =>
+  ({ data: Float32Array.from(image.data), shape: [image.height, image.width, 4] });
 const same = (a: Tensor, b: Tensor) => a.shape.join() === b.shape.join() && a.data.every((v, i) => Object.is(v, b.data[i]));
 
 type Case = { label: string; sync(): Tensor; async(): Promise<Tensor> };
@@ -37,6 +40,9 @@ function cases(random: () => number): Case[] {
   const x3 = randomTensor(random, [1, C, 6, 24, 24]);
   const w3 = randomTensor(random, [M, C, 3, 3, 3]);
   const wt = randomTensor(random, nchw ? [C, M, 4, 4] : [4, 4, M, C]);
+  const [imageW, imageH] = [randomInt(random, 40, 200), randomInt(random, 200, 380)];
+  const image = { data: Uint8ClampedArray.from({ length: imageW * imageH * 4 }, () => Math.floor(random() * 256)), width: imageW, height: imageH };
+  const filter = { kernel: pick(random, KERNEL_PRESETS), options: { edge: pick(random, ['zero', 'clamp', 'reflect', 'wrap'] as const), sigma: 2.5, channels: pick(random, ['rgb', 'rgba', 'luma'] as const) } };
   const transposeOptions = { layout, stride: pick(random, [1, 2, 3]), padding: 1, activation: options.activation };
   return [
     { label: `conv2d ${JSON.stringify(conv2dOptions)}`, sync: () => conv2d(x, w, conv2dOptions), async: () => conv2dAsync(x, w, conv2dOptions) },
@@ -45,6 +51,12 @@ function cases(random: () => number): Case[] {
     { label: `convTranspose2d ${JSON.stringify(transposeOptions)}`, sync: () => convTranspose2d(x, wt, transposeOptions), async: () => convTranspose2dAsync(x, wt, transposeOptions) },
     { label: 'depthwiseConv2d', sync: () => depthwiseConv2d(x, dw, options), async: () => depthwiseConv2dAsync(x, dw, options) },
     { label: 'separableConv2d', sync: () => separableConv2d(x, dw, pw, options), async: () => separableConv2dAsync(x, dw, pw, options) },
+    {
+      // An image of 2–3 bands of rows (128 each), its bytes as a tensor for the comparison.
+      label: `filterImage ${JSON.stringify(filter)}`,
+      sync: () => asTensor(filterImage(image, filter.kernel, filter.options)),
+      async: async () => asTensor(await filterImageAsync(image, filter.kernel, filter.options)),
+    },
   ];
 }
 
@@ -71,7 +83,7 @@ describe('threads', () => {
         }
       }
       // With a pool the work went to it; with one thread there is no pool.
-      if (threads > 1) expect(info().poolTasks - before).toBeGreaterThan(24 * (threads - 1));
+      if (threads > 1) expect(info().poolTasks - before).toBeGreaterThan(28 * (threads - 1));
       else expect(info().poolTasks).toBe(0);
     });
   }
@@ -93,7 +105,7 @@ describe('threads', () => {
     const w = randomTensor(seededRandom(4), [8, 8, 3, 3]);
     const conv = createConv2d(w, { padding: 1 });
     const plan = (conv as unknown as { planFor(t: Tensor): { geometry: never } }).planFor(x);
-    await expect(pool.run([{ algorithm: 'nope' as never, geometry: plan.geometry, packedWeights: 0, buffers: { input: 0, output: 0, bias: 0, scratch: 0 } }]))
+    await expect(pool.run([{ kind: 'conv', algorithm: 'nope' as never, geometry: plan.geometry, packedWeights: 0, buffers: { input: 0, output: 0, bias: 0, scratch: 0 } }]))
       .rejects.toThrowError(/a worker failed: .*unknown kernel path 'nope'/);
     expect(same(await conv.runAsync(x), conv.run(x))).toBe(true);
     conv.dispose();

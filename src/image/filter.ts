@@ -6,7 +6,8 @@
 import { paddedPlane } from '../algorithms/depthwise.js';
 import { checkCallFits } from '../arena.js';
 import { PreparedConv2d, Region } from '../conv2d.js';
-import { getRuntime, type Runtime } from '../runtime.js';
+import { getPool, getRuntime, info, type Runtime } from '../runtime.js';
+import { runBand, type BandJob, type BandPass } from './band.js';
 import { checkChoice, checkOptions } from '../shape.js';
 import { resolveKernel, type ImageKernel, type KernelPreset, type PresetOptions } from './kernels.js';
 
@@ -132,18 +133,100 @@ function inputLayout(conv: PreparedConv2d, shape: number[]): { height: number; w
   return paddedPlane(conv.planForShape(shape).geometry);
 }
 
-/**
- * Runs one depthwise pass on float planes already in memory, in the pass's own padded layout;
- * writes its output with rows `rowPitch` apart (the next pass's layout, or dense for the last).
- */
-function pass(
-  rt: Runtime, conv: PreparedConv2d, shape: number[], input: number, output: Region, scratch: Region, rowPitch?: number,
-): { ptr: number; shape: number[] } {
-  const plan = conv.planForShape(shape);
-  const { outH, outW, outChannels } = plan.geometry;
-  const ptr = output.ensure(rt, outH * (rowPitch ?? outW) * outChannels * 4 + 64);
-  conv.runInMemory(plan, input, ptr, scratch.ensure(rt, 64), { inputPadded: true, ...(rowPitch ? { outputRowPixels: rowPitch } : {}) });
-  return { ptr, shape: [1, outChannels, outH, outW] };
+/** What every band of one filterImage call shares: the plan, its convs and the image in memory. */
+interface FilterCall {
+  plan: FilterPlan;
+  convs: PreparedConv2d[];
+  source: number;
+  out: number;
+}
+
+/** Float-plane buffers for one band at a time (one set per thread). */
+type BandBuffers = [Region, Region, Region];
+
+/** A band's job (image/band.ts), its buffers grown to fit. */
+function bandJob(rt: Runtime, call: FilterCall, band: number, [widened, first, second]: BandBuffers): BandJob {
+  const { plan, convs } = call;
+  const { width, height, channels, pads } = plan;
+  const rows = Math.min(BAND_ROWS, height - band);
+  const bandShape = [1, channels, rows + pads.top + pads.bottom, width + pads.left + pads.right];
+  // Widen straight into the first pass's plane layout (its row pitch leaves room for whole
+  // column-group reads), so the depthwise kernel reads it without copying it again.
+  const layout = inputLayout(convs[0]!, bandShape);
+  const widenedPtr = widened.ensure(rt, channels * layout.height * layout.width * 4 + 64);
+  const pass = (conv: PreparedConv2d, shape: number[], input: number, output: Region, rowPitch?: number): BandPass & { shape: number[] } => {
+    const convPlan = conv.planForShape(shape);
+    const { outH, outW, outChannels } = convPlan.geometry;
+    const ptr = output.ensure(rt, outH * (rowPitch ?? outW) * outChannels * 4 + 64);
+    return {
+      geometry: convPlan.geometry, packedWeights: conv.weightsFor(convPlan), input, output: ptr,
+      ...(rowPitch === undefined ? {} : { outputRowPixels: rowPitch }), shape: [1, outChannels, outH, outW],
+    };
+  };
+  let passes: BandPass[];
+  let result: number;
+  let other = 0;
+  if (plan.passes.kind === 'separable') {
+    // Rows (of the band and its border rows), then columns: the row pass writes in the column
+    // pass's layout.
+    const rowsShape = [1, channels, bandShape[2]!, width];
+    const rowPass = pass(convs[0]!, bandShape, widenedPtr, first, inputLayout(convs[1]!, rowsShape).width);
+    const columnPass = pass(convs[1]!, rowPass.shape, rowPass.output, second);
+    passes = [rowPass, columnPass];
+    result = columnPass.output;
+  } else if (plan.passes.kind === 'magnitude') {
+    passes = [pass(convs[0]!, bandShape, widenedPtr, first), pass(convs[1]!, bandShape, widenedPtr, second)];
+    [result, other] = [passes[0]!.output, passes[1]!.output];
+  } else {
+    passes = [pass(convs[0]!, bandShape, widenedPtr, first)];
+    result = passes[0]!.output;
+  }
+  return {
+    source: call.source, out: call.out, width, height, band, rows,
+    mode: CHANNEL_MODES.indexOf(plan.mode), edge: EDGE_MODES.indexOf(plan.edge), bias: plan.bias, abs: plan.abs,
+    padTop: pads.top, padLeft: pads.left, padRight: pads.right,
+    widened: widenedPtr, widenedPitch: layout.width, widenedRows: layout.height, passes, result, other,
+  };
+}
+
+/** One call set up: checks, convs, the image copied in; `result` reads it out, `close` frees all. */
+function openCall(image: ImageLike, kernel: unknown, options: unknown) {
+  const plan = planFilter(image, kernel, options);
+  const rt = getRuntime();
+  const { width, height, channels, pads } = plan;
+  const bandFloats = channels * (Math.min(BAND_ROWS, height) + pads.top + pads.bottom) * (width + pads.left + pads.right + 64);
+  checkCallFits('filterImage', { 'image in and out': width * height * 8, 'float planes of a band': 3 * bandFloats * 4 });
+  const source = new Region();
+  const regions: Region[] = [source];
+  const convs = plan.passes.kernels.map((k) => channelConv(k, channels));
+  const close = () => {
+    for (const conv of convs) conv.dispose();
+    for (const region of regions) region.free(rt);
+  };
+  try {
+    const bytes = width * height * 4;
+    const sourcePtr = source.ensure(rt, bytes * 2);
+    new Uint8Array(rt.memory.buffer, sourcePtr, bytes).set(image.data);
+    const call: FilterCall = { plan, convs, source: sourcePtr, out: sourcePtr + bytes };
+    return {
+      rt, call, close,
+      buffers(): BandBuffers {
+        const set: BandBuffers = [new Region(), new Region(), new Region()];
+        regions.push(...set);
+        return set;
+      },
+      result<T extends ImageLike>(): T extends ImageData ? ImageData : ImageLike {
+        const data = new Uint8ClampedArray(bytes);
+        data.set(new Uint8Array(rt.memory.buffer, call.out, bytes));
+        const ImageDataClass = (globalThis as { ImageData?: typeof ImageData }).ImageData;
+        if (ImageDataClass && image instanceof ImageDataClass) return new ImageDataClass(data, width, height) as never;
+        return { data, width, height } as never;
+      },
+    };
+  } catch (error) {
+    close();
+    throw error;
+  }
 }
 
 /**
@@ -152,58 +235,38 @@ function pass(
  * `{ data: Uint8ClampedArray, width, height }`. Results are rounded half up and clamped to 0–255.
  */
 export function filterImage<T extends ImageLike>(image: T, kernel: number[][] | ImageKernel | KernelPreset, options: FilterOptions = {}): T extends ImageData ? ImageData : ImageLike {
-  const plan = planFilter(image, kernel, options);
-  const rt = getRuntime();
-  const { width, height, channels, pads } = plan;
-  const paddedWidth = width + pads.left + pads.right;
-  const bandFloats = channels * (Math.min(BAND_ROWS, height) + pads.top + pads.bottom) * (paddedWidth + 64);
-  checkCallFits('filterImage', { 'image in and out': width * height * 8, 'float planes of a band': 3 * bandFloats * 4 });
-  const regions = Array.from({ length: 5 }, () => new Region());
-  const [source, widened, first, second, scratch] = regions as [Region, Region, Region, Region, Region];
-  const convs = plan.passes.kernels.map((k) => channelConv(k, channels));
+  const c = openCall(image, kernel, options);
   try {
-    const bytes = width * height * 4;
-    const sourcePtr = source.ensure(rt, bytes * 2);
-    const outPtr = sourcePtr + bytes;
-    new Uint8Array(rt.memory.buffer, sourcePtr, bytes).set(image.data);
     // Band by band, every step on the rows of one band while they are in cache: a full-HD
     // frame's float planes are 25 MB per step, which would go through memory at every step.
-    for (let band = 0; band < height; band += BAND_ROWS) {
-      const rows = Math.min(BAND_ROWS, height - band);
-      const bandShape = [1, channels, rows + pads.top + pads.bottom, paddedWidth];
-      // Widen straight into the first pass's plane layout (its row pitch leaves room for whole
-      // column-group reads), so the depthwise kernel reads it without copying it again.
-      const layout = inputLayout(convs[0]!, bandShape);
-      const widenedPtr = widened.ensure(rt, channels * layout.height * layout.width * 4 + 64);
-      rt.kernels.imageToFloat(
-        sourcePtr, width, height, CHANNEL_MODES.indexOf(plan.mode), pads.top, pads.left, pads.right,
-        EDGE_MODES.indexOf(plan.edge), widenedPtr, layout.width, band, layout.height,
-      );
-      let result: number;
-      let other = 0;
-      if (plan.passes.kind === 'separable') {
-        // Rows (of the band and its border rows), then columns: the row pass writes in the
-        // column pass's layout.
-        const rowsShape = [1, channels, bandShape[2]!, width];
-        const rowPass = pass(rt, convs[0]!, bandShape, widenedPtr, first, scratch, inputLayout(convs[1]!, rowsShape).width);
-        result = pass(rt, convs[1]!, rowPass.shape, rowPass.ptr, second, scratch).ptr;
-      } else if (plan.passes.kind === 'magnitude') {
-        result = pass(rt, convs[0]!, bandShape, widenedPtr, first, scratch).ptr;
-        other = pass(rt, convs[1]!, bandShape, widenedPtr, second, scratch).ptr;
-      } else {
-        result = pass(rt, convs[0]!, bandShape, widenedPtr, first, scratch).ptr;
-      }
-      const at = band * width * 4;
-      rt.kernels.floatToImage(result, other, width, rows, CHANNEL_MODES.indexOf(plan.mode), plan.bias, plan.abs, sourcePtr + at, outPtr + at);
-    }
-    const data = new Uint8ClampedArray(bytes);
-    data.set(new Uint8Array(rt.memory.buffer, outPtr, bytes));
-    const ImageDataClass = (globalThis as { ImageData?: typeof ImageData }).ImageData;
-    if (ImageDataClass && image instanceof ImageDataClass) return new ImageDataClass(data, width, height) as never;
-    return { data, width, height } as never;
+    const buffers = c.buffers();
+    for (let band = 0; band < c.call.plan.height; band += BAND_ROWS) runBand(c.rt, bandJob(c.rt, c.call, band, buffers));
+    return c.result<T>();
   } finally {
-    for (const conv of convs) conv.dispose();
-    for (const region of regions) region.free(rt);
+    c.close();
   }
 }
 
+/** filterImage on the worker pool (init({ threads })): bands spread over the workers, the same bytes. */
+export async function filterImageAsync<T extends ImageLike>(image: T, kernel: number[][] | ImageKernel | KernelPreset, options: FilterOptions = {}): Promise<T extends ImageData ? ImageData : ImageLike> {
+  const c = openCall(image, kernel, options);
+  try {
+    const pool = await getPool();
+    const { plan } = c.call;
+    const bands = Array.from({ length: Math.ceil(plan.height / BAND_ROWS) }, (_, i) => i * BAND_ROWS);
+    const work = plan.width * plan.height * plan.channels * plan.passes.kernels.reduce((sum, k) => sum + k.width * k.height, 0);
+    if (!pool || bands.length < 2 || work < info().parallelThreshold) {
+      const buffers = c.buffers();
+      for (const band of bands) runBand(c.rt, bandJob(c.rt, c.call, band, buffers));
+    } else {
+      // Band i on worker i mod n (the pool hands tasks out in turn), so each buffer set is used
+      // by one worker, one band after another.
+      const sets = Array.from({ length: Math.min(pool.size, bands.length) }, () => c.buffers());
+      const jobs = bands.map((band, i) => bandJob(c.rt, c.call, band, sets[i % sets.length]!));
+      await pool.run(jobs.map((job) => ({ kind: 'filterBand' as const, job })));
+    }
+    return c.result<T>();
+  } finally {
+    c.close();
+  }
+}
