@@ -4,7 +4,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
-import { filterImage, sampleImage, type FilterOptions, type ImageLike, type KernelPreset } from '../index.js';
+import { filterImage, filterImageAsync, sampleImage, type FilterOptions, type ImageLike, type KernelPreset } from '../index.js';
 import { filterImage as referenceFilterImage } from '../reference/index.js';
 import { interleavedMedians, medians } from './timing.js';
 
@@ -23,7 +23,7 @@ function writePng(path: string, image: ImageLike): void {
 }
 
 /** The issue's image targets on a 1920×1080 RGBA frame: a 3×3 kernel, and a 15×15 Gaussian (σ 2.3, radius 7). */
-export async function benchImages1080p(): Promise<{ table: string; rows: Array<{ filter: string; simdconvMs: number; plainMs: number }> }> {
+export async function benchImages1080p(threads = 1): Promise<{ table: string; rows: Array<{ filter: string; simdconvMs: number; plainMs: number }> }> {
   const frame = sampleImage(1920, 1080);
   const jobs: Array<{ name: string; kernel: KernelPreset; options: FilterOptions }> = [
     { name: 'sharpen 3×3', kernel: 'sharpen', options: {} },
@@ -31,15 +31,21 @@ export async function benchImages1080p(): Promise<{ table: string; rows: Array<{
   ];
   const rows = [];
   for (const job of jobs) {
-    const fast = await interleavedMedians(job.name, [{ name: 'simdconv', run: () => filterImage(frame, job.kernel, job.options) }]);
+    // With threads, filterImageAsync on the pool in the same rounds (an async function, so
+    // that tinybench awaits it).
+    const fast = await interleavedMedians(job.name, [
+      { name: 'simdconv', run: () => filterImage(frame, job.kernel, job.options) },
+      ...(threads > 1 ? [{ name: 'pool', run: async () => { await filterImageAsync(frame, job.kernel, job.options); } }] : []),
+    ]);
     const slow = await medians(job.name, [{ name: 'plain JS', run: () => referenceFilterImage(frame, job.kernel, job.options) }],
       { time: 0, iterations: 3, warmupTime: 0, warmupIterations: 1 });
     rows.push({ filter: job.name, simdconvMs: fast.get('simdconv')!, plainMs: slow.get('plain JS')! });
+    if (threads > 1) rows.push({ filter: `${job.name}, ${threads} threads`, simdconvMs: fast.get('pool')!, plainMs: slow.get('plain JS')! });
   }
   const table = [
-    '| filter on 1920×1080 RGBA | simdconv ms | plain JS ms | speed-up |',
-    '|:-------------------------|------------:|------------:|---------:|',
-    ...rows.map((r) => `| ${r.filter.padEnd(24)} | ${r.simdconvMs.toFixed(1).padStart(11)} | ${r.plainMs.toFixed(0).padStart(11)} | ${`${(r.plainMs / r.simdconvMs).toFixed(1)}×`.padStart(8)} |`),
+    '| filter on 1920×1080 RGBA          | simdconv ms | plain JS ms | speed-up |',
+    '|:----------------------------------|------------:|------------:|---------:|',
+    ...rows.map((r) => `| ${r.filter.padEnd(33)} | ${r.simdconvMs.toFixed(1).padStart(11)} | ${r.plainMs.toFixed(0).padStart(11)} | ${`${(r.plainMs / r.simdconvMs).toFixed(1)}×`.padStart(8)} |`),
   ].join('\n');
   return { table, rows };
 }

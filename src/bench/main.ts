@@ -210,7 +210,7 @@ export async function runBenchmark(argv: string[]): Promise<void> {
   // the layers, every engine in the process measured 20–50% slower here, simdconv included.
   const ops = args.ops ? await benchOps(args.peers) : [];
   const opsTable = formatOps(ops);
-  const images = args.ops ? await benchImages1080p() : null;
+  const images = args.ops ? await benchImages1080p(args.threads) : null;
   const results: LayerResult[] = [];
   for (const l of args.layers) {
     results.push(await benchLayer(l, args.peers));
