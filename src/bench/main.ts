@@ -9,7 +9,9 @@
 //   npm run bench -- --threads 2   also each layer on the worker pool against one thread
 //   flags: --layers default|suite  --peers  --threads N  --json FILE|-  --svg FILE  --readme  --filter TEXT  --no-images
 
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createConv2d, info, init, type Conv2dOptions, type Layout, type Tensor } from '../index.js';
 import { conv2d as referenceConv2d } from '../reference/index.js';
 import { conv2dMultiplyAdds, resolveConv2dFilter, resolveConv2dGeometry } from '../shape.js';
@@ -18,7 +20,7 @@ import { renderChart } from './chart.js';
 import { interleavedMedians, medians, type TimedTask } from './timing.js';
 import { benchOps, formatOps } from './ops.js';
 import { benchImages1080p, imageJob } from './images.js';
-import { createOrtRunner, createTfjsWasmRunner, type PeerResult } from './peers.js';
+import { createOrtRunner, createTfjsWasmRunner, setOrtThreads, type PeerResult } from './peers.js';
 
 export const ENGINES = ['simdconv NCHW', 'simdconv NHWC', 'plain JS', 'tfjs-wasm', 'ort-web'] as const;
 export type Engine = (typeof ENGINES)[number];
@@ -130,37 +132,57 @@ export interface ThreadResult {
   multiplyAdds: number;
   oneThreadMs: number;
   poolMs: number;
+  /** onnxruntime-web with the same number of threads (--peers). */
+  ortMs?: number;
 }
 
-/** Each layer (NCHW) on the calling thread against runAsync on the pool, interleaved. */
-async function benchThreads(layers: LayerSpec[], threads: number): Promise<ThreadResult[]> {
+/**
+ * Each layer (NCHW) on the calling thread against runAsync on the pool, and with --peers against
+ * onnxruntime-web on as many threads, interleaved. Runs in a process of its own (--threads-child):
+ * ORT's thread count is fixed per process, and the main table's ORT runs on one thread.
+ */
+async function benchThreads(layers: LayerSpec[], threads: number, peers: boolean): Promise<ThreadResult[]> {
+  if (peers) setOrtThreads(threads);
   const results: ThreadResult[] = [];
   for (const l of layers) {
     const { tensors, geometry } = prepareLayer(l);
     const { input, weight, options } = tensors.NCHW;
     const [conv, pooled] = [createConv2d(weight, options), createConv2d(weight, options)];
+    const tasks: TimedTask[] = [
+      { name: 'one', run: () => conv.run(input) },
+      // An async function, so that tinybench awaits each call.
+      { name: 'pool', run: async () => { await pooled.runAsync(input); } },
+    ];
+    const ort = peers ? await createOrtRunner(geometry, input.data, weight.data) : null;
+    if (ort && !('unsupported' in ort)) tasks.push({ name: 'ort', run: async () => { await ort.run(); } });
     try {
-      const ms = await interleavedMedians(`${l.name} threads`, [
-        { name: 'one', run: () => conv.run(input) },
-        // An async function, so that tinybench awaits each call.
-        { name: 'pool', run: async () => { await pooled.runAsync(input); } },
-      ]);
-      results.push({ layer: l.name, multiplyAdds: conv2dMultiplyAdds(geometry), oneThreadMs: ms.get('one')!, poolMs: ms.get('pool')! });
+      const ms = await interleavedMedians(`${l.name} threads`, tasks);
+      results.push({ layer: l.name, multiplyAdds: conv2dMultiplyAdds(geometry), oneThreadMs: ms.get('one')!, poolMs: ms.get('pool')!, ...(ms.has('ort') ? { ortMs: ms.get('ort')! } : {}) });
     } finally {
       conv.dispose();
       pooled.dispose();
+      if (ort && !('unsupported' in ort)) ort.dispose();
     }
     process.stderr.write(`  ${l.name} (threads)\n`);
   }
   return results;
 }
 
+/** benchThreads in a child process; its results come back as JSON on stdout. */
+function benchThreadsInChild(argv: string[]): ThreadResult[] {
+  const entry = fileURLToPath(new URL('./threads-child.js', import.meta.url));
+  const output = execFileSync(process.execPath, [entry, ...argv], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
+  return JSON.parse(output) as ThreadResult[];
+}
+
 function formatThreads(results: ThreadResult[], threads: number): string {
   const g = (r: ThreadResult, ms: number) => ((2 * r.multiplyAdds) / (ms * 1e6)).toFixed(2);
+  const ort = results.some((r) => r.ortMs !== undefined);
   return [
-    `| layer (NCHW) | MMAC | 1 thread GFLOP/s | ${threads} threads GFLOP/s | speed-up |`,
-    '|:--|--:|--:|--:|--:|',
-    ...results.map((r) => `| ${r.layer} | ${(r.multiplyAdds / 1e6).toFixed(1)} | ${g(r, r.oneThreadMs)} | ${g(r, r.poolMs)} | ${(r.oneThreadMs / r.poolMs).toFixed(2)}× |`),
+    `| layer (NCHW) | MMAC | 1 thread GFLOP/s | ${threads} threads GFLOP/s | speed-up |${ort ? ` ort-web ${threads} threads GFLOP/s | ×ort |` : ''}`,
+    `|:--|--:|--:|--:|--:|${ort ? '--:|--:|' : ''}`,
+    ...results.map((r) => `| ${r.layer} | ${(r.multiplyAdds / 1e6).toFixed(1)} | ${g(r, r.oneThreadMs)} | ${g(r, r.poolMs)} | ${(r.oneThreadMs / r.poolMs).toFixed(2)}× |` +
+      (ort ? (r.ortMs === undefined ? ' – | – |' : ` ${g(r, r.ortMs)} | ${(r.ortMs / r.poolMs).toFixed(2)}× |`) : '')),
   ].join('\n');
 }
 
@@ -199,6 +221,11 @@ function replaceReadmeSection(name: string, text: string): void {
 /** The benchmark with command-line flags (see the top of this file). */
 export async function runBenchmark(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
+  if (argv.includes('--threads-child')) {
+    await init({ threads: args.threads });
+    process.stdout.write(JSON.stringify(await benchThreads(args.layers, args.threads, args.peers)));
+    return;
+  }
   // `--json -` prints the figures as JSON on stdout and everything else on stderr.
   const jsonToStdout = args.json === '-';
   const log = (text: string) => (jsonToStdout ? process.stderr.write(`${text}\n`) : console.log(text));
@@ -218,11 +245,11 @@ export async function runBenchmark(argv: string[]): Promise<void> {
   }
   const table = formatTable(results, args.peers);
   log(`\n${table}`);
-  const threadResults = args.threads > 1 ? await benchThreads(args.layers, args.threads) : [];
+  const threadResults = args.threads > 1 ? benchThreadsInChild(argv.filter((a, i) => !['--json', '--svg'].includes(argv[i - 1] ?? '') && !['--json', '--svg', '--readme'].includes(a))) : [];
   const threadsTable = formatThreads(threadResults, args.threads);
   if (args.threads > 1) {
     const state = info();
-    log(`\nsimdconv on ${state.threads} thread(s) (runAsync) against 1 (run), medians after warm-up${state.notice ? `; ${state.notice}` : ''}:\n\n${threadsTable}`);
+    log(`\nsimdconv on ${state.threads} thread(s) (runAsync) against 1 (run)${args.peers ? ` and onnxruntime-web on ${args.threads}` : ''}, in a process of their own, medians after warm-up${state.notice ? `; ${state.notice}` : ''}:\n\n${threadsTable}`);
   }
   if (args.images) log(`\n${await imageJob('out')}`);
   if (args.ops) log(`\n${opsTable}`);

@@ -124,16 +124,23 @@ export async function createTfjsWasmRunner(layer: Conv2dGeometry, input: Float32
 type Ort = typeof import('onnxruntime-web');
 let ortLoading: Promise<Ort> | undefined;
 
+/** ORT's thread count is fixed per process at its first session: the threads bench runs its own process. */
+let ortThreads = 1;
+export function setOrtThreads(threads: number): void {
+  if (ortLoading) throw new Error('setOrtThreads: onnxruntime-web is already loaded');
+  ortThreads = threads;
+}
+
 async function loadOrt(): Promise<Ort> {
   const ort = await import('onnxruntime-web');
-  ort.env.wasm.numThreads = 1; // no worker threads; must be set before the first session
+  ort.env.wasm.numThreads = ortThreads; // 1: no worker threads; must be set before the first session
   ort.env.wasm.simd = true;
   ort.env.wasm.proxy = false;
   ort.env.logLevel = 'error';
   return ort;
 }
 
-/** Loads onnxruntime-web once per process, configured for one thread with SIMD. */
+/** Loads onnxruntime-web once per process, configured for one thread (or setOrtThreads) with SIMD. */
 export function onnxRuntimeWeb(): Promise<Ort> {
   ortLoading ??= loadOrt();
   return ortLoading;
