@@ -9,7 +9,7 @@
 //   (a negative border crops), convolved at stride 1 with the flipped, channel-swapped weights.
 
 import { checkCallFits } from './arena.js';
-import { type Conv2d, type Conv2dPlan, createConv2d, outputBytes, PreparedConv2d, Region, runOnce, runOnceAsync } from './conv2d.js';
+import { type Conv2d, type Conv2dPlan, createConv2d, outputBytes, PreparedConv2d, Region, RunQueue, runOnce, runOnceAsync } from './conv2d.js';
 import { applyActivation } from './activation.js';
 import { floatView, getRuntime } from './runtime.js';
 import {
@@ -220,11 +220,10 @@ export function createConvTranspose2d(weight: Tensor, options?: ConvTranspose2dO
     return { g, phases: phased.phases };
   };
 
-  let busy = 0;
-  let queue: Promise<unknown> = Promise.resolve();
+  const queue = new RunQueue('convTranspose2d');
   return {
     run(input: Tensor): Tensor {
-      if (busy > 0) throw new Error('simdconv: run() on a convTranspose2d while its runAsync() is in progress; await it first');
+      queue.checkIdle();
       const { g, phases } = prepare(input);
       if (!phases) return spreadConv().run(spreadInput(g, input.data));
       const steps = runPhases(g, phases, input);
@@ -234,8 +233,7 @@ export function createConvTranspose2d(weight: Tensor, options?: ConvTranspose2dO
       }
     },
     runAsync(input: Tensor): Promise<Tensor> {
-      busy++;
-      const result = queue.then(async () => {
+      return queue.add(async () => {
         const { g, phases } = prepare(input);
         if (!phases) return spreadConv().runAsync(spreadInput(g, input.data));
         const steps = runPhases(g, phases, input);
@@ -243,10 +241,6 @@ export function createConvTranspose2d(weight: Tensor, options?: ConvTranspose2dO
           if (step.done) return step.value;
           await step.value.conv.runInMemoryParallel(step.value.plan, step.value.input, step.value.output);
         }
-      });
-      queue = result.catch(() => undefined);
-      return result.finally(() => {
-        busy--;
       });
     },
     dispose(): void {
@@ -258,8 +252,7 @@ export function createConvTranspose2d(weight: Tensor, options?: ConvTranspose2dO
         const rt = getRuntime();
         for (const region of Object.values(regions)) region.free(rt);
       };
-      if (busy > 0) void queue.then(release);
-      else release();
+      queue.whenIdle(release);
     },
   };
 }

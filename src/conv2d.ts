@@ -48,6 +48,37 @@ export class Region {
   }
 }
 
+/**
+ * The async runs of one prepared op: one after another on its workspace, a synchronous run
+ * meanwhile refused, and its memory freed only when the queue has drained.
+ */
+export class RunQueue {
+  private pending = 0;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly op: string) {}
+
+  /** Throws when an async run is queued or running (a synchronous run would share its memory). */
+  checkIdle(): void {
+    if (this.pending > 0) throw new Error(`simdconv: run() on a ${this.op} while its runAsync() is in progress; await it first`);
+  }
+
+  add<T>(work: () => Promise<T>): Promise<T> {
+    this.pending++;
+    const result = this.tail.then(work);
+    this.tail = result.catch(() => undefined);
+    return result.finally(() => {
+      this.pending--;
+    });
+  }
+
+  /** Runs `release` now, or once the queued runs are done. */
+  whenIdle(release: () => void): void {
+    if (this.pending > 0) void this.tail.then(release);
+    else release();
+  }
+}
+
 /** What one run on an input shape needs: its geometry and the path that computes it. */
 export interface Conv2dPlan {
   geometry: Conv2dGeometry;
@@ -88,9 +119,7 @@ export class PreparedConv2d implements Conv2d {
   private readonly parallelScratch = new Region();
   private readonly paddedInput = new Region();
   private disposed = false;
-  /** Async runs queued or running: they run one after another on this conv's workspace. */
-  private inFlight = 0;
-  private queue: Promise<void> = Promise.resolve();
+  private readonly queue = new RunQueue('conv2d');
   private lastPlan: (Conv2dPlan & { shape: number[] }) | null = null;
 
   constructor(weight: Tensor, options: Conv2dOptions | undefined) {
@@ -106,17 +135,12 @@ export class PreparedConv2d implements Conv2d {
   }
 
   run(input: Tensor): Tensor {
-    if (this.inFlight > 0) throw new Error('simdconv: run() on a conv2d while its runAsync() is in progress; await it first');
+    this.queue.checkIdle();
     return this.runNow(input);
   }
 
   runAsync(input: Tensor): Promise<Tensor> {
-    this.inFlight++;
-    const result = this.queue.then(() => this.runParallel(input));
-    this.queue = result.then(() => undefined, () => undefined);
-    return result.finally(() => {
-      this.inFlight--;
-    });
+    return this.queue.add(() => this.runParallel(input));
   }
 
   private async runParallel(input: Tensor): Promise<Tensor> {
@@ -228,8 +252,7 @@ export class PreparedConv2d implements Conv2d {
     if (this.disposed) return;
     this.disposed = true;
     // An async run in flight still uses the memory: free it when the queue drains.
-    if (this.inFlight > 0) void this.queue.then(() => this.release());
-    else this.release();
+    this.queue.whenIdle(() => this.release());
   }
 
   private release(): void {

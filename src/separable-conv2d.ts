@@ -3,7 +3,7 @@
 // JavaScript. Stride, padding and dilation belong to the depthwise step; bias and activation to
 // the result (as Keras SeparableConv2D and tf.separableConv2d have them).
 
-import { type Conv2d, type Conv2dPlan, outputBytes, PreparedConv2d, Region, runOnce, runOnceAsync } from './conv2d.js';
+import { type Conv2d, type Conv2dPlan, outputBytes, PreparedConv2d, Region, RunQueue, runOnce, runOnceAsync } from './conv2d.js';
 import { DepthwiseStage } from './depthwise-conv2d.js';
 import { depthwiseConv } from './algorithms/depthwise.js';
 import { checkCallFits } from './arena.js';
@@ -82,11 +82,10 @@ export function createSeparableConv2d(depthwiseWeight: Tensor, pointwiseWeight: 
     data.set(floatView(getRuntime(), outputPtr, length));
     return { data, shape: conv2dOutputShape(secondPlan.geometry) };
   };
-  let busy = 0;
-  let queue: Promise<unknown> = Promise.resolve();
+  const queue = new RunQueue('separableConv2d');
   return {
     run(input: Tensor): Tensor {
-      if (busy > 0) throw new Error('simdconv: run() on a separableConv2d while its runAsync() is in progress; await it first');
+      queue.checkIdle();
       const c = prepare(input);
       const g2 = c.secondPlan.geometry;
       if (c.banded) {
@@ -104,17 +103,12 @@ export function createSeparableConv2d(depthwiseWeight: Tensor, pointwiseWeight: 
       return result(c.secondPlan, c.outputPtr);
     },
     runAsync(input: Tensor): Promise<Tensor> {
-      busy++;
       // On the pool each step is split by rows over the workers, one step after the other.
-      const done = queue.then(async () => {
+      return queue.add(async () => {
         const c = prepare(input);
         await c.first.runInMemoryParallel(c.firstPlan, c.inputPtr, c.middlePtr, c.written);
         await pointwise.runInMemoryParallel(c.secondPlan, c.middlePtr, c.outputPtr, c.read);
         return result(c.secondPlan, c.outputPtr);
-      });
-      queue = done.catch(() => undefined);
-      return done.finally(() => {
-        busy--;
       });
     },
     dispose(): void {
@@ -126,8 +120,7 @@ export function createSeparableConv2d(depthwiseWeight: Tensor, pointwiseWeight: 
         pointwise.dispose();
         for (const region of Object.values(regions)) region.free(rt);
       };
-      if (busy > 0) void queue.then(release);
-      else release();
+      queue.whenIdle(release);
     },
   };
 }
