@@ -42,6 +42,7 @@ export function gemm4x8(
   const aPanelBytes = <usize>depth << 4; // depth × 4 floats
   const bPanelBytes = <usize>depth << 5; // depth × 8 floats
   const aRowBytes = <usize>aRowStride << 2;
+  const aStepBytes: usize = aRowStride != 0 ? 4 : 16; // from one reduction step to the next
   const bStepBytes: usize = bRowStride != 0 ? <usize>bRowStride << 2 : 32;
   const rowStrideBytes = <usize>outRowStride << 2;
   for (let j0 = 0; j0 < cols; j0 += 8) {
@@ -56,54 +57,41 @@ export function gemm4x8(
       let bk = bPanel;
       let c00 = zero, c01 = zero, c10 = zero, c11 = zero;
       let c20 = zero, c21 = zero, c30 = zero, c31 = zero;
+      // Four rows of A: in place (a ragged tile repeats the last row; its results are not
+      // stored), or the four lanes of a packed panel.
+      let a0: usize, a1: usize, a2: usize, a3: usize;
       if (aRowStride != 0) {
-        // Four rows of A in place; a ragged tile repeats the last row (its results are not stored).
         const last = rows - 1;
-        let a0 = a + <usize>i0 * aRowBytes;
-        let a1 = a + <usize>min(i0 + 1, last) * aRowBytes;
-        let a2 = a + <usize>min(i0 + 2, last) * aRowBytes;
-        let a3 = a + <usize>min(i0 + 3, last) * aRowBytes;
-        for (let k = 0; k < depth; k++) {
-          const b0 = v128.load(bk);
-          const b1 = v128.load(bk, 16);
-          let av = v128.load32_splat(a0);
-          c00 = f32x4.add(c00, f32x4.mul(av, b0));
-          c01 = f32x4.add(c01, f32x4.mul(av, b1));
-          av = v128.load32_splat(a1);
-          c10 = f32x4.add(c10, f32x4.mul(av, b0));
-          c11 = f32x4.add(c11, f32x4.mul(av, b1));
-          av = v128.load32_splat(a2);
-          c20 = f32x4.add(c20, f32x4.mul(av, b0));
-          c21 = f32x4.add(c21, f32x4.mul(av, b1));
-          av = v128.load32_splat(a3);
-          c30 = f32x4.add(c30, f32x4.mul(av, b0));
-          c31 = f32x4.add(c31, f32x4.mul(av, b1));
-          a0 += 4;
-          a1 += 4;
-          a2 += 4;
-          a3 += 4;
-          bk += bStepBytes;
-        }
+        a0 = a + <usize>i0 * aRowBytes;
+        a1 = a + <usize>min(i0 + 1, last) * aRowBytes;
+        a2 = a + <usize>min(i0 + 2, last) * aRowBytes;
+        a3 = a + <usize>min(i0 + 3, last) * aRowBytes;
       } else {
-        let ak = a + (<usize>(i0 >> 2)) * aPanelBytes;
-        for (let k = 0; k < depth; k++) {
-          const b0 = v128.load(bk);
-          const b1 = v128.load(bk, 16);
-          let av = v128.load32_splat(ak);
-          c00 = f32x4.add(c00, f32x4.mul(av, b0));
-          c01 = f32x4.add(c01, f32x4.mul(av, b1));
-          av = v128.load32_splat(ak, 4);
-          c10 = f32x4.add(c10, f32x4.mul(av, b0));
-          c11 = f32x4.add(c11, f32x4.mul(av, b1));
-          av = v128.load32_splat(ak, 8);
-          c20 = f32x4.add(c20, f32x4.mul(av, b0));
-          c21 = f32x4.add(c21, f32x4.mul(av, b1));
-          av = v128.load32_splat(ak, 12);
-          c30 = f32x4.add(c30, f32x4.mul(av, b0));
-          c31 = f32x4.add(c31, f32x4.mul(av, b1));
-          ak += 16;
-          bk += bStepBytes;
-        }
+        a0 = a + (<usize>(i0 >> 2)) * aPanelBytes;
+        a1 = a0 + 4;
+        a2 = a0 + 8;
+        a3 = a0 + 12;
+      }
+      for (let k = 0; k < depth; k++) {
+        const b0 = v128.load(bk);
+        const b1 = v128.load(bk, 16);
+        let av = v128.load32_splat(a0);
+        c00 = f32x4.add(c00, f32x4.mul(av, b0));
+        c01 = f32x4.add(c01, f32x4.mul(av, b1));
+        av = v128.load32_splat(a1);
+        c10 = f32x4.add(c10, f32x4.mul(av, b0));
+        c11 = f32x4.add(c11, f32x4.mul(av, b1));
+        av = v128.load32_splat(a2);
+        c20 = f32x4.add(c20, f32x4.mul(av, b0));
+        c21 = f32x4.add(c21, f32x4.mul(av, b1));
+        av = v128.load32_splat(a3);
+        c30 = f32x4.add(c30, f32x4.mul(av, b0));
+        c31 = f32x4.add(c31, f32x4.mul(av, b1));
+        a0 += aStepBytes;
+        a1 += aStepBytes;
+        a2 += aStepBytes;
+        a3 += aStepBytes;
+        bk += bStepBytes;
       }
       const validRows = rows - i0;
       let rowPtr = out + (<usize>i0) * rowStrideBytes + (<usize>j0 << 2);

@@ -84,47 +84,42 @@ export const gemmConv: ConvAlgorithm = {
     const endPixel = Math.min(rows.end, g.outH) * g.outW;
     const inPlace = gemmReadsInputInPlace(g) && !buffers.inputPadded;
     for (let n = 0; n < g.batch; n++) {
-      if (inPlace) {
-        const image = buffers.input + n * g.inChannels * pixels * 4;
-        for (let group = 0; group < g.groups; group++) {
-          const weights = packedWeights + group * groupWeightBytes;
-          const bias = buffers.bias === 0 ? 0 : buffers.bias + group * filtersPerGroup * 4;
-          for (let p0 = firstPixel; p0 < endPixel; p0 += block) {
-            const count = Math.min(block, endPixel - p0);
-            if (g.layout === 'NCHW') {
-              const x = image + (group * g.channelsPerGroup * pixels + p0) * 4;
-              const y = buffers.output + ((n * g.outChannels + group * filtersPerGroup) * pixels + p0) * 4;
-              k.gemm4x8(filtersPerGroup, count, depth, weights, x, y, pixels, bias, 0, activation, g.alpha, 0, pixels);
-            } else {
-              const x = image + (p0 * g.inChannels + group * g.channelsPerGroup) * 4;
-              const y = buffers.output + ((n * pixels + p0) * g.outChannels + group * filtersPerGroup) * 4;
-              k.gemm4x8(count, filtersPerGroup, depth, x, weights, y, g.outChannels, 0, bias, activation, g.alpha, g.inChannels, 0);
-            }
-          }
-        }
-        continue;
-      }
-      const padded = zeroBorderedImage(rt, g, image, buffers, n, buffers.scratch + pixelBlock(g) * depth * 4);
+      const x = buffers.input + n * g.inChannels * pixels * 4;
+      const padded = inPlace ? 0 : zeroBorderedImage(rt, g, image, buffers, n, buffers.scratch + pixelBlock(g) * depth * 4);
       for (let group = 0; group < g.groups; group++) {
         const weights = packedWeights + group * groupWeightBytes;
         const bias = buffers.bias === 0 ? 0 : buffers.bias + group * filtersPerGroup * 4;
         for (let p0 = firstPixel; p0 < endPixel; p0 += block) {
           const count = Math.min(block, endPixel - p0);
+          // The input operand of this block: read in place (its row stride in floats), or
+          // packed into scratch (stride 0: a packed panel).
+          let operand = buffers.scratch;
+          let stride = 0;
           if (g.layout === 'NCHW') {
-            const planeBytes = image.height * image.width * 4;
-            k.packInputColumnsNCHW(
-              padded + group * g.channelsPerGroup * planeBytes, image.width * 4, planeBytes, g.channelsPerGroup,
-              g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.outW, p0, count, buffers.scratch,
-            );
+            if (inPlace) {
+              operand = x + (group * g.channelsPerGroup * pixels + p0) * 4;
+              stride = pixels;
+            } else {
+              const planeBytes = image.height * image.width * 4;
+              k.packInputColumnsNCHW(
+                padded + group * g.channelsPerGroup * planeBytes, image.width * 4, planeBytes, g.channelsPerGroup,
+                g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.outW, p0, count, operand,
+              );
+            }
             const y = buffers.output + ((n * g.outChannels + group * filtersPerGroup) * pixels + p0) * 4;
-            k.gemm4x8(filtersPerGroup, count, depth, weights, buffers.scratch, y, pixels, bias, 0, activation, g.alpha, 0, 0);
+            k.gemm4x8(filtersPerGroup, count, depth, weights, operand, y, pixels, bias, 0, activation, g.alpha, 0, stride);
           } else {
-            k.packInputRowsNHWC(
-              padded + group * g.channelsPerGroup * 4, image.width * g.inChannels * 4, g.inChannels * 4, g.channelsPerGroup,
-              g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.outW, p0, count, buffers.scratch,
-            );
+            if (inPlace) {
+              operand = x + (p0 * g.inChannels + group * g.channelsPerGroup) * 4;
+              stride = g.inChannels;
+            } else {
+              k.packInputRowsNHWC(
+                padded + group * g.channelsPerGroup * 4, image.width * g.inChannels * 4, g.inChannels * 4, g.channelsPerGroup,
+                g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.outW, p0, count, operand,
+              );
+            }
             const y = buffers.output + ((n * pixels + p0) * g.outChannels + group * filtersPerGroup) * 4;
-            k.gemm4x8(count, filtersPerGroup, depth, buffers.scratch, weights, y, g.outChannels, 0, bias, activation, g.alpha, 0, 0);
+            k.gemm4x8(count, filtersPerGroup, depth, operand, weights, y, g.outChannels, 0, bias, activation, g.alpha, stride, 0);
           }
         }
       }
