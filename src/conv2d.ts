@@ -2,9 +2,8 @@
 // runs (grown only when a larger input arrives); the one-shot form is prepare, run, dispose.
 
 import type { ConvAlgorithm, ConvBuffers, RowBand } from './algorithms/algorithm.js';
-import { depthwiseConv } from './algorithms/depthwise.js';
-import { gemmConv, gemmReadsInputInPlace } from './algorithms/gemm.js';
-import { padInputImage, paddedImage } from './algorithms/padded-input.js';
+import { gemmConv } from './algorithms/gemm.js';
+import { padInputImage } from './algorithms/padded-input.js';
 import { chooseConv2dAlgorithm } from './dispatch.js';
 import { checkCallFits } from './arena.js';
 import { allocCopy, floatView, getPool, getRuntime, info, type Runtime } from './runtime.js';
@@ -178,8 +177,8 @@ export class PreparedConv2d implements Conv2d {
     const algorithm = this.pathFor(plan, input);
     const weights = this.packedWeights(rt, algorithm);
     // Paths that read a zero-bordered copy get it made once here, not once per worker.
-    if (algorithm.readsPaddedInput && algorithm !== depthwiseConv && !layout.inputPadded && !(algorithm === gemmConv && gemmReadsInputInPlace(g))) {
-      const image = paddedImage(g);
+    const image = layout.inputPadded ? null : algorithm.paddedInput?.(g) ?? null;
+    if (image) {
       const padded = this.paddedInput.ensure(rt, g.batch * image.bytes + 64);
       for (let n = 0; n < g.batch; n++) padInputImage(rt, g, image, input, n, padded + n * image.bytes);
       input = padded;

@@ -5,10 +5,7 @@
 
 import { type Conv2d, type Conv2dPlan, outputBytes, PreparedConv2d, Region, RunQueue, runOnce, runOnceAsync } from './conv2d.js';
 import { DepthwiseStage } from './depthwise-conv2d.js';
-import { depthwiseConv } from './algorithms/depthwise.js';
 import { checkCallFits } from './arena.js';
-import { gemmConv, gemmReadsInputInPlace } from './algorithms/gemm.js';
-import { paddedImage } from './algorithms/padded-input.js';
 import { floatView, getRuntime } from './runtime.js';
 import { checkOptionKeys, checkTensor, conv2dOutputShape, inputAxes } from './shape.js';
 import type { SeparableConv2dOptions, Tensor } from './types.js';
@@ -45,15 +42,12 @@ export function createSeparableConv2d(depthwiseWeight: Tensor, pointwiseWeight: 
     const scratchBytes = Math.max(
       firstPlan.algorithm.scratchBytes(firstPlan.geometry), secondPlan.algorithm.scratchBytes(secondPlan.geometry),
     );
-    // The pointwise step reads the intermediate where the depthwise step wrote it: a 1×1 GEMM
-    // reads a dense tensor as it is; a path that reads a zero-bordered image gets the
-    // depthwise rows written straight in that layout (a 1×1 step never reads the border).
+    // The pointwise step reads the intermediate where the depthwise step wrote it: as it is, or,
+    // for a path that reads a zero-bordered layout, written straight in that layout (a 1×1 step
+    // never reads the border, so it stays as zeroed once).
     const g2 = secondPlan.geometry;
-    const image = paddedImage(g2);
-    const readsDense = secondPlan.algorithm === gemmConv && gemmReadsInputInPlace(g2);
-    // (The depthwise path, which a 1→1-channel pointwise step takes, pads planes its own way.)
-    const inPlace = !readsDense && secondPlan.algorithm !== depthwiseConv &&
-      firstPlan.algorithm.writesRowPitch === true && secondPlan.algorithm.readsPaddedInput === true &&
+    const image = secondPlan.algorithm.paddedInput?.(g2) ?? null;
+    const inPlace = image !== null && firstPlan.algorithm.writesRowPitch === true &&
       g2.padTop === 0 && g2.padBottom === 0 && g2.padLeft === 0 && g2.padRight === 0 &&
       (g2.batch === 1 || image.bytes === g2.inChannels * image.height * image.width * 4);
     const middleBytes = inPlace ? g2.batch * image.bytes : outputBytes(firstPlan);
@@ -72,7 +66,8 @@ export function createSeparableConv2d(depthwiseWeight: Tensor, pointwiseWeight: 
       first, firstPlan, secondPlan, inputPtr, middlePtr, outputPtr, scratchPtr,
       written: inPlace ? { outputRowPixels: image.width } : {},
       read: inPlace ? { inputPadded: true } : {},
-      banded: (inPlace || readsDense) && firstPlan.algorithm.computesRowBands === true && secondPlan.algorithm.computesRowBands === true,
+      // Band by band only when the pointwise step does not copy its whole input at every call.
+      banded: (inPlace || image === null) && firstPlan.algorithm.computesRowBands === true && secondPlan.algorithm.computesRowBands === true,
       rowPixels: inPlace ? image.width : g2.inW,
     };
   };

@@ -1,4 +1,5 @@
 import type { KernelRuntime } from '../kernels.js';
+import type { PaddedImage } from './padded-input.js';
 import type { Conv2dFilter, Conv2dGeometry } from '../shape.js';
 import type { Algorithm } from '../types.js';
 
@@ -14,7 +15,7 @@ export interface ConvBuffers {
    * depthwise step writes the zero-bordered layout the next step would otherwise copy into.
    */
   outputRowPixels?: number;
-  /** The input already is the zero-bordered image (padded-input.ts), per batch image (paths with `readsPaddedInput` only). */
+  /** The input already is in the path's zero-bordered layout (ConvAlgorithm.paddedInput), per batch image. */
   inputPadded?: boolean;
   /**
    * Only output rows [begin, end) of every image (paths with `computesRowBands` only): a fused
@@ -36,8 +37,12 @@ export interface ConvAlgorithm {
   readonly name: Exclude<Algorithm, 'auto'>;
   /** Honours ConvBuffers.outputRowPixels. */
   readonly writesRowPitch?: boolean;
-  /** Honours ConvBuffers.inputPadded. */
-  readonly readsPaddedInput?: boolean;
+  /**
+   * The zero-bordered layout this path reads its input from (batch images `bytes` apart), which a
+   * caller may write directly and pass with ConvBuffers.inputPadded; null (or absent) when the
+   * path reads the input as it is.
+   */
+  paddedInput?(geometry: Conv2dGeometry): PaddedImage | null;
   /** Honours ConvBuffers.rows. */
   readonly computesRowBands?: boolean;
   /** Row bands must begin at multiples of this (default 1) to compute what one call would. */

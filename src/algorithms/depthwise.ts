@@ -13,7 +13,7 @@ const PLANE_COLUMNS = 32;
  * Zero-bordered plane for the NCHW kernel: every read of whole PLANE_COLUMNS groups stays inside.
  * A caller may hand in its input already in this layout (ConvBuffers.inputPadded).
  */
-export function paddedPlane(g: Conv2dGeometry): { height: number; width: number } {
+function paddedPlane(g: Conv2dGeometry): { height: number; width: number } {
   const readWidth = roundUp(g.outW, PLANE_COLUMNS) * g.strideW + (g.kernelW - 1) * g.dilationW + 8;
   return {
     height: g.padTop + g.inH + g.padBottom,
@@ -24,8 +24,12 @@ export function paddedPlane(g: Conv2dGeometry): { height: number; width: number 
 export const depthwiseConv: ConvAlgorithm = {
   name: 'depthwise',
   writesRowPitch: true,
-  /** In the plane layout (NCHW, or one channel) only. */
-  readsPaddedInput: true,
+  /** Channel planes (NCHW, or one channel); the NHWC kernel reads its input as it is. */
+  paddedInput(g) {
+    if (g.layout === 'NHWC' && g.inChannels > 1) return null;
+    const plane = paddedPlane(g);
+    return { ...plane, bytes: g.inChannels * plane.height * plane.width * 4 };
+  },
   computesRowBands: true,
 
   unsupported(g) {

@@ -10,7 +10,7 @@ import { paddedImage, zeroBorderedImage } from './padded-input.js';
 
 export const directConv: ConvAlgorithm = {
   name: 'direct',
-  readsPaddedInput: true,
+  paddedInput: paddedImage,
   computesRowBands: true,
 
   unsupported() {

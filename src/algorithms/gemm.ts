@@ -41,7 +41,7 @@ export function gemmReadsInputInPlace(g: Conv2dGeometry): boolean {
 
 export const gemmConv: ConvAlgorithm = {
   name: 'gemm',
-  readsPaddedInput: true,
+  paddedInput: (g) => (gemmReadsInputInPlace(g) ? null : paddedImage(g)),
   computesRowBands: true,
 
   unsupported() {

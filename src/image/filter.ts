@@ -3,7 +3,6 @@
 // edge mode asks for, filtered by the depthwise SIMD plane kernel (one or two 1-D passes for
 // separable kernels) and rounded back, so no per-pixel JavaScript loop runs.
 
-import { paddedPlane } from '../algorithms/depthwise.js';
 import { checkCallFits } from '../arena.js';
 import { PreparedConv2d, Region } from '../conv2d.js';
 import { getPool, getRuntime, info, type Runtime } from '../runtime.js';
@@ -130,7 +129,8 @@ function channelConv(kernel: ImageKernel, channels: number): PreparedConv2d {
 
 /** The plane layout a pass reads its input in: its geometry's padded plane (row pitch, height). */
 function inputLayout(conv: PreparedConv2d, shape: number[]): { height: number; width: number } {
-  return paddedPlane(conv.planForShape(shape).geometry);
+  const plan = conv.planForShape(shape);
+  return plan.algorithm.paddedInput!(plan.geometry)!;
 }
 
 /** What every band of one filterImage call shares: the plan, its convs and the image in memory. */
