@@ -143,22 +143,12 @@ export class PreparedConv2d implements Conv2d {
   }
 
   private async runParallel(input: Tensor): Promise<Tensor> {
-    const rt = getRuntime();
     const plan = this.planFor(input);
     const pool = await getPool();
-    if (!pool || worthThreads(plan.geometry) === false) return this.runNow(input);
-    checkCallFits('conv2d', {
-      input: input.data.length * 4, output: outputBytes(plan), scratch: pool.size * plan.algorithm.scratchBytes(plan.geometry),
-      weights: this.packed.has(plan.algorithm) ? 0 : plan.algorithm.packedWeightBytes(this.filter),
-    });
-    const inputPtr = this.input.ensure(rt, input.data.length * 4 + 64);
-    const outputLength = outputBytes(plan) / 4;
-    const outputPtr = this.output.ensure(rt, outputLength * 4);
-    floatView(rt, inputPtr, input.data.length).set(input.data);
-    await this.runInMemoryParallel(plan, inputPtr, outputPtr);
-    const data = new Float32Array(outputLength);
-    data.set(floatView(rt, outputPtr, outputLength));
-    return { data, shape: conv2dOutputShape(plan.geometry) };
+    if (!pool || !worthThreads(plan.geometry)) return this.runNow(input);
+    const staged = this.stage(input, plan, pool.size);
+    await this.runInMemoryParallel(plan, staged.input, staged.output);
+    return this.collect(plan, staged.output);
   }
 
   /**
@@ -195,22 +185,31 @@ export class PreparedConv2d implements Conv2d {
   }
 
   private runNow(input: Tensor): Tensor {
-    const rt = getRuntime();
     const plan = this.planFor(input);
+    const staged = this.stage(input, plan, 1);
+    this.runInMemory(plan, staged.input, staged.output, this.scratch.ensure(getRuntime(), plan.algorithm.scratchBytes(plan.geometry)));
+    return this.collect(plan, staged.output);
+  }
+
+  /** Checks that a call fits, then copies its input into memory; `scratches`: one per thread. */
+  private stage(input: Tensor, plan: Conv2dPlan, scratches: number): { input: number; output: number } {
+    const rt = getRuntime();
     checkCallFits('conv2d', {
-      input: input.data.length * 4, output: outputBytes(plan), scratch: plan.algorithm.scratchBytes(plan.geometry),
+      input: input.data.length * 4, output: outputBytes(plan), scratch: scratches * plan.algorithm.scratchBytes(plan.geometry),
       weights: this.packed.has(plan.algorithm) ? 0 : plan.algorithm.packedWeightBytes(this.filter),
     });
     // 64 bytes of slack: vector kernels may read (never use) a few lanes past the last element.
     const inputPtr = this.input.ensure(rt, input.data.length * 4 + 64);
-    const outputLength = outputBytes(plan) / 4;
-    const outputPtr = this.output.ensure(rt, outputLength * 4);
-    const scratchPtr = this.scratch.ensure(rt, plan.algorithm.scratchBytes(plan.geometry));
+    const outputPtr = this.output.ensure(rt, outputBytes(plan));
     floatView(rt, inputPtr, input.data.length).set(input.data);
-    this.runInMemory(plan, inputPtr, outputPtr, scratchPtr);
-    // A fresh array the caller owns: a view would alias wasm memory that the next call reuses.
-    const data = new Float32Array(outputLength);
-    data.set(floatView(rt, outputPtr, outputLength));
+    return { input: inputPtr, output: outputPtr };
+  }
+
+  /** The result as a fresh array the caller owns: a view would alias memory the next call reuses. */
+  private collect(plan: Conv2dPlan, output: number): Tensor {
+    const length = outputBytes(plan) / 4;
+    const data = new Float32Array(length);
+    data.set(floatView(getRuntime(), output, length));
     return { data, shape: conv2dOutputShape(plan.geometry) };
   }
 
