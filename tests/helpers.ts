@@ -144,6 +144,22 @@ export function referenceMagnitude<O extends ActivationOptions>(
   }).data;
 }
 
+/**
+ * A separableConv2d result against the reference's two steps (depthwise as conv2d with `groups`,
+ * then the 1×1 with bias and activation); Σ|w·x| is taken through both steps.
+ */
+export function expectSeparableMatchesReference(
+  actual: Tensor, input: Tensor, depthwise: Tensor, pointwise: Tensor, spatial: Conv2dOptions, groups: number,
+  tail: ActivationOptions, label: string,
+): void {
+  const abs = (t: Tensor): Tensor => ({ data: t.data.map(Math.abs), shape: t.shape });
+  const pointwiseOptions = { layout: spatial.layout, weightLayout: spatial.weightLayout, ...tail } as Conv2dOptions;
+  const expected = referenceConv2d(referenceConv2d(input, depthwise, { ...spatial, groups }), pointwise, pointwiseOptions);
+  const magnitude = referenceMagnitude(referenceConv2d, referenceConv2d(abs(input), abs(depthwise), { ...spatial, groups }), pointwise, pointwiseOptions);
+  expect(actual.shape, label).toEqual(expected.shape);
+  expectWithinTolerance(actual.data, expected.data, magnitude, RELATIVE_TOLERANCE, saturatingAllowance(tail), label);
+}
+
 /** The absolute allowance on top of the relative bound: float32 sigmoid and tanh only. */
 export function saturatingAllowance(options: ActivationOptions): number {
   return options.activation === 'sigmoid' || options.activation === 'tanh' ? SATURATING_ABSOLUTE_TOLERANCE : 0;
