@@ -7,6 +7,7 @@ import type { ConvBuffers } from './algorithms/algorithm.js';
 import type { BandJob } from './image/band.js';
 import type { Conv2dGeometry } from './shape.js';
 import type { Algorithm } from './types.js';
+import { isNode } from './environment.js';
 
 /** One kernel path on a band of output rows, or one band of an image filter. */
 export type PoolTask =
@@ -28,8 +29,6 @@ interface PoolWorker {
   terminate(): void;
   pending: number;
 }
-
-const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
 export class WorkerPool {
   /** Tasks run so far (info().poolTasks). */

@@ -7,6 +7,7 @@ import { Arena } from './arena.js';
 import { KERNEL_WASM_BASE64, THREADED_KERNEL_WASM_BASE64 } from './generated/kernel-wasm.js';
 import { instantiateKernels, type KernelExports, type KernelRuntime } from './kernels.js';
 import { WorkerPool } from './pool.js';
+import { isNode } from './environment.js';
 
 export type { KernelExports, KernelRuntime } from './kernels.js';
 
@@ -60,8 +61,6 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;
 }
-
-const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
 async function defaultThreads(): Promise<number> {
   let cores = 1;

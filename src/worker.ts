@@ -7,13 +7,12 @@ import { CONV2D_ALGORITHMS } from './dispatch.js';
 import { runBand } from './image/band.js';
 import { instantiateKernels, type KernelRuntime } from './kernels.js';
 import type { PoolReply, PoolRequest } from './pool.js';
+import { isNode } from './environment.js';
 
 interface Port {
   post(message: PoolReply): void;
   listen(handler: (message: PoolRequest) => void): void;
 }
-
-const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
 /** No top-level await: bundlers emit workers as classic scripts by default (Vite: 'iife'). */
 function openPort(): Promise<Port> {
