@@ -95,7 +95,7 @@ function worthThreads(g: Conv2dGeometry): boolean {
 }
 
 /** `count` bands of output rows of about equal size, each starting at a multiple of `align`. */
-export function rowBands(rows: number, count: number, align: number): RowBand[] {
+function rowBands(rows: number, count: number, align: number): RowBand[] {
   const size = Math.max(align, Math.ceil(rows / count / align) * align);
   const bands: RowBand[] = [];
   for (let begin = 0; begin < rows; begin += size) bands.push({ begin, end: Math.min(rows, begin + size) });
