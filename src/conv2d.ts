@@ -3,10 +3,10 @@
 
 import type { ConvAlgorithm, ConvBuffers, RowBand } from './algorithms/algorithm.js';
 import { gemmConv } from './algorithms/gemm.js';
-import { padInputImage } from './algorithms/padded-input.js';
 import { chooseConv2dAlgorithm } from './dispatch.js';
 import { checkCallFits } from './arena.js';
 import { allocCopy, floatView, getPool, getRuntime, info, type Runtime } from './runtime.js';
+import type { PoolTask } from './pool.js';
 import { checkTensor, conv2dOutputShape, inputAxes, resolveConv2dFilter, resolveConv2dGeometryShape, type Conv2dFilter, type Conv2dGeometry } from './shape.js';
 import type { Conv2dOptions, Tensor } from './types.js';
 
@@ -89,9 +89,10 @@ export function outputBytes({ geometry: g }: Conv2dPlan): number {
   return g.batch * g.outChannels * g.outH * g.outW * 4;
 }
 
-/** Whether a call has enough work for the pool (init's parallelThreshold). */
-function worthThreads(g: Conv2dGeometry): boolean {
-  return g.batch * g.outChannels * g.outH * g.outW * g.channelsPerGroup * g.kernelH * g.kernelW >= info().parallelThreshold;
+/** Whether a call has enough work for the pool: init's parallelThreshold, in dense-equivalent multiply-adds. */
+function worthThreads({ geometry: g, algorithm }: Conv2dPlan): boolean {
+  const multiplyAdds = g.batch * g.outChannels * g.outH * g.outW * g.channelsPerGroup * g.kernelH * g.kernelW;
+  return multiplyAdds * (algorithm.costPerMultiplyAdd ?? 1) >= info().parallelThreshold;
 }
 
 /** `count` bands of output rows of about equal size, each starting at a multiple of `align`. */
@@ -114,9 +115,8 @@ export class PreparedConv2d implements Conv2d {
   private readonly scratch = new Region();
   /** Scratch of the GEMM path when a Winograd plan meets a non-finite input. */
   private readonly fallbackScratch = new Region();
-  /** One scratch per worker for runInMemoryParallel, and the zero-bordered input they share. */
+  /** One scratch per worker for runInMemoryParallel. */
   private readonly parallelScratch = new Region();
-  private readonly paddedInput = new Region();
   private disposed = false;
   private readonly queue = new RunQueue('conv2d');
   private lastPlan: (Conv2dPlan & { shape: number[] }) | null = null;
@@ -145,7 +145,7 @@ export class PreparedConv2d implements Conv2d {
   private async runParallel(input: Tensor): Promise<Tensor> {
     const plan = this.planFor(input);
     const pool = await getPool();
-    if (!pool || !worthThreads(plan.geometry)) return this.runNow(input);
+    if (!pool || !worthThreads(plan)) return this.runNow(input);
     const staged = this.stage(input, plan, pool.size);
     await this.runInMemoryParallel(plan, staged.input, staged.output);
     return this.collect(plan, staged.output);
@@ -166,22 +166,26 @@ export class PreparedConv2d implements Conv2d {
     }
     const algorithm = this.pathFor(plan, input);
     const weights = this.packedWeights(rt, algorithm);
-    // Paths that read a zero-bordered copy get it made once here, not once per worker.
-    const image = layout.inputPadded ? null : algorithm.paddedInput?.(g) ?? null;
-    if (image) {
-      const padded = this.paddedInput.ensure(rt, g.batch * image.bytes + 64);
-      for (let n = 0; n < g.batch; n++) padInputImage(rt, g, image, input, n, padded + n * image.bytes);
-      input = padded;
-      layout = { ...layout, inputPadded: true };
+    // Each band pads the input rows it reads into its own scratch (ConvBuffers.rows), so the
+    // calling thread does no pass over the input: on two cores its serial work bounds the gain.
+    const scratchBytes = Math.ceil(algorithm.scratchBytes(g) / 64) * 64;
+    const scratch = this.parallelScratch.ensure(rt, Math.max(64, pool.size * scratchBytes));
+    const bias = this.filter.bias ? this.bias.ptr : 0;
+    const task = (i: number, geometry: Conv2dGeometry, buffers: Omit<ConvBuffers, 'bias' | 'scratch'>): PoolTask => ({
+      kind: 'conv', algorithm: algorithm.name, geometry, packedWeights: weights,
+      buffers: { ...buffers, bias, scratch: scratch + i * scratchBytes },
+    });
+    if (g.batch % pool.size === 0 && !layout.inputPadded) {
+      // Whole images per worker: equal work, where row bands aligned to tiles may not be.
+      const images = g.batch / pool.size;
+      const inBytes = images * g.inChannels * g.inH * g.inW * 4;
+      const outBytes = images * g.outChannels * g.outH * (layout.outputRowPixels ?? g.outW) * 4;
+      await pool.run(Array.from({ length: pool.size }, (_, i) =>
+        task(i, { ...g, batch: images }, { ...layout, input: input + i * inBytes, output: output + i * outBytes })));
+      return;
     }
     const bands = rowBands(g.outH, pool.size, algorithm.computesRowBands ? (algorithm.bandAlign?.(g) ?? 1) : g.outH);
-    const scratchBytes = Math.ceil(algorithm.scratchBytes(g) / 64) * 64;
-    const scratch = this.parallelScratch.ensure(rt, Math.max(64, bands.length * scratchBytes));
-    const bias = this.filter.bias ? this.bias.ptr : 0;
-    await pool.run(bands.map((rows, i) => ({
-      kind: 'conv' as const, algorithm: algorithm.name, geometry: g, packedWeights: weights,
-      buffers: { input, output, bias, scratch: scratch + i * scratchBytes, ...layout, ...(algorithm.computesRowBands ? { rows } : {}) },
-    })));
+    await pool.run(bands.map((rows, i) => task(i, g, { input, output, ...layout, ...(algorithm.computesRowBands ? { rows } : {}) })));
   }
 
   private runNow(input: Tensor): Tensor {
@@ -257,7 +261,7 @@ export class PreparedConv2d implements Conv2d {
     const rt = getRuntime();
     for (const ptr of this.packed.values()) rt.arena.release(ptr);
     this.packed.clear();
-    for (const region of [this.bias, this.input, this.output, this.scratch, this.fallbackScratch, this.parallelScratch, this.paddedInput]) region.free(rt);
+    for (const region of [this.bias, this.input, this.output, this.scratch, this.fallbackScratch, this.parallelScratch]) region.free(rt);
   }
 
   /**

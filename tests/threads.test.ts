@@ -28,7 +28,9 @@ function cases(random: () => number): Case[] {
   const layout = pick(random, ['NCHW', 'NHWC'] as const);
   const nchw = layout === 'NCHW';
   const [C, M, H, W] = [randomInt(random, 8, 20), randomInt(random, 8, 24), randomInt(random, 30, 60), randomInt(random, 30, 60)];
-  const x = randomTensor(random, nchw ? [1, C, H, W] : [1, H, W, C]);
+  // Batches of 1–3: split by rows of each image, or by whole images when they divide evenly.
+  const N = pick(random, [1, 1, 2, 3]);
+  const x = randomTensor(random, nchw ? [N, C, H, W] : [N, H, W, C]);
   const options = { layout, padding: pick(random, ['same', 'valid', 1] as const), stride: pick(random, [1, 1, 2]), activation: pick(random, ['none', 'relu', 'tanh'] as const) };
   const algorithm = pick(random, ['auto', 'gemm', 'direct', 'winograd'] as const);
   const conv2dOptions = { ...options, algorithm, ...(algorithm === 'winograd' ? { stride: 1, dilation: pick(random, [1, 2]) } : {}) };
@@ -96,6 +98,22 @@ describe('threads', () => {
     const y = await conv2dAsync(randomTensor(seededRandom(1), [1, 2, 9, 9]), randomTensor(seededRandom(2), [3, 2, 3, 3]));
     expect(y.shape).toEqual([1, 3, 7, 7]);
     expect(info().poolTasks).toBe(before);
+  });
+
+  it('depthwise multiply-adds count 8 times toward the threshold (memory-bound)', async () => {
+    await init({ threads: 2 });
+    // Dense: 4·400·36 = 57,600 multiply-adds, under 200,000: stays.
+    const dense = [randomTensor(seededRandom(6), [1, 4, 20, 20]), randomTensor(seededRandom(7), [4, 4, 3, 3])] as const;
+    // Depthwise: 16·225·9 = 32,400, fewer, but 259,200 counted 8 times: goes to the pool.
+    const depthwise = [randomTensor(seededRandom(8), [1, 16, 15, 15]), randomTensor(seededRandom(9), [16, 1, 3, 3])] as const;
+    let before = info().poolTasks;
+    const y = await conv2dAsync(dense[0], dense[1], { padding: 'same' });
+    expect(info().poolTasks).toBe(before);
+    expect(same(y, conv2d(dense[0], dense[1], { padding: 'same' }))).toBe(true);
+    before = info().poolTasks;
+    const z = await depthwiseConv2dAsync(depthwise[0], depthwise[1], { padding: 'same' });
+    expect(info().poolTasks).toBe(before + 2);
+    expect(same(z, depthwiseConv2d(depthwise[0], depthwise[1], { padding: 'same' }))).toBe(true);
   });
 
   it('a failing task rejects the call; the pool keeps working', async () => {

@@ -52,6 +52,11 @@ export interface ConvAlgorithm {
    * would reach a whole tile of outputs: inputs that are not all finite go to the GEMM.
    */
   readonly spreadsNonFinite?: boolean;
+  /**
+   * Time per multiply-add relative to the dense paths (default 1), for the pool's threshold
+   * (init's parallelThreshold counts dense-equivalent multiply-adds).
+   */
+  readonly costPerMultiplyAdd?: number;
   /** Why this path cannot compute the geometry, or null when it can. */
   unsupported(geometry: Conv2dGeometry): string | null;
   /** Bytes of packed weights for this filter. */

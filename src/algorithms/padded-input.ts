@@ -3,7 +3,7 @@
 
 import type { KernelRuntime as Runtime } from '../kernels.js';
 import type { Conv2dGeometry } from '../shape.js';
-import type { ConvBuffers } from './algorithm.js';
+import type { ConvBuffers, RowBand } from './algorithm.js';
 
 const roundUp = (value: number, multiple: number): number => Math.ceil(value / multiple) * multiple;
 
@@ -21,28 +21,46 @@ export function paddedImage(g: Conv2dGeometry): PaddedImage {
   return { height, width, bytes: roundUp(g.inChannels * height * width * 4, 64) };
 }
 
-/** Copies image `n` of the input into `dst` with zero borders, in the input's layout. */
-export function padInputImage(rt: Runtime, g: Conv2dGeometry, image: PaddedImage, input: number, n: number, dst: number): void {
+/** Rows [top, top + count) of the zero-bordered image: what output rows `rows` read. */
+export function paddedRowsRead(g: Conv2dGeometry, image: PaddedImage, rows: RowBand | undefined): { top: number; count: number } {
+  if (!rows) return { top: 0, count: image.height };
+  const top = rows.begin * g.strideH;
+  return { top, count: Math.min(image.height - top, (rows.end - rows.begin - 1) * g.strideH + (g.kernelH - 1) * g.dilationH + 1) };
+}
+
+/**
+ * Copies image `n` of the input into `dst` with zero borders, in the input's layout. With `rows`,
+ * only the padded rows those output rows read are written (at their place in `dst`): a band on
+ * a worker pads its own rows, so no thread pads the whole image first.
+ */
+export function padInputImage(rt: Runtime, g: Conv2dGeometry, image: PaddedImage, input: number, n: number, dst: number, rows?: RowBand): void {
   const channels = g.inChannels;
   const inPlane = g.inH * g.inW;
-  const source = input + n * channels * inPlane * 4;
+  const { top, count } = paddedRowsRead(g, image, rows);
+  if (count <= 0) return;
+  // Input rows [first, last) fall inside the padded rows read; the rest of them are zero.
+  const first = Math.max(0, top - g.padTop);
+  const last = Math.min(g.inH, top + count - g.padTop);
+  const realRows = Math.max(0, last - first);
+  const zeroAbove = realRows > 0 ? first + g.padTop - top : count;
+  const source = input + (n * channels * inPlane + first * (g.layout === 'NCHW' ? g.inW : g.inW * channels)) * 4;
   if (g.layout === 'NCHW') {
     const plane = image.height * image.width;
     for (let c = 0; c < channels; c++) {
-      rt.kernels.padPlane(source + c * inPlane * 4, g.inH, g.inW, g.padTop, g.padLeft, image.height, image.width, dst + c * plane * 4);
+      rt.kernels.padPlane(source + c * inPlane * 4, realRows, g.inW, zeroAbove, g.padLeft, count, image.width, dst + (c * plane + top * image.width) * 4);
     }
   } else {
     // A channels-last image is one plane whose rows are W·C floats wide.
-    rt.kernels.padPlane(source, g.inH, g.inW * channels, g.padTop, g.padLeft * channels, image.height, image.width * channels, dst);
+    rt.kernels.padPlane(source, realRows, g.inW * channels, zeroAbove, g.padLeft * channels, count, image.width * channels, dst + top * image.width * channels * 4);
   }
 }
 
 /**
  * Where image `n`'s zero-bordered copy is: in the input itself when the caller already wrote it
- * that way (buffers.inputPadded), otherwise copied into `dst` now.
+ * that way (buffers.inputPadded), otherwise copied into `dst` now (only the band's rows).
  */
 export function zeroBorderedImage(rt: Runtime, g: Conv2dGeometry, image: PaddedImage, buffers: ConvBuffers, n: number, dst: number): number {
   if (buffers.inputPadded) return buffers.input + n * image.bytes;
-  padInputImage(rt, g, image, buffers.input, n, dst);
+  padInputImage(rt, g, image, buffers.input, n, dst, buffers.rows);
   return dst;
 }
