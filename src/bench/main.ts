@@ -17,7 +17,7 @@ import { conv2d as referenceConv2d } from '../reference/index.js';
 import { conv2dMultiplyAdds, resolveConv2dFilter, resolveConv2dGeometry } from '../shape.js';
 import { DEFAULT_LAYERS, randomData, SUITE_LAYERS, type LayerSpec } from './layers.js';
 import { renderChart } from './chart.js';
-import { interleavedMedians, medians, type TimedTask } from './timing.js';
+import { interleavedMedians, interleavedRounds, median, medians, pairedSpeedUp, type TimedTask } from './timing.js';
 import { benchOps, formatOps } from './ops.js';
 import { benchImages1080p, imageJob } from './images.js';
 import { createOrtRunner, createTfjsWasmRunner, setOrtThreads, type PeerResult } from './peers.js';
@@ -132,9 +132,16 @@ export interface ThreadResult {
   multiplyAdds: number;
   oneThreadMs: number;
   poolMs: number;
+  /** One thread's time over the pool's, paired by round (pairedSpeedUp). */
+  speedUp: number;
   /** onnxruntime-web with the same number of threads (--peers). */
   ortMs?: number;
+  /** ORT's time over the pool's, paired by round. */
+  overOrt?: number;
 }
+
+/** More rounds than the main table: the 2-core ratios are what the threads table is for. */
+const THREAD_ROUNDS = 9;
 
 /**
  * Each layer (NCHW) on the calling thread against runAsync on the pool, and with --peers against
@@ -156,8 +163,12 @@ async function benchThreads(layers: LayerSpec[], threads: number, peers: boolean
     const ort = peers ? await createOrtRunner(geometry, input.data, weight.data) : null;
     if (ort && !('unsupported' in ort)) tasks.push({ name: 'ort', run: async () => { await ort.run(); } });
     try {
-      const ms = await interleavedMedians(`${l.name} threads`, tasks);
-      results.push({ layer: l.name, multiplyAdds: conv2dMultiplyAdds(geometry), oneThreadMs: ms.get('one')!, poolMs: ms.get('pool')!, ...(ms.has('ort') ? { ortMs: ms.get('ort')! } : {}) });
+      const rounds = await interleavedRounds(`${l.name} threads`, tasks, { rounds: THREAD_ROUNDS, pauseMs: peers ? 30 : 0 });
+      const ms = (name: string) => median(rounds.get(name)!);
+      results.push({
+        layer: l.name, multiplyAdds: conv2dMultiplyAdds(geometry), oneThreadMs: ms('one'), poolMs: ms('pool'), speedUp: pairedSpeedUp(rounds, 'one', 'pool'),
+        ...(rounds.has('ort') ? { ortMs: ms('ort'), overOrt: pairedSpeedUp(rounds, 'ort', 'pool') } : {}),
+      });
     } finally {
       conv.dispose();
       pooled.dispose();
@@ -181,8 +192,8 @@ function formatThreads(results: ThreadResult[], threads: number): string {
   return [
     `| layer (NCHW) | MMAC | 1 thread GFLOP/s | ${threads} threads GFLOP/s | speed-up |${ort ? ` ort-web ${threads} threads GFLOP/s | ×ort |` : ''}`,
     `|:--|--:|--:|--:|--:|${ort ? '--:|--:|' : ''}`,
-    ...results.map((r) => `| ${r.layer} | ${(r.multiplyAdds / 1e6).toFixed(1)} | ${g(r, r.oneThreadMs)} | ${g(r, r.poolMs)} | ${(r.oneThreadMs / r.poolMs).toFixed(2)}× |` +
-      (ort ? (r.ortMs === undefined ? ' – | – |' : ` ${g(r, r.ortMs)} | ${(r.ortMs / r.poolMs).toFixed(2)}× |`) : '')),
+    ...results.map((r) => `| ${r.layer} | ${(r.multiplyAdds / 1e6).toFixed(1)} | ${g(r, r.oneThreadMs)} | ${g(r, r.poolMs)} | ${r.speedUp.toFixed(2)}× |` +
+      (ort ? (r.ortMs === undefined ? ' – | – |' : ` ${g(r, r.ortMs)} | ${r.overOrt!.toFixed(2)}× |`) : '')),
   ].join('\n');
 }
 
@@ -249,7 +260,7 @@ export async function runBenchmark(argv: string[]): Promise<void> {
   const threadsTable = formatThreads(threadResults, args.threads);
   if (args.threads > 1) {
     const state = info();
-    log(`\nsimdconv on ${state.threads} thread(s) (runAsync) against 1 (run)${args.peers ? ` and onnxruntime-web on ${args.threads}` : ''}, in a process of their own, medians after warm-up${state.notice ? `; ${state.notice}` : ''}:\n\n${threadsTable}`);
+    log(`\nsimdconv on ${state.threads} thread(s) (runAsync) against 1 (run)${args.peers ? ` and onnxruntime-web on ${args.threads}` : ''}, in a process of their own; GFLOP/s from medians after warm-up, ratios the median of ${THREAD_ROUNDS} interleaved rounds' own ratios${state.notice ? `; ${state.notice}` : ''}:\n\n${threadsTable}`);
   }
   if (args.images) log(`\n${await imageJob('out')}`);
   if (args.ops) log(`\n${opsTable}`);

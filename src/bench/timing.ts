@@ -9,9 +9,10 @@ export interface TimedTask {
 }
 
 /** Medians (p50, ms) of one tinybench run over `tasks`, in the given order. */
-export async function medians(label: string, tasks: TimedTask[], options: ConstructorParameters<typeof Bench>[0]): Promise<Map<string, number>> {
+export async function medians(label: string, tasks: TimedTask[], options: ConstructorParameters<typeof Bench>[0], pauseMs = 0): Promise<Map<string, number>> {
   const bench = new Bench(options);
-  for (const task of tasks) bench.add(task.name, task.run);
+  const pause = () => new Promise<void>((resolve) => setTimeout(resolve, pauseMs));
+  for (const task of tasks) bench.add(task.name, task.run, pauseMs > 0 ? { beforeAll: pause } : {});
   await bench.run();
   const out = new Map<string, number>();
   for (const task of bench.tasks) {
@@ -25,20 +26,46 @@ export async function medians(label: string, tasks: TimedTask[], options: Constr
 /** Rounds of the interleaved engines; each round rotates their order. */
 const ROUNDS = 5;
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+export const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+
+export interface RoundOptions {
+  rounds?: number;
+  /**
+   * Idle time before each task's timed phases, so that one engine's threads that spin after a
+   * run (ORT's pool on 2 threads burns about 13 ms of CPU after each run, measured) do not slow
+   * the next engine.
+   */
+  pauseMs?: number;
+}
 
 /**
- * The machine's speed drifts: run the tasks in short rounds that rotate which goes first, and
- * keep each task's median round, so that a ratio compares like with like.
+ * The machine's speed drifts (here by up to 1.8× within a minute): run the tasks in short rounds
+ * that rotate which goes first. Returns each task's median time per round, in round order.
  */
-export async function interleavedMedians(label: string, tasks: TimedTask[]): Promise<Map<string, number>> {
-  const rounds = new Map<string, number[]>();
-  for (let round = 0; round < ROUNDS; round++) {
+export async function interleavedRounds(label: string, tasks: TimedTask[], { rounds = ROUNDS, pauseMs = 0 }: RoundOptions = {}): Promise<Map<string, number[]>> {
+  const out = new Map<string, number[]>();
+  for (let round = 0; round < rounds; round++) {
     const order = tasks.map((_, i) => tasks[(i + round) % tasks.length]!);
     const warm = round === 0 ? { warmupTime: 200, warmupIterations: 5 } : { warmupTime: 20, warmupIterations: 2 };
-    for (const [name, ms] of await medians(label, order, { time: 150, iterations: 5, ...warm })) {
-      rounds.set(name, [...(rounds.get(name) ?? []), ms]);
+    for (const [name, ms] of await medians(label, order, { time: 150, iterations: 5, ...warm }, pauseMs)) {
+      out.set(name, [...(out.get(name) ?? []), ms]);
     }
   }
+  return out;
+}
+
+/** Each task's median round (interleavedRounds), so that a ratio compares like with like. */
+export async function interleavedMedians(label: string, tasks: TimedTask[], options: RoundOptions = {}): Promise<Map<string, number>> {
+  const rounds = await interleavedRounds(label, tasks, options);
   return new Map([...rounds].map(([name, values]) => [name, median(values)]));
+}
+
+/**
+ * How many times faster `fast` ran than `slow`: the median over rounds of the ratio within each
+ * round. A paired ratio: a round that falls in a slow phase of the machine slows both sides.
+ */
+export function pairedSpeedUp(rounds: Map<string, number[]>, slow: string, fast: string): number {
+  const a = rounds.get(slow)!;
+  const b = rounds.get(fast)!;
+  return median(a.map((ms, i) => ms / b[i]!));
 }
