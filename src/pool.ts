@@ -71,13 +71,18 @@ export class WorkerPool {
     return pool;
   }
 
-  /** Runs tasks spread over the workers; resolves when all are done, rejects on the first error. */
-  run(tasks: PoolTask[]): Promise<void> {
+  /**
+   * Runs tasks spread over the workers; resolves when all are done. On an error it still waits
+   * for every task to finish (they write memory the caller is about to reuse), then rejects.
+   */
+  async run(tasks: PoolTask[]): Promise<void> {
     this.tasksRun += tasks.length;
-    return Promise.all(tasks.map((task) => {
+    const results = await Promise.allSettled(tasks.map((task) => {
       const worker = this.workers[this.next++ % this.workers.length]!;
       return this.send(worker, (id) => ({ type: 'task', id, ...task }));
-    })).then(() => undefined);
+    }));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   terminate(): void {
@@ -112,3 +117,4 @@ export class WorkerPool {
     }
   }
 }
+

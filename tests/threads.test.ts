@@ -8,7 +8,8 @@ import {
   depthwiseConv2d, depthwiseConv2dAsync, filterImage, filterImageAsync, info, init, KERNEL_PRESETS, separableConv2d, separableConv2dAsync,
   type Tensor,
 } from 'simdconv';
-import { getPool } from '../dist/runtime.js';
+import { getPool, getRuntime } from '../dist/runtime.js';
+import type { Conv2dGeometry } from '../dist/shape.js';
 import { pick, randomInt, randomTensor, seededRandom } from './helpers.js';
 
 // A low threshold sends the test's small shapes to the pool, so every band path is exercised.
@@ -127,6 +128,33 @@ describe('threads', () => {
       .rejects.toThrowError(/a worker failed: .*unknown kernel path 'nope'/);
     expect(same(await conv.runAsync(x), conv.run(x))).toBe(true);
     conv.dispose();
+  });
+
+  it('a call with a failing task settles only once its other tasks are done (they write memory the caller reuses)', async () => {
+    await init({ threads: 2 });
+    const pool = (await getPool())!;
+    const rt = getRuntime();
+    const x = randomTensor(seededRandom(10), [1, 32, 64, 64]);
+    const w = randomTensor(seededRandom(11), [32, 32, 3, 3]);
+    const conv = createConv2d(w, { padding: 1, algorithm: 'gemm' });
+    const internals = conv as unknown as {
+      planFor(t: Tensor): { geometry: Conv2dGeometry; algorithm: { name: 'gemm'; scratchBytes(g: Conv2dGeometry): number } };
+      stage(t: Tensor, plan: unknown, scratches: number): { input: number; output: number };
+      weightsFor(plan: unknown): number;
+    };
+    const plan = internals.planFor(x);
+    const { input, output } = internals.stage(x, plan, 1);
+    const length = x.data.length;
+    new Float32Array(rt.memory.buffer, output, length).fill(NaN);
+    const scratch = rt.arena.alloc(plan.algorithm.scratchBytes(plan.geometry) + 64);
+    const good = { kind: 'conv' as const, algorithm: 'gemm' as const, geometry: plan.geometry, packedWeights: internals.weightsFor(plan), buffers: { input, output, bias: 0, scratch } };
+    const bad = { ...good, algorithm: 'nope' as never };
+    // The bad task fails at once on one worker while the good one computes the whole layer on the other.
+    await expect(pool.run([bad, good])).rejects.toThrowError(/unknown kernel path 'nope'/);
+    const written = new Float32Array(rt.memory.buffer, output, length).slice();
+    rt.arena.release(scratch);
+    conv.dispose();
+    expect(same({ data: written, shape: [1, 32, 64, 64] }, conv2d(x, w, { padding: 1, algorithm: 'gemm' }))).toBe(true);
   });
 
   it('async runs on one prepared op queue up; run() meanwhile and run after dispose throw', async () => {
