@@ -20,6 +20,7 @@ import { renderChart } from './chart.js';
 import { interleavedMedians, interleavedRounds, median, medians, pairedSpeedUp, type TimedTask } from './timing.js';
 import { benchOps, formatOps } from './ops.js';
 import { benchImages1080p, imageJob } from './images.js';
+import { CoreProbe } from './cores.js';
 import { createOrtRunner, createTfjsWasmRunner, setOrtThreads, type PeerResult } from './peers.js';
 
 export const ENGINES = ['simdconv NCHW', 'simdconv NHWC', 'plain JS', 'tfjs-wasm', 'ort-web'] as const;
@@ -134,6 +135,8 @@ export interface ThreadResult {
   poolMs: number;
   /** One thread's time over the pool's, paired by round (pairedSpeedUp). */
   speedUp: number;
+  /** The same rounds' speed-up of a loop with no memory traffic split over as many workers (cores.ts). */
+  ceiling: number;
   /** onnxruntime-web with the same number of threads (--peers). */
   ortMs?: number;
   /** ORT's time over the pool's, paired by round. */
@@ -151,6 +154,7 @@ const THREAD_ROUNDS = 9;
 async function benchThreads(layers: LayerSpec[], threads: number, peers: boolean): Promise<ThreadResult[]> {
   if (peers) setOrtThreads(threads);
   const results: ThreadResult[] = [];
+  const cores = CoreProbe.create(threads);
   for (const l of layers) {
     const { tensors, geometry } = prepareLayer(l);
     const { input, weight, options } = tensors.NCHW;
@@ -159,6 +163,9 @@ async function benchThreads(layers: LayerSpec[], threads: number, peers: boolean
       { name: 'one', run: () => conv.run(input) },
       // An async function, so that tinybench awaits each call.
       { name: 'pool', run: async () => { await pooled.runAsync(input); } },
+      // The machine's own ceiling in the same rounds (cores.ts).
+      { name: 'loop one', run: () => cores.one() },
+      { name: 'loop split', run: () => cores.split() },
     ];
     const ort = peers ? await createOrtRunner(geometry, input.data, weight.data) : null;
     if (ort && !('unsupported' in ort)) tasks.push({ name: 'ort', run: async () => { await ort.run(); } });
@@ -167,6 +174,7 @@ async function benchThreads(layers: LayerSpec[], threads: number, peers: boolean
       const ms = (name: string) => median(rounds.get(name)!);
       results.push({
         layer: l.name, multiplyAdds: conv2dMultiplyAdds(geometry), oneThreadMs: ms('one'), poolMs: ms('pool'), speedUp: pairedSpeedUp(rounds, 'one', 'pool'),
+        ceiling: pairedSpeedUp(rounds, 'loop one', 'loop split'),
         ...(rounds.has('ort') ? { ortMs: ms('ort'), overOrt: pairedSpeedUp(rounds, 'ort', 'pool') } : {}),
       });
     } finally {
@@ -176,6 +184,7 @@ async function benchThreads(layers: LayerSpec[], threads: number, peers: boolean
     }
     process.stderr.write(`  ${l.name} (threads)\n`);
   }
+  cores.terminate();
   return results;
 }
 
@@ -190,9 +199,9 @@ function formatThreads(results: ThreadResult[], threads: number): string {
   const g = (r: ThreadResult, ms: number) => ((2 * r.multiplyAdds) / (ms * 1e6)).toFixed(2);
   const ort = results.some((r) => r.ortMs !== undefined);
   return [
-    `| layer (NCHW) | MMAC | 1 thread GFLOP/s | ${threads} threads GFLOP/s | speed-up |${ort ? ` ort-web ${threads} threads GFLOP/s | ×ort |` : ''}`,
-    `|:--|--:|--:|--:|--:|${ort ? '--:|--:|' : ''}`,
-    ...results.map((r) => `| ${r.layer} | ${(r.multiplyAdds / 1e6).toFixed(1)} | ${g(r, r.oneThreadMs)} | ${g(r, r.poolMs)} | ${r.speedUp.toFixed(2)}× |` +
+    `| layer (NCHW) | MMAC | 1 thread GFLOP/s | ${threads} threads GFLOP/s | speed-up | machine's ${threads}-thread ceiling |${ort ? ` ort-web ${threads} threads GFLOP/s | ×ort |` : ''}`,
+    `|:--|--:|--:|--:|--:|--:|${ort ? '--:|--:|' : ''}`,
+    ...results.map((r) => `| ${r.layer} | ${(r.multiplyAdds / 1e6).toFixed(1)} | ${g(r, r.oneThreadMs)} | ${g(r, r.poolMs)} | ${r.speedUp.toFixed(2)}× | ${r.ceiling.toFixed(2)}× |` +
       (ort ? (r.ortMs === undefined ? ' – | – |' : ` ${g(r, r.ortMs)} | ${r.overOrt!.toFixed(2)}× |`) : '')),
   ].join('\n');
 }
