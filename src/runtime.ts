@@ -25,8 +25,8 @@ export interface InitOptions {
   /**
    * Multiply-adds below which an async call stays on the calling thread, where handing it out
    * would cost more than it saves. Default 8,000,000 (about 0.5 ms of work; measured on 2 cores,
-   * a 3→16 layer of 0.4 M ran at 0.7× on 2 threads). Depthwise multiply-adds count 8 times:
-   * they are memory-bound, and a depthwise layer of 1 M already gains.
+   * a 3→16 layer of 0.4 M ran at 0.7× on 2 threads). Depthwise multiply-adds count 3 times:
+   * they are memory-bound, and a depthwise layer of 2.8 M already gains.
    */
   parallelThreshold?: number;
 }
@@ -39,7 +39,7 @@ export interface Info {
   sharedMemory: boolean;
   /** Why fewer threads than asked for are used, once, or null. */
   notice: string | null;
-  /** Multiply-adds from which async calls go to the pool (depthwise ones count 8 times). */
+  /** Multiply-adds from which async calls go to the pool (depthwise ones count 3 times). */
   parallelThreshold: number;
   /** Kernel tasks the current pool has run (diagnostics: 0 means nothing went to the workers). */
   poolTasks: number;

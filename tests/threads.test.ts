@@ -101,12 +101,12 @@ describe('threads', () => {
     expect(info().poolTasks).toBe(before);
   });
 
-  it('depthwise multiply-adds count 8 times toward the threshold (memory-bound)', async () => {
+  it('depthwise multiply-adds count 3 times toward the threshold (memory-bound)', async () => {
     await init({ threads: 2 });
-    // Dense: 4·400·36 = 57,600 multiply-adds, under 200,000: stays.
-    const dense = [randomTensor(seededRandom(6), [1, 4, 20, 20]), randomTensor(seededRandom(7), [4, 4, 3, 3])] as const;
-    // Depthwise: 16·225·9 = 32,400, fewer, but 259,200 counted 8 times: goes to the pool.
-    const depthwise = [randomTensor(seededRandom(8), [1, 16, 15, 15]), randomTensor(seededRandom(9), [16, 1, 3, 3])] as const;
+    // Dense: 4·784·36 = 112,896 multiply-adds, under 200,000: stays.
+    const dense = [randomTensor(seededRandom(6), [1, 4, 28, 28]), randomTensor(seededRandom(7), [4, 4, 3, 3])] as const;
+    // Depthwise: 32·400·9 = 115,200, about as many, but 345,600 counted 3 times: goes to the pool.
+    const depthwise = [randomTensor(seededRandom(8), [1, 32, 20, 20]), randomTensor(seededRandom(9), [32, 1, 3, 3])] as const;
     let before = info().poolTasks;
     const y = await conv2dAsync(dense[0], dense[1], { padding: 'same' });
     expect(info().poolTasks).toBe(before);
