@@ -9,20 +9,26 @@ import { Worker } from 'node:worker_threads';
 /** Eight independent multiply-add chains: bound by a core's float units, never by memory. */
 const LOOP_WORKER = `
 const { parentPort } = require('node:worker_threads');
-parentPort.on('message', (n) => {
+parentPort.on('message', ({ id, n }) => {
   let a = 1, b = 2, c = 3, d = 4, e = 5, f = 6, g = 7, h = 8;
   for (let i = 0; i < n; i++) {
     a = a * 0.9999999 + 1e-7; b = b * 0.9999999 + 1e-7; c = c * 0.9999999 + 1e-7; d = d * 0.9999999 + 1e-7;
     e = e * 0.9999999 + 1e-7; f = f * 0.9999999 + 1e-7; g = g * 0.9999999 + 1e-7; h = h * 0.9999999 + 1e-7;
   }
-  parentPort.postMessage(a + b + c + d + e + f + g + h);
+  parentPort.postMessage({ id, sum: a + b + c + d + e + f + g + h });
 });`;
 
 /** Iterations of the whole loop: about 2 ms on one core here, the size of a suite layer. */
 const ITERATIONS = 400_000;
 
 export class CoreProbe {
-  private constructor(private readonly workers: Worker[]) {}
+  private nextId = 1;
+  /** Replies are matched by id: a late reply never settles a later call. */
+  private readonly waiting = new Map<number, () => void>();
+
+  private constructor(private readonly workers: Worker[]) {
+    for (const worker of workers) worker.on('message', ({ id }: { id: number }) => this.settle(id));
+  }
 
   static create(threads: number): CoreProbe {
     return new CoreProbe(Array.from({ length: threads }, () => new Worker(LOOP_WORKER, { eval: true })));
@@ -43,9 +49,16 @@ export class CoreProbe {
   }
 
   private send(worker: Worker, iterations: number): Promise<void> {
+    const id = this.nextId++;
     return new Promise((resolve) => {
-      worker.once('message', () => resolve());
-      worker.postMessage(iterations);
+      this.waiting.set(id, resolve);
+      worker.postMessage({ id, n: iterations });
     });
+  }
+
+  private settle(id: number): void {
+    const resolve = this.waiting.get(id);
+    this.waiting.delete(id);
+    resolve?.();
   }
 }

@@ -163,9 +163,10 @@ async function benchThreads(layers: LayerSpec[], threads: number, peers: boolean
       { name: 'one', run: () => conv.run(input) },
       // An async function, so that tinybench awaits each call.
       { name: 'pool', run: async () => { await pooled.runAsync(input); } },
-      // The machine's own ceiling in the same rounds (cores.ts).
-      { name: 'loop one', run: () => cores.one() },
-      { name: 'loop split', run: () => cores.split() },
+      // The machine's own ceiling in the same rounds (cores.ts). Async functions, as above: tinybench
+      // calls other functions once to find out whether they return a promise, and leaves it running.
+      { name: 'loop one', run: async () => { await cores.one(); } },
+      { name: 'loop split', run: async () => { await cores.split(); } },
     ];
     const ort = peers ? await createOrtRunner(geometry, input.data, weight.data) : null;
     if (ort && !('unsupported' in ort)) tasks.push({ name: 'ort', run: async () => { await ort.run(); } });
