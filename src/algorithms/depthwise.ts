@@ -4,6 +4,7 @@
 
 import type { Conv2dFilter, Conv2dGeometry } from '../shape.js';
 import { ACTIVATION_CODES, type ConvAlgorithm } from './algorithm.js';
+import { bandRowsRead } from './padded-input.js';
 
 const roundUp = (value: number, multiple: number): number => Math.ceil(value / multiple) * multiple;
 /** Output columns per step of the plane kernel (assembly/depthwise.ts PLANE_COLUMNS). */
@@ -66,14 +67,8 @@ export const depthwiseConv: ConvAlgorithm = {
     const rowPixels = buffers.outputRowPixels ?? g.outW;
     const { begin, end } = buffers.rows ?? { begin: 0, end: g.outH };
     if (begin >= end) return;
-    // The input rows the band reads: padded-image rows [top, top + readRows), of which input
-    // rows [first, last) are real and the rest zero padding.
-    const top = begin * g.strideH;
-    const readRows = (end - begin - 1) * g.strideH + (g.kernelH - 1) * g.dilationH + 1;
-    const first = Math.max(0, top - g.padTop);
-    const last = Math.min(g.inH, top - g.padTop + readRows);
-    const realRows = Math.max(0, last - first);
-    const padAbove = Math.min(readRows, first - (top - g.padTop));
+    // The input rows the band reads (zero-bordered rows [top, top + readRows)).
+    const { top, count: readRows, first, realRows, zeroAbove: padAbove } = bandRowsRead(g, buffers.rows);
     // One channel is the same bytes in both layouts; the plane kernel vectorises across columns.
     if (g.layout === 'NHWC' && channels > 1) {
       if (buffers.inputPadded) throw new Error('simdconv internal error: depthwise NHWC does not read a padded input');

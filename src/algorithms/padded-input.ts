@@ -21,11 +21,18 @@ export function paddedImage(g: Conv2dGeometry): PaddedImage {
   return { height, width, bytes: roundUp(g.inChannels * height * width * 4, 64) };
 }
 
-/** Rows [top, top + count) of the zero-bordered image: what output rows `rows` read. */
-export function paddedRowsRead(g: Conv2dGeometry, image: PaddedImage, rows: RowBand | undefined): { top: number; count: number } {
-  if (!rows) return { top: 0, count: image.height };
-  const top = rows.begin * g.strideH;
-  return { top, count: Math.min(image.height - top, (rows.end - rows.begin - 1) * g.strideH + (g.kernelH - 1) * g.dilationH + 1) };
+/**
+ * The rows a band of output rows reads: zero-bordered rows [top, top + count), of which input
+ * rows [first, first + realRows) are real, placed `zeroAbove` rows down, the rest zero padding.
+ * Without `rows`, the whole image.
+ */
+export function bandRowsRead(g: Conv2dGeometry, rows: RowBand | undefined): { top: number; count: number; first: number; realRows: number; zeroAbove: number } {
+  const height = g.padTop + g.inH + g.padBottom;
+  const top = rows ? rows.begin * g.strideH : 0;
+  const count = rows ? Math.min(height - top, (rows.end - rows.begin - 1) * g.strideH + (g.kernelH - 1) * g.dilationH + 1) : height;
+  const first = Math.max(0, top - g.padTop);
+  const realRows = Math.max(0, Math.min(g.inH, top + count - g.padTop) - first);
+  return { top, count, first, realRows, zeroAbove: realRows > 0 ? first + g.padTop - top : count };
 }
 
 /**
@@ -36,13 +43,8 @@ export function paddedRowsRead(g: Conv2dGeometry, image: PaddedImage, rows: RowB
 export function padInputImage(rt: Runtime, g: Conv2dGeometry, image: PaddedImage, input: number, n: number, dst: number, rows?: RowBand): void {
   const channels = g.inChannels;
   const inPlane = g.inH * g.inW;
-  const { top, count } = paddedRowsRead(g, image, rows);
+  const { top, count, first, realRows, zeroAbove } = bandRowsRead(g, rows);
   if (count <= 0) return;
-  // Input rows [first, last) fall inside the padded rows read; the rest of them are zero.
-  const first = Math.max(0, top - g.padTop);
-  const last = Math.min(g.inH, top + count - g.padTop);
-  const realRows = Math.max(0, last - first);
-  const zeroAbove = realRows > 0 ? first + g.padTop - top : count;
   const source = input + (n * channels * inPlane + first * (g.layout === 'NCHW' ? g.inW : g.inW * channels)) * 4;
   if (g.layout === 'NCHW') {
     const plane = image.height * image.width;
