@@ -1,33 +1,80 @@
 // Plain TypeScript convTranspose2d: the scatter form of the definition (every input pixel adds
 // its weighted kernel into the output), independent of the fast path's gather-as-conv2d form.
 
-import { activationStrides, resolveConvTranspose2dFilter, resolveConvTranspose2dGeometry } from '../shape.js';
 import type { ConvTranspose2dOptions, Tensor } from '../types.js';
-import { applyActivation } from '../activation.js';
+import { activationSteps } from './conv2d.js';
+import { finish, integer, oneOf, perAxis, readOptions, readOutputStage, readPadding, readTensor } from './semantics.js';
+
+const KEYS = ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'outputPadding', 'groups', 'bias', 'activation', 'alpha', 'algorithm'];
+
+/**
+ * 'same' for a transposed convolution: the output is input·stride. The full scatter covers
+ * (in−1)·stride + dilation·(k−1) + 1 positions; the surplus over in·stride is cropped (the odd
+ * one at the end, as conv2d's 'same' pads), a shortfall is added at the end as output padding.
+ */
+function transposedSame(input: number, kernel: number, stride: number, dilation: number): { crop: [number, number]; extra: number } {
+  const surplus = dilation * (kernel - 1) + 1 - stride;
+  if (surplus <= 0) return { crop: [0, 0], extra: -surplus };
+  const end = Math.ceil(surplus / 2);
+  return { crop: [surplus - end, end], extra: 0 };
+}
 
 export function convTranspose2d(input: Tensor, weight: Tensor, options: ConvTranspose2dOptions = {}): Tensor {
-  const g = resolveConvTranspose2dGeometry(resolveConvTranspose2dFilter(weight, options, 'reference.convTranspose2d'), input);
-  const xs = activationStrides(g.layout, g.inChannels, g.inH, g.inW);
-  const ys = activationStrides(g.layout, g.outChannels, g.outH, g.outW);
-  const channelsPerGroup = g.inChannels / g.groups;
-  const filtersPerGroup = g.outChannels / g.groups;
-  const sums = new Float64Array(g.batch * g.outChannels * g.outH * g.outW);
-  for (let n = 0; n < g.batch; n++) {
-    for (let c = 0; c < g.inChannels; c++) {
-      const group = Math.floor(c / channelsPerGroup);
-      for (let ih = 0; ih < g.inH; ih++) {
-        for (let iw = 0; iw < g.inW; iw++) {
-          const value = input.data[n * xs.batch + c * xs.channel + ih * xs.row + iw * xs.col]!;
-          for (let m = 0; m < filtersPerGroup; m++) {
-            const outChannel = group * filtersPerGroup + m;
-            for (let kh = 0; kh < g.kernelH; kh++) {
-              const oh = ih * g.strideH - g.padTop + kh * g.dilationH;
-              if (oh < 0 || oh >= g.outH) continue;
-              for (let kw = 0; kw < g.kernelW; kw++) {
-                const ow = iw * g.strideW - g.padLeft + kw * g.dilationW;
-                if (ow < 0 || ow >= g.outW) continue;
-                sums[n * ys.batch + outChannel * ys.channel + oh * ys.row + ow * ys.col]! +=
-                  value * weight.data[g.weightIndex(c, m, kh, kw)]!;
+  const o = readOptions('reference.convTranspose2d', options, KEYS);
+  const layout = oneOf('options.layout', o.layout, ['NCHW', 'NHWC'] as const, 'NCHW');
+  const weightLayout = oneOf('options.weightLayout', o.weightLayout, ['IOHW', 'HWOI'] as const, layout === 'NCHW' ? 'IOHW' : 'HWOI');
+  const xt = readTensor('input', input, 4);
+  const wt = readTensor('weight', weight, 4);
+  const groups = integer('options.groups', o.groups ?? 1, 1);
+  const [a, b, c, d] = wt.shape as [number, number, number, number];
+  // IOHW [C, M/groups, kH, kW]; HWOI [kH, kW, M, C] (TensorFlow's, no groups).
+  if (weightLayout === 'HWOI' && groups !== 1) throw new RangeError(`options.groups must be 1 with weight layout HWOI`);
+  const [C, Mg, kH, kW] = weightLayout === 'IOHW' ? [a, b, c, d] : [d, c, a, b];
+  const M = Mg * groups;
+  const weightAt = weightLayout === 'IOHW'
+    ? (ch: number, m: number, kh: number, kw: number) => ch * (Mg * kH * kW) + m * (kH * kW) + kh * kW + kw
+    : (ch: number, m: number, kh: number, kw: number) => kh * (kW * M * C) + kw * (M * C) + m * C + ch;
+  const [N, inC, inH, inW] = (layout === 'NCHW' ? [0, 1, 2, 3] : [0, 3, 1, 2]).map((axis) => xt.shape[axis]!) as [number, number, number, number];
+  if (inC !== C || C % groups !== 0) throw new RangeError(`input has ${inC} channels; the weight takes ${C} in ${groups} groups`);
+  const stage = readOutputStage(o, M);
+  const [sH, sW] = perAxis('options.stride', o.stride, 2, 1, 1) as [number, number];
+  const [dH, dW] = perAxis('options.dilation', o.dilation, 2, 1, 1) as [number, number];
+  let [opH, opW] = perAxis('options.outputPadding', o.outputPadding, 2, 0, 0) as [number, number];
+  if (opH >= Math.max(sH, dH) || opW >= Math.max(sW, dW)) throw new RangeError(`options.outputPadding must be smaller than the stride or the dilation`);
+  const padding = readPadding(o.padding, ['top', 'bottom', 'left', 'right']);
+  let crop: number[];
+  if (padding === 'same') {
+    if (o.outputPadding !== undefined) throw new RangeError(`options.outputPadding cannot be combined with padding 'same'`);
+    const rows = transposedSame(inH, kH, sH, dH);
+    const cols = transposedSame(inW, kW, sW, dW);
+    crop = [...rows.crop, ...cols.crop];
+    [opH, opW] = [rows.extra, cols.extra];
+  } else {
+    crop = padding;
+  }
+  const [top, bottom, left, right] = crop as [number, number, number, number];
+  const outH = (inH - 1) * sH + dH * (kH - 1) + 1 + opH - top - bottom;
+  const outW = (inW - 1) * sW + dW * (kW - 1) + 1 + opW - left - right;
+  if (outH < 1 || outW < 1) throw new RangeError(`padding crops the whole output of input ${inH}×${inW}: no output`);
+  const xs = activationSteps(layout, C, inH, inW);
+  const ys = activationSteps(layout, M, outH, outW);
+  const channelsPerGroup = C / groups;
+  const sums = new Float64Array(N * M * outH * outW);
+  for (let n = 0; n < N; n++) {
+    for (let ch = 0; ch < C; ch++) {
+      const group = Math.floor(ch / channelsPerGroup);
+      for (let ih = 0; ih < inH; ih++) {
+        for (let iw = 0; iw < inW; iw++) {
+          const value = xt.data[n * xs.n + ch * xs.c + ih * xs.row + iw * xs.col]!;
+          for (let m = 0; m < Mg; m++) {
+            const outChannel = group * Mg + m;
+            for (let kh = 0; kh < kH; kh++) {
+              const oh = ih * sH + kh * dH - top;
+              if (oh < 0 || oh >= outH) continue;
+              for (let kw = 0; kw < kW; kw++) {
+                const ow = iw * sW + kw * dW - left;
+                if (ow < 0 || ow >= outW) continue;
+                sums[n * ys.n + outChannel * ys.c + oh * ys.row + ow * ys.col]! += value * wt.data[weightAt(ch, m, kh, kw)]!;
               }
             }
           }
@@ -35,17 +82,16 @@ export function convTranspose2d(input: Tensor, weight: Tensor, options: ConvTran
       }
     }
   }
-  const { bias, activation, alpha } = g;
   const y = new Float32Array(sums.length);
-  for (let n = 0; n < g.batch; n++) {
-    for (let m = 0; m < g.outChannels; m++) {
-      for (let oh = 0; oh < g.outH; oh++) {
-        for (let ow = 0; ow < g.outW; ow++) {
-          const i = n * ys.batch + m * ys.channel + oh * ys.row + ow * ys.col;
-          y[i] = applyActivation(sums[i]! + (bias ? bias[m]! : 0), activation, alpha);
+  for (let n = 0; n < N; n++) {
+    for (let m = 0; m < M; m++) {
+      for (let oh = 0; oh < outH; oh++) {
+        for (let ow = 0; ow < outW; ow++) {
+          const i = n * ys.n + m * ys.c + oh * ys.row + ow * ys.col;
+          y[i] = finish(sums[i]!, m, stage);
         }
       }
     }
   }
-  return { data: y, shape: g.layout === 'NCHW' ? [g.batch, g.outChannels, g.outH, g.outW] : [g.batch, g.outH, g.outW, g.outChannels] };
+  return { data: y, shape: layout === 'NCHW' ? [N, M, outH, outW] : [N, outH, outW, M] };
 }

@@ -1,41 +1,56 @@
 // Plain TypeScript conv1d: a one-dimensional loop nest of its own (not the conv2d reference), so
-// that tests catch mistakes in how the fast path maps conv1d onto conv2d. Option parsing is
-// shared with the fast path (src/shape.ts).
+// that tests catch mistakes in how the fast path maps conv1d onto conv2d.
 
-import {
-  checkTensor, checkWeight, conv1dAsConv2d, conv1dShapeAs2d, resolveConv2dFilter, resolveConv2dGeometry,
-} from '../shape.js';
 import type { Conv1dOptions, Tensor } from '../types.js';
-import { applyActivation } from '../activation.js';
+import { finish, integer, oneOf, outputLengths, readOptions, readOutputStage, readTensor, samePads } from './semantics.js';
+
+const KEYS = ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'groups', 'bias', 'activation', 'alpha', 'algorithm'];
+
+/** conv1d's padding: 'valid', 'same', a number for both ends, or [left, right]. */
+function readPadding1d(value: unknown): 'same' | [number, number] {
+  if (value === undefined || value === 'valid') return [0, 0];
+  if (value === 'same') return 'same';
+  if (typeof value === 'number') return [integer('options.padding', value, 0), integer('options.padding', value, 0)];
+  if (Array.isArray(value) && value.length === 2) return [integer('options.padding[0]', value[0], 0), integer('options.padding[1]', value[1], 0)];
+  throw new TypeError(`options.padding must be 'valid', 'same', a number or [left, right]`);
+}
 
 export function conv1d(input: Tensor, weight: Tensor, options: Conv1dOptions = {}): Tensor {
-  const { layout1d, options: o } = conv1dAsConv2d(options, 'reference.conv1d');
-  const weightLayout = o.weightLayout === 'OIHW' ? 'OIW' : 'WIO';
-  const x = checkTensor('input', input, 3, layout1d);
-  const w = checkWeight(weight, 3, weightLayout);
-  const filter = resolveConv2dFilter({ data: w.data, shape: conv1dShapeAs2d(w.shape, weightLayout) }, o, 'reference.conv1d');
-  const g = resolveConv2dGeometry(filter, { data: x.data, shape: conv1dShapeAs2d(x.shape, layout1d) });
-  const { batch, inChannels: C, inW: W, outChannels: M, outW: OW, channelsPerGroup: Cg, kernelW: K } = g;
-  const filtersPerGroup = M / g.groups;
+  const o = readOptions('reference.conv1d', options, KEYS);
+  const layout = oneOf('options.layout', o.layout, ['NCW', 'NWC'] as const, 'NCW');
+  const weightLayout = oneOf('options.weightLayout', o.weightLayout, ['OIW', 'WIO'] as const, layout === 'NCW' ? 'OIW' : 'WIO');
+  const x = readTensor('input', input, 3);
+  const w = readTensor('weight', weight, 3);
+  const stride = integer('options.stride', o.stride ?? 1, 1);
+  const dilation = integer('options.dilation', o.dilation ?? 1, 1);
+  const groups = integer('options.groups', o.groups ?? 1, 1);
+  const [N, W, C] = layout === 'NCW' ? [x.shape[0]!, x.shape[2]!, x.shape[1]!] : [x.shape[0]!, x.shape[1]!, x.shape[2]!];
+  const [M, Cg, K] = weightLayout === 'OIW' ? [w.shape[0]!, w.shape[1]!, w.shape[2]!] : [w.shape[2]!, w.shape[1]!, w.shape[0]!];
+  if (M % groups !== 0 || C !== Cg * groups) throw new RangeError(`groups ${groups}: input channels ${C} must be ${Cg} per group and filters ${M} a multiple of it`);
+  const stage = readOutputStage(o, M);
+  const padding = readPadding1d(o.padding);
+  const [padLeft, padRight] = padding === 'same' ? samePads(W, K, stride, dilation) : padding;
+  const [OW] = outputLengths([W], [K], [stride], [dilation], [padLeft, padRight]) as [number];
+  const filtersPerGroup = M / groups;
   // Element offsets: input (n, c, i), weight (m, c, k), output (n, m, o).
-  const xAt = layout1d === 'NCW' ? (n: number, c: number, i: number) => (n * C + c) * W + i : (n: number, c: number, i: number) => (n * W + i) * C + c;
+  const xAt = layout === 'NCW' ? (n: number, c: number, i: number) => (n * C + c) * W + i : (n: number, c: number, i: number) => (n * W + i) * C + c;
   const wAt = weightLayout === 'OIW' ? (m: number, c: number, k: number) => (m * Cg + c) * K + k : (m: number, c: number, k: number) => (k * Cg + c) * M + m;
-  const yAt = layout1d === 'NCW' ? (n: number, m: number, o: number) => (n * M + m) * OW + o : (n: number, m: number, o: number) => (n * OW + o) * M + m;
-  const y = new Float32Array(batch * M * OW);
-  for (let n = 0; n < batch; n++) {
+  const yAt = layout === 'NCW' ? (n: number, m: number, i: number) => (n * M + m) * OW + i : (n: number, m: number, i: number) => (n * OW + i) * M + m;
+  const y = new Float32Array(N * M * OW);
+  for (let n = 0; n < N; n++) {
     for (let m = 0; m < M; m++) {
       const firstChannel = Math.floor(m / filtersPerGroup) * Cg;
       for (let out = 0; out < OW; out++) {
-        let sum = g.bias ? g.bias[m]! : 0;
+        let sum = 0;
         for (let c = 0; c < Cg; c++) {
           for (let k = 0; k < K; k++) {
-            const i = out * g.strideW + k * g.dilationW - g.padLeft;
+            const i = out * stride + k * dilation - padLeft;
             if (i >= 0 && i < W) sum += x.data[xAt(n, firstChannel + c, i)]! * w.data[wAt(m, c, k)]!;
           }
         }
-        y[yAt(n, m, out)] = applyActivation(sum, g.activation, g.alpha);
+        y[yAt(n, m, out)] = finish(sum, m, stage);
       }
     }
   }
-  return { data: y, shape: layout1d === 'NCW' ? [batch, M, OW] : [batch, OW, M] };
+  return { data: y, shape: layout === 'NCW' ? [N, M, OW] : [N, OW, M] };
 }

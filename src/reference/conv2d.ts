@@ -1,36 +1,67 @@
 // Plain TypeScript conv2d: the oracle the WebAssembly paths are tested against and the plain-JS
 // baseline of the benchmarks. Deliberately the textbook loop nest (the seed's sliding window),
-// accumulating in float64; only the option parsing is shared with the fast path (src/shape.ts).
+// accumulating in float64, with its own reading of the options (./semantics.ts).
 
-import { activationStrides, conv2dOutputShape, resolveConv2dFilter, resolveConv2dGeometry } from '../shape.js';
-import { applyActivation } from '../activation.js';
-import type { Conv2dOptions, Tensor } from '../types.js';
+import type { Conv2dOptions, Layout, Tensor, WeightLayout } from '../types.js';
+import {
+  finish, integer, oneOf, outputLengths, perAxis, readOptions, readOutputStage, readPadding, readTensor, resolvePads,
+} from './semantics.js';
 
+const KEYS = ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'groups', 'bias', 'activation', 'alpha', 'algorithm'];
+
+/** Element steps along (filter m, channel c, row, column) of a weight tensor, and its sizes. */
+function weightAxes(layout: WeightLayout, [a, b, c, d]: number[]) {
+  switch (layout) {
+    case 'OIHW': // [M, C/g, kH, kW]
+      return { M: a!, Cg: b!, kH: c!, kW: d!, step: { m: b! * c! * d!, c: c! * d!, row: d!, col: 1 } };
+    case 'HWIO': // [kH, kW, C/g, M]
+      return { M: d!, Cg: c!, kH: a!, kW: b!, step: { m: 1, c: d!, row: b! * c! * d!, col: c! * d! } };
+    case 'OHWI': // [M, kH, kW, C/g]
+      return { M: a!, Cg: d!, kH: b!, kW: c!, step: { m: b! * c! * d!, c: 1, row: c! * d!, col: d! } };
+  }
+}
+
+/** Element steps along (image, channel, row, column) of an activation tensor [N, C, H, W] or [N, H, W, C]. */
+export function activationSteps(layout: Layout, C: number, H: number, W: number) {
+  return layout === 'NCHW' ? { n: C * H * W, c: H * W, row: W, col: 1 } : { n: H * W * C, c: 1, row: W * C, col: C };
+}
 
 export function conv2d(input: Tensor, weight: Tensor, options: Conv2dOptions = {}): Tensor {
-  const filter = resolveConv2dFilter(weight, options, 'reference.conv2d');
-  const g = resolveConv2dGeometry(filter, input);
-  const x = input.data;
-  const w = weight.data;
+  const o = readOptions('reference.conv2d', options, KEYS);
+  const layout = oneOf('options.layout', o.layout, ['NCHW', 'NHWC'] as const, 'NCHW');
+  const weightLayout = oneOf('options.weightLayout', o.weightLayout, ['OIHW', 'HWIO', 'OHWI'] as const, layout === 'NCHW' ? 'OIHW' : 'HWIO');
+  const xt = readTensor('input', input, 4);
+  const wt = readTensor('weight', weight, 4);
+  const [strideH, strideW] = perAxis('options.stride', o.stride, 2, 1, 1) as [number, number];
+  const [dilationH, dilationW] = perAxis('options.dilation', o.dilation, 2, 1, 1) as [number, number];
+  const groups = integer('options.groups', o.groups ?? 1, 1);
+  const { M: outChannels, Cg: channelsPerGroup, kH: kernelH, kW: kernelW, step: ws } = weightAxes(weightLayout, wt.shape);
+  const [batch, inChannels, inH, inW] = (layout === 'NCHW' ? [0, 1, 2, 3] : [0, 3, 1, 2]).map((axis) => xt.shape[axis]!) as [number, number, number, number];
+  if (outChannels % groups !== 0 || inChannels !== channelsPerGroup * groups) {
+    throw new RangeError(`groups ${groups}: input channels ${inChannels} must be ${channelsPerGroup} per group and filters ${outChannels} a multiple of it`);
+  }
+  const stage = readOutputStage(o, outChannels);
+  const pads = resolvePads(readPadding(o.padding, ['top', 'bottom', 'left', 'right']), [inH, inW], [kernelH, kernelW], [strideH, strideW], [dilationH, dilationW]);
+  const [padTop, , padLeft] = pads as [number, number, number, number];
+  const [outH, outW] = outputLengths([inH, inW], [kernelH, kernelW], [strideH, strideW], [dilationH, dilationW], pads) as [number, number];
+  const x = xt.data;
+  const w = wt.data;
+  const xs = activationSteps(layout, inChannels, inH, inW);
+  const ys = activationSteps(layout, outChannels, outH, outW);
+  const filtersPerGroup = outChannels / groups;
+  const y = new Float32Array(batch * outChannels * outH * outW);
   // Plain locals, and the window loop outside the pixel loop so the innermost loop walks one
   // input row: this is also the plain-JS baseline of the benchmarks, so it is the loop a
   // careful JS programmer would write, not a strawman.
-  const { batch, outChannels, outH, outW, inH, inW, channelsPerGroup, kernelH, kernelW } = g;
-  const { strideH, strideW, dilationH, dilationW, padTop, padLeft, activation, alpha, bias } = g;
-  const { batch: xBatch, channel: xChannel, row: xRow, col: xCol } = activationStrides(g.layout, g.inChannels, inH, inW);
-  const { batch: yBatch, channel: yChannel, row: yRow, col: yCol } = activationStrides(g.layout, outChannels, outH, outW);
-  const { filter: wFilter, channel: wChannel, row: wRow, col: wCol } = g.weightStrides;
-  const filtersPerGroup = outChannels / g.groups;
-  const y = new Float32Array(batch * outChannels * outH * outW);
   const sums = new Float64Array(outH * outW); // one output plane, accumulated in float64
   for (let n = 0; n < batch; n++) {
     for (let m = 0; m < outChannels; m++) {
-      const xGroup = n * xBatch + Math.floor(m / filtersPerGroup) * channelsPerGroup * xChannel;
-      sums.fill(bias ? bias[m]! : 0);
+      const xGroup = n * xs.n + Math.floor(m / filtersPerGroup) * channelsPerGroup * xs.c;
+      sums.fill(0);
       for (let c = 0; c < channelsPerGroup; c++) {
         for (let kh = 0; kh < kernelH; kh++) {
           for (let kw = 0; kw < kernelW; kw++) {
-            const weightValue = w[m * wFilter + c * wChannel + kh * wRow + kw * wCol]!;
+            const weightValue = w[m * ws.m + c * ws.c + kh * ws.row + kw * ws.col]!;
             const colOffset = kw * dilationW - padLeft;
             // Output columns whose input column lies inside the image (zero padding adds nothing).
             const owBegin = Math.max(0, Math.ceil(-colOffset / strideW));
@@ -38,8 +69,8 @@ export function conv2d(input: Tensor, weight: Tensor, options: Conv2dOptions = {
             for (let oh = 0; oh < outH; oh++) {
               const ih = oh * strideH + kh * dilationH - padTop;
               if (ih < 0 || ih >= inH) continue;
-              let xIndex = xGroup + c * xChannel + ih * xRow + (owBegin * strideW + colOffset) * xCol;
-              const xStep = strideW * xCol;
+              let xIndex = xGroup + c * xs.c + ih * xs.row + (owBegin * strideW + colOffset) * xs.col;
+              const xStep = strideW * xs.col;
               for (let s = oh * outW + owBegin, end = oh * outW + owEnd; s < end; s++, xIndex += xStep) {
                 sums[s]! += weightValue * x[xIndex]!;
               }
@@ -48,11 +79,9 @@ export function conv2d(input: Tensor, weight: Tensor, options: Conv2dOptions = {
         }
       }
       for (let oh = 0; oh < outH; oh++) {
-        for (let ow = 0; ow < outW; ow++) {
-          y[n * yBatch + m * yChannel + oh * yRow + ow * yCol] = applyActivation(sums[oh * outW + ow]!, activation, alpha);
-        }
+        for (let ow = 0; ow < outW; ow++) y[n * ys.n + m * ys.c + oh * ys.row + ow * ys.col] = finish(sums[oh * outW + ow]!, m, stage);
       }
     }
   }
-  return { data: y, shape: conv2dOutputShape(g) };
+  return { data: y, shape: layout === 'NCHW' ? [batch, outChannels, outH, outW] : [batch, outH, outW, outChannels] };
 }

@@ -1,47 +1,67 @@
 // Plain TypeScript conv3d: the seven-deep loop of the definition, independent of the fast path's
-// stacked-slices form. Option parsing is shared (src/shape.ts).
+// stacked-slices form.
 
-import { resolveConv3d, resolveConv2dFilterShape } from '../shape.js';
 import type { Conv3dOptions, Tensor } from '../types.js';
-import { applyActivation } from '../activation.js';
+import {
+  finish, integer, oneOf, outputLengths, perAxis, readOptions, readOutputStage, readPadding, readTensor, resolvePads,
+} from './semantics.js';
+
+const KEYS = ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'groups', 'bias', 'activation', 'alpha', 'algorithm'];
 
 export function conv3d(input: Tensor, weight: Tensor, options: Conv3dOptions = {}): Tensor {
-  const g = resolveConv3d(input, weight, options, 'reference.conv3d');
-  const { bias, activation, alpha } = resolveConv2dFilterShape([g.outChannels, 1, 1, 1], g.conv2dOptions, 'reference.conv3d');
-  const { batch: N, inChannels: C, outChannels: M, inD, inH, inW, kernelD: kD, kernelH: kH, kernelW: kW, outD, outH, outW } = g;
-  const Cg = C / g.groups;
-  const Mg = M / g.groups;
-  const ncdhw = g.layout === 'NCDHW';
+  const o = readOptions('reference.conv3d', options, KEYS);
+  const ncdhw = oneOf('options.layout', o.layout, ['NCDHW', 'NDHWC'] as const, 'NCDHW') === 'NCDHW';
+  const weightLayout = oneOf('options.weightLayout', o.weightLayout, ['OIDHW', 'DHWIO'] as const, ncdhw ? 'OIDHW' : 'DHWIO');
+  const x = readTensor('input', input, 5);
+  const wt = readTensor('weight', weight, 5);
+  const xs = x.shape;
+  const [N, C, inD, inH, inW] = ncdhw ? xs : [xs[0]!, xs[4]!, xs[1]!, xs[2]!, xs[3]!];
+  const ws = wt.shape;
+  const [M, Cg, kD, kH, kW] = weightLayout === 'OIDHW' ? ws : [ws[4]!, ws[3]!, ws[0]!, ws[1]!, ws[2]!];
+  const groups = integer('options.groups', o.groups ?? 1, 1);
+  if (M! % groups !== 0 || C !== Cg! * groups) throw new RangeError(`groups ${groups}: input channels ${C} must be ${Cg} per group and filters ${M} a multiple of it`);
+  const stage = readOutputStage(o, M!);
+  const strides = perAxis('options.stride', o.stride, 3, 1, 1);
+  const dilations = perAxis('options.dilation', o.dilation, 3, 1, 1);
+  const inputs = [inD!, inH!, inW!];
+  const kernels = [kD!, kH!, kW!];
+  const pads = resolvePads(readPadding(o.padding, ['front', 'back', 'top', 'bottom', 'left', 'right']), inputs, kernels, strides, dilations);
+  const [outD, outH, outW] = outputLengths(inputs, kernels, strides, dilations, pads) as [number, number, number];
+  const Mg = M! / groups;
   const xAt = (n: number, c: number, d: number, h: number, w: number) =>
-    ncdhw ? (((n * C + c) * inD + d) * inH + h) * inW + w : ((((n * inD + d) * inH + h) * inW + w) * C + c);
+    ncdhw ? (((n * C! + c) * inD! + d) * inH! + h) * inW! + w : ((((n * inD! + d) * inH! + h) * inW! + w) * C! + c);
   const wAt = (m: number, c: number, kd: number, kh: number, kw: number) =>
-    g.weightLayout === 'OIDHW' ? (((m * Cg + c) * kD + kd) * kH + kh) * kW + kw : ((((kd * kH + kh) * kW + kw) * Cg + c) * M + m);
+    weightLayout === 'OIDHW' ? (((m * Cg! + c) * kD! + kd) * kH! + kh) * kW! + kw : ((((kd * kH! + kh) * kW! + kw) * Cg! + c) * M! + m);
   const yAt = (n: number, m: number, d: number, h: number, w: number) =>
-    ncdhw ? (((n * M + m) * outD + d) * outH + h) * outW + w : ((((n * outD + d) * outH + h) * outW + w) * M + m);
-  const y = new Float32Array(N * M * outD * outH * outW);
-  for (let n = 0; n < N; n++)
-    for (let m = 0; m < M; m++) {
-      const c0 = Math.floor(m / Mg) * Cg;
+    ncdhw ? (((n * M! + m) * outD + d) * outH + h) * outW + w : ((((n * outD + d) * outH + h) * outW + w) * M! + m);
+  const y = new Float32Array(N! * M! * outD * outH * outW);
+  // Input coordinate of output position o and tap k along an axis, or -1 outside the input.
+  const at = (axis: number, out: number, k: number) => {
+    const i = out * strides[axis]! + k * dilations[axis]! - pads[2 * axis]!;
+    return i >= 0 && i < inputs[axis]! ? i : -1;
+  };
+  for (let n = 0; n < N!; n++)
+    for (let m = 0; m < M!; m++) {
+      const c0 = Math.floor(m / Mg) * Cg!;
       for (let od = 0; od < outD; od++)
         for (let oh = 0; oh < outH; oh++)
           for (let ow = 0; ow < outW; ow++) {
-            let sum = bias ? bias[m]! : 0;
-            for (let c = 0; c < Cg; c++)
-              for (let kd = 0; kd < kD; kd++) {
-                const id = od * g.strideD + kd * g.dilationD - g.padFront;
-                if (id < 0 || id >= inD) continue;
-                for (let kh = 0; kh < kH; kh++) {
-                  const ih = oh * g.strideH + kh * g.dilationH - g.padTop;
-                  if (ih < 0 || ih >= inH) continue;
-                  for (let kw = 0; kw < kW; kw++) {
-                    const iw = ow * g.strideW + kw * g.dilationW - g.padLeft;
-                    if (iw < 0 || iw >= inW) continue;
-                    sum += input.data[xAt(n, c0 + c, id, ih, iw)]! * weight.data[wAt(m, c, kd, kh, kw)]!;
+            let sum = 0;
+            for (let c = 0; c < Cg!; c++)
+              for (let kd = 0; kd < kD!; kd++) {
+                const id = at(0, od, kd);
+                if (id < 0) continue;
+                for (let kh = 0; kh < kH!; kh++) {
+                  const ih = at(1, oh, kh);
+                  if (ih < 0) continue;
+                  for (let kw = 0; kw < kW!; kw++) {
+                    const iw = at(2, ow, kw);
+                    if (iw >= 0) sum += x.data[xAt(n, c0 + c, id, ih, iw)]! * wt.data[wAt(m, c, kd, kh, kw)]!;
                   }
                 }
               }
-            y[yAt(n, m, od, oh, ow)] = applyActivation(sum, activation, alpha);
+            y[yAt(n, m, od, oh, ow)] = finish(sum, m, stage);
           }
     }
-  return { data: y, shape: ncdhw ? [N, M, outD, outH, outW] : [N, outD, outH, outW, M] };
+  return { data: y, shape: ncdhw ? [N!, M!, outD, outH, outW] : [N!, outD, outH, outW, M!] };
 }

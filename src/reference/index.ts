@@ -1,5 +1,6 @@
 // `simdconv/reference`: plain TypeScript implementations with the same signatures as the
-// WebAssembly API. Needs no init().
+// WebAssembly API. Needs no init(). Independent of the fast path: it imports nothing from src/
+// but types, and reads the options with its own code (./semantics.ts).
 export { conv2d } from './conv2d.js';
 export { conv1d } from './conv1d.js';
 export { convTranspose2d } from './conv-transpose2d.js';
