@@ -184,3 +184,33 @@ describe("leakyRelu without alpha uses 0.01 (ONNX, PyTorch): −100 → −1, �
     expect(y.data[1]).toBe(5);
   });
 });
+
+describe('conv2d weight layouts: OIHW [M, C, kH, kW], HWIO [kH, kW, C, M], OHWI [M, kH, kW, C] (hand-worked)', () => {
+  // A 2×2 image of C = 2 channels, x(c, h, w) = 1 + 4c + 2h + w (all different), and a 2×2
+  // kernel to M = 2 filters, each a single 1: filter 0 at (c 1, h 0, w 1), filter 1 at (c 0, h 1, w 0).
+  // y = (x(1, 0, 1), x(0, 1, 0)) = (6, 3); a wrong stride reads another pixel of another value.
+  const x = (c: number, h: number, w: number) => 1 + 4 * c + 2 * h + w;
+  const ones = [[0, 1, 0, 1], [1, 0, 1, 0]]; // [m, c, h, w]
+  const index = {
+    OIHW: (m: number, c: number, h: number, w: number) => ((m * 2 + c) * 2 + h) * 2 + w,
+    HWIO: (m: number, c: number, h: number, w: number) => ((h * 2 + w) * 2 + c) * 2 + m,
+    OHWI: (m: number, c: number, h: number, w: number) => ((m * 2 + h) * 2 + w) * 2 + c,
+  };
+  const pixels = (nchw: boolean) => {
+    const data: number[] = [];
+    if (nchw) for (let c = 0; c < 2; c++) for (let h = 0; h < 2; h++) for (let w = 0; w < 2; w++) data.push(x(c, h, w));
+    else for (let h = 0; h < 2; h++) for (let w = 0; w < 2; w++) for (let c = 0; c < 2; c++) data.push(x(c, h, w));
+    return data;
+  };
+  for (const weightLayout of ['OIHW', 'HWIO', 'OHWI'] as const) {
+    it(`${weightLayout}: y = (6, 3) in both layouts`, () => {
+      const weights = new Array(16).fill(0);
+      for (const [m, c, h, w] of ones) weights[index[weightLayout](m!, c!, h!, w!)] = 1;
+      // Every dimension is 2, so only the order of the data tells the layouts apart.
+      for (const layout of ['NCHW', 'NHWC'] as const) {
+        const y = conv2d(tensor(pixels(layout === 'NCHW'), [1, 2, 2, 2]), tensor(weights, [2, 2, 2, 2]), { layout, weightLayout });
+        expect(Array.from(y.data), layout).toEqual([6, 3]);
+      }
+    });
+  }
+});
