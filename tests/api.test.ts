@@ -1,7 +1,7 @@
 // depthwiseConv2d against conv2d with groups = C; separableConv2d against its two steps;
 // convInfo and receptiveField on hand-worked layers.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { conv2d, convInfo, createDepthwiseConv2d, depthwiseConv2d, init, receptiveField, separableConv2d } from 'simdconv';
+import { conv2d, convInfo, createDepthwiseConv2d, createSeparableConv2d, depthwiseConv2d, init, receptiveField, separableConv2d } from 'simdconv';
 import { conv2d as referenceConv2d } from 'simdconv/reference';
 import { expectSeparableMatchesReference, randomTensor, seededRandom } from './helpers.js';
 import type { Padding } from 'simdconv';
@@ -142,6 +142,29 @@ describe('separableConv2d', () => {
       const tail = { bias, activation: 'leakyRelu' as const, alpha: 0.1 };
       const actual = separableConv2d(x, dw, pw, { ...spatial, ...tail });
       expectSeparableMatchesReference(actual, x, dw2d, pw, spatial, c.C, tail, JSON.stringify(c));
+    }
+  });
+
+  it('the prepared form runs inputs of different sizes and batches in a row, each matching the reference', () => {
+    const random = seededRandom(82);
+    for (const layout of ['NCHW', 'NHWC'] as const) {
+      const [C, M] = [5, 7];
+      const nchw = layout === 'NCHW';
+      const dw = randomTensor(random, nchw ? [C * 2, 1, 3, 3] : [3, 3, C, 2]);
+      const pw = randomTensor(random, nchw ? [M, C * 2, 1, 1] : [1, 1, C * 2, M]);
+      const spatial = { layout, stride: 2, padding: 'same' as const };
+      const tail = { bias: randomTensor(random, [M]).data, activation: 'relu' as const };
+      const conv = createSeparableConv2d(dw, pw, { ...spatial, ...tail });
+      try {
+        // Growing, shrinking and growing again: the workspace is reused and regrown.
+        for (const [batch, height, width] of [[1, 9, 13], [2, 30, 7], [1, 3, 3], [3, 17, 40]] as const) {
+          const x = randomTensor(random, nchw ? [batch, C, height, width] : [batch, height, width, C]);
+          const dw2d = nchw ? dw : { data: dw.data, shape: [3, 3, 1, C * 2] };
+          expectSeparableMatchesReference(conv.run(x), x, dw2d, pw, spatial, C, tail, `${layout} [${batch}, ${height}, ${width}]`);
+        }
+      } finally {
+        conv.dispose();
+      }
     }
   });
 

@@ -6,6 +6,9 @@ import {
   DEFAULT_TOLERANCE, expectMatchesReference, makeCase, pick, randomConv2dCase, randomTensor, seededRandom, WINOGRAD_TOLERANCE,
   type CaseConstraints, type CaseShape, type Tolerance,
 } from './helpers.js';
+// The dispatcher and the shape resolution it reads (internals, as tests/threads.test.ts uses them).
+import { chooseConv2dAlgorithm } from '../dist/dispatch.js';
+import { resolveConv2dFilter, resolveConv2dGeometry } from '../dist/shape.js';
 
 const SEED = 20261128;
 const RANDOM_CASES = 400;
@@ -132,17 +135,39 @@ describe('winograd: blocking, tails and the auto choice', () => {
     });
   }
 
-  it("'auto' uses winograd for a 3×3 layer with enough channels, gemm for a thin one", () => {
-    const random = seededRandom(11);
-    const same = (shape: Partial<CaseShape>, algorithm: Algorithm): boolean => {
-      const c = makeCase(random, { ...base, layout: 'NHWC', weightLayout: 'HWIO', height: 12, width: 12, ...shape }, { padding: 'same' });
-      const auto = conv2d(c.input, c.weight, c.options).data;
-      const forced = conv2d(c.input, c.weight, { ...c.options, algorithm }).data;
-      return auto.every((v, i) => Object.is(v, forced[i]));
-    };
-    expect(same({ channels: 16, outChannels: 16 }, 'winograd')).toBe(true);
-    expect(same({ channels: 3, outChannels: 16 }, 'gemm')).toBe(true);
-  });
+  // Each rule of autoChoice in src/dispatch.ts, and the shapes on either side of its thresholds:
+  // the chosen path asserted directly (two paths can agree bitwise, so equal values prove
+  // nothing about which one ran), then the values against the reference.
+  const autoRules: Array<[string, Partial<CaseShape> & Pick<CaseShape, 'layout'>, Conv2dOptions, Exclude<Algorithm, 'auto'>]> = [
+    ['depthwise: groups = C = M (NCHW)', { layout: 'NCHW', channels: 8, outChannels: 8, groups: 8 }, { padding: 'same' }, 'depthwise'],
+    ['depthwise: groups = C = M, 5×5, stride 2 (NHWC)', { layout: 'NHWC', channels: 6, outChannels: 6, groups: 6, kernelH: 5, kernelW: 5 }, { stride: 2 }, 'depthwise'],
+    ['depthwise: one channel, one filter', { layout: 'NCHW', channels: 1, outChannels: 1 }, {}, 'depthwise'],
+    ['winograd: 3×3 stride 1, 16 → 16, 9 tiles (NCHW)', { layout: 'NCHW', channels: 16, outChannels: 16 }, { padding: 'same' }, 'winograd'],
+    ['winograd: 3×3 stride 1, 16 → 16, 9 tiles (NHWC)', { layout: 'NHWC', channels: 16, outChannels: 16 }, { padding: 'same' }, 'winograd'],
+    ['winograd: exactly 8 channels and 8 filters per group, 4 tiles (8×8 output)', { layout: 'NCHW', channels: 16, outChannels: 16, groups: 2, height: 10, width: 10 }, {}, 'winograd'],
+    ['not winograd with 7 channels per group: gemm in NCHW', { layout: 'NCHW', channels: 7, outChannels: 16 }, { padding: 'same' }, 'gemm'],
+    ['not winograd with 7 channels per group: direct in NHWC (7·3·3 = 63 ≤ 64)', { layout: 'NHWC', channels: 7, outChannels: 16 }, { padding: 'same' }, 'direct'],
+    ['not winograd with 7 filters per group', { layout: 'NCHW', channels: 16, outChannels: 7 }, { padding: 'same' }, 'gemm'],
+    ['not winograd with 3 tiles (4×12 output)', { layout: 'NCHW', channels: 16, outChannels: 16, height: 4, width: 12 }, { padding: 'same' }, 'gemm'],
+    ['not winograd with stride 2', { layout: 'NCHW', channels: 16, outChannels: 16 }, { padding: 'same', stride: 2 }, 'gemm'],
+    ['direct: NHWC 3 → 16, 3×3 (reduction 27)', { layout: 'NHWC', channels: 3, outChannels: 16 }, { padding: 'same' }, 'direct'],
+    ['direct: NHWC reduction exactly 64 (4 channels, 4×4)', { layout: 'NHWC', channels: 4, outChannels: 8, kernelH: 4, kernelW: 4 }, {}, 'direct'],
+    ['direct: NHWC groups 2, 4 channels per group, 3×3 (36)', { layout: 'NHWC', channels: 8, outChannels: 6, groups: 2 }, {}, 'direct'],
+    ['gemm: NHWC reduction 65 (13 channels, 5×1)', { layout: 'NHWC', channels: 13, outChannels: 8, kernelH: 5, kernelW: 1 }, {}, 'gemm'],
+    ['gemm: NHWC 7×7 stem 3 → 16 (147)', { layout: 'NHWC', channels: 3, outChannels: 16, kernelH: 7, kernelW: 7, height: 16, width: 16 }, { stride: 2, padding: 3 }, 'gemm'],
+    ['gemm: the thin NCHW layer 3 → 16, 3×3', { layout: 'NCHW', channels: 3, outChannels: 16 }, { padding: 'same' }, 'gemm'],
+  ];
+  for (const [name, shape, options, expected] of autoRules) {
+    it(`'auto' chooses ${expected}: ${name}`, () => {
+      const random = seededRandom(name.length * 31);
+      const weightLayout = shape.layout === 'NCHW' ? 'OIHW' : 'HWIO';
+      const c = makeCase(random, { ...base, height: 12, width: 12, weightLayout, ...shape }, options);
+      const geometry = resolveConv2dGeometry(resolveConv2dFilter(c.weight, c.options), c.input);
+      expect(chooseConv2dAlgorithm(geometry).name).toBe(expected);
+      expectMatchesReference(conv2d(c.input, c.weight, c.options), c.input, c.weight, c.options, `auto (${expected}): ${c.label}`,
+        PATH_TOLERANCE[expected] ?? DEFAULT_TOLERANCE);
+    });
+  }
 });
 
 const base: Omit<CaseShape, 'layout' | 'weightLayout'> = {

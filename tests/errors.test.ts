@@ -4,9 +4,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   conv1d, conv2d, conv3d, convTranspose2d, createConv1d, createConv2d, createConv3d, createConvTranspose2d,
-  createDepthwiseConv2d, createSeparableConv2d, depthwiseConv2d, filterImage, init, separableConv2d, type Tensor,
+  createDepthwiseConv2d, createSeparableConv2d, depthwiseConv2d, filterImage, init, separableConv2d, type Conv2dOptions, type Tensor,
 } from 'simdconv';
-import { conv2d as referenceConv2d } from 'simdconv/reference';
+import {
+  conv1d as referenceConv1d, conv2d as referenceConv2d, conv3d as referenceConv3d, convTranspose2d as referenceConvTranspose2d,
+  filterImage as referenceFilterImage,
+} from 'simdconv/reference';
 import { getRuntime } from '../dist/runtime.js';
 import { DEFAULT_TOLERANCE, expectMatchesReference, randomTensor, seededRandom } from './helpers.js';
 
@@ -161,10 +164,16 @@ describe('bad input: every op names the argument, what was expected and what was
 
 describe('special values', () => {
   // Per op: the reference's answer for the same call (depthwise and separable through conv2d).
-  const reference = (op: OpUnderTest, x: Tensor, w: Tensor): Tensor | null => {
-    if (op.name === 'conv2d') return referenceConv2d(x, w);
-    if (op.name === 'depthwiseConv2d') return referenceConv2d(x, w, { groups: 2 });
-    return null;
+  const reference = (op: OpUnderTest, x: Tensor, w: Tensor): Tensor => {
+    switch (op.name) {
+      case 'conv2d': return referenceConv2d(x, w);
+      case 'conv1d': return referenceConv1d(x, w);
+      case 'conv3d': return referenceConv3d(x, w);
+      case 'convTranspose2d': return referenceConvTranspose2d(x, w);
+      case 'depthwiseConv2d': return referenceConv2d(x, w, { groups: 2 });
+      case 'separableConv2d': return referenceConv2d(referenceConv2d(x, w, { groups: 2 }), pointwise);
+      default: throw new Error(`no reference for ${op.name}`);
+    }
   };
   const fill = (shape: number[], values: number[]): Tensor => {
     const t = tensor(shape);
@@ -181,9 +190,8 @@ describe('special values', () => {
       const y = op.call(x, w);
       expect(y.data.every(Number.isFinite), op.name).toBe(true);
       const expected = reference(op, x, w);
-      if (expected) {
-        for (let i = 0; i < expected.data.length; i++) expect(Math.abs(y.data[i]! - expected.data[i]!), `${op.name} ${i}`).toBeLessThanOrEqual(1e-6 * Math.abs(expected.data[i]!) + 1e-44);
-      }
+      expect(y.shape, op.name).toEqual(expected.shape);
+      for (let i = 0; i < expected.data.length; i++) expect(Math.abs(y.data[i]! - expected.data[i]!), `${op.name} ${i}`).toBeLessThanOrEqual(1e-6 * Math.abs(expected.data[i]!) + 1e-44);
       const big = op.call(fill(op.input, huge), fill(op.weight, [1e38, -2, 0.5]));
       expect(big.data.length, op.name).toBe(y.data.length);
     }
@@ -191,35 +199,59 @@ describe('special values', () => {
 });
 
 describe('state after errors', () => {
-  it('3,000 mixed valid and invalid calls leave correct results and no live allocation behind', () => {
+  it('3,000 mixed valid and invalid calls: every valid one gives the reference result, every invalid one the right error; no live allocation behind', () => {
     const rt = getRuntime();
     const random = seededRandom(606);
     const live = rt.arena.liveBytes;
     const weight = randomTensor(random, [4, 3, 3, 3]);
-    const prepared = createConv2d(weight, { padding: 'same', activation: 'relu' });
+    const preparedOptions = { padding: 'same', activation: 'relu' } as const;
+    const prepared = createConv2d(weight, preparedOptions);
     prepared.run(randomTensor(random, [1, 3, 12, 12])); // its workspace at the largest size below
     const preparedLive = rt.arena.liveBytes;
-    let valid = 0;
+    /** A call that must succeed with the reference's values. */
+    const valid = (label: string, call: () => Tensor, options: Conv2dOptions, x: Tensor) => {
+      expectMatchesReference(call(), x, weight, options, label, DEFAULT_TOLERANCE);
+      counts.valid++;
+    };
+    /** A call that must throw `type` with a message naming the argument. */
+    const invalid = (label: string, call: () => unknown, type: ErrorConstructor, message: RegExp) => {
+      expect(call, label).toThrowError(type);
+      expect(call, label).toThrowError(message);
+      counts.invalid++;
+    };
+    const counts = { valid: 0, invalid: 0 };
     for (let i = 0; i < 3000; i++) {
       const size = 1 + Math.floor(random() * 12);
       const x = randomTensor(random, [1, 3, size, size]);
-      try {
-        switch (i % 6) {
-          case 0: conv2d(x, weight, { padding: 'same' }); valid++; break;
-          case 1: conv2d(randomTensor(random, [1, 2, size, size]), weight); break; // wrong channels
-          case 2: conv2d(x, weight, { padding: size % 2 ? 'valid' : -1 }); valid++; break; // no output, or negative padding
-          case 3: prepared.run(x); valid++; break;
-          case 4: prepared.run({ data: x.data.subarray(1), shape: x.shape }); break; // short data
-          default: filterImage({ data: new Uint8ClampedArray(size * size * 4), width: size, height: size + (i % 2) }, 'sobel'); valid++;
+      const label = `call ${i} (size ${size})`;
+      switch (i % 6) {
+        case 0: valid(label, () => conv2d(x, weight, { padding: 'same' }), { padding: 'same' }, x); break;
+        case 1: invalid(label, () => conv2d(randomTensor(random, [1, 2, size, size]), weight), RangeError, /input has 2 channels .* but the weight expects/); break;
+        case 2:
+          if (size % 2 === 0) invalid(label, () => conv2d(x, weight, { padding: -1 }), RangeError, /options\.padding must be >= 0, got -1/);
+          else if (size < 3) invalid(label, () => conv2d(x, weight, { padding: 'valid' }), RangeError, /no output/);
+          else valid(label, () => conv2d(x, weight, { padding: 'valid' }), { padding: 'valid' }, x);
+          break;
+        case 3: valid(label, () => prepared.run(x), preparedOptions, x); break;
+        case 4: invalid(label, () => prepared.run({ data: x.data.subarray(1), shape: x.shape }), RangeError, /input\.data has \d+ elements but input\.shape/); break;
+        default: {
+          // Every other image is one row short of its data.
+          const image = { data: Uint8ClampedArray.from({ length: size * size * 4 }, () => Math.floor(random() * 256)), width: size, height: size };
+          if (i % 12 === 5) {
+            expect(Array.from(filterImage(image, 'sobel').data), label).toEqual(Array.from(referenceFilterImage(image, 'sobel').data));
+            counts.valid++;
+          } else {
+            invalid(label, () => filterImage({ ...image, height: size + 1 }, 'sobel'), RangeError, /image\.data has \d+ bytes but/);
+          }
         }
-      } catch (error) {
-        expect(error instanceof TypeError || error instanceof RangeError, String(error)).toBe(true);
       }
     }
-    expect(valid).toBeGreaterThan(1000);
+    expect(counts.valid + counts.invalid).toBe(3000);
+    expect(counts.valid).toBeGreaterThan(1000);
+    expect(counts.invalid).toBeGreaterThan(1000);
     expect(rt.arena.liveBytes).toBe(preparedLive);
     const x = randomTensor(random, [2, 3, 17, 13]);
-    expectMatchesReference(prepared.run(x), x, weight, { padding: 'same', activation: 'relu' }, 'prepared conv after the errors', DEFAULT_TOLERANCE);
+    expectMatchesReference(prepared.run(x), x, weight, preparedOptions, 'prepared conv after the errors', DEFAULT_TOLERANCE);
     expectMatchesReference(conv2d(x, weight, { stride: 2 }), x, weight, { stride: 2 }, 'one-shot conv after the errors', DEFAULT_TOLERANCE);
     prepared.dispose();
     expect(rt.arena.liveBytes).toBe(live);

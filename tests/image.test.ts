@@ -20,6 +20,115 @@ function gray(rows: number[][]) {
 
 const channel = (image: { data: Uint8ClampedArray }, k: number) => Array.from(image.data.filter((_, i) => i % 4 === k));
 
+/** A size×size gray image, 0 except `value` at the centre pixel; alpha 255. */
+function impulse(size: number, value: number) {
+  const rows = Array.from({ length: size }, () => new Array<number>(size).fill(0));
+  rows[size >> 1]![size >> 1] = value;
+  const image = gray(rows);
+  for (let i = 3; i < image.data.length; i += 4) image.data[i] = 255;
+  return image;
+}
+
+/**
+ * What a correlation does to an impulse `value` at (r, r) with the edge 'zero': output (y, x) =
+ * bias + value · k[r − y + top][r − x + left] (the kernel flipped about the impulse), where
+ * top / left are the pads before the image: ⌊(k − 1) / 2⌋ (the extra tap of an even kernel after the centre).
+ */
+function impulseResponse(size: number, k: number[][], value: number, bias: number): number[] {
+  const r = size >> 1;
+  const [top, left] = [Math.floor((k.length - 1) / 2), Math.floor((k[0]!.length - 1) / 2)];
+  const out: number[] = [];
+  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) out.push(bias + value * (k[r - y + top]?.[r - x + left] ?? 0));
+  return out;
+}
+
+/** Every R, G and B byte within rounding (half a level) of the exact response, alpha kept. */
+function expectResponse(image: { data: Uint8ClampedArray | Uint8Array }, expected: number[], label: string) {
+  for (const k of [0, 1, 2]) {
+    channel(image as { data: Uint8ClampedArray }, k).forEach((byte, i) => {
+      const exact = Math.min(255, Math.max(0, expected[i]!));
+      // 1e-3: float32 weights may put an exact x.5 either side.
+      expect(Math.abs(byte - exact), `${label}: pixel ${i} (row ${Math.floor(i / Math.sqrt(expected.length))}) channel ${k} is ${byte}, exact ${exact}`).toBeLessThanOrEqual(0.5 + 1e-3);
+    });
+  }
+  expect(channel(image as { data: Uint8ClampedArray }, 3).every((alpha) => alpha === 255), `${label}: alpha`).toBe(true);
+}
+
+describe('presets: the impulse response of each is its kernel, flipped (hand-written kernels)', () => {
+  const SIZE = 9;
+  const root2 = Math.SQRT2;
+  // sigma 1: radius ⌈3σ⌉ = 3, weights exp(−i²/2σ²) normalised to sum 1, applied to rows and columns.
+  const g = [-3, -2, -1, 0, 1, 2, 3].map((i) => Math.exp(-(i * i) / 2));
+  const gSum = g.reduce((a, b) => a + b, 0);
+  const gaussian = g.map((a) => g.map((b) => (a * b) / (gSum * gSum)));
+  const third = 1 / 3;
+  // [preset, options, kernel as written in the README / any textbook, impulse value, bias]
+  const presets: Array<[string, object, number[][], number, number]> = [
+    ['sharpen', {}, [[0, -1, 0], [-1, 5, -1], [0, -1, 0]], 20, 128],
+    ['sobelX', {}, [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], 20, 128],
+    ['sobelY', {}, [[-1, -2, -1], [0, 0, 0], [1, 2, 1]], 20, 128],
+    // The gradient magnitude √(sobelX² + sobelY²) tap by tap.
+    ['sobel', {}, [[root2, 2, root2], [2, 0, 2], [root2, 2, root2]], 20, 0],
+    ['laplacian', {}, [[0, 1, 0], [1, -4, 1], [0, 1, 0]], 20, 128],
+    ['emboss', {}, [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]], 20, 128],
+    ['edgeHorizontal', {}, [[-1, -1, -1], [2, 2, 2], [-1, -1, -1]], 20, 128],
+    ['edgeVertical', {}, [[-1, 2, -1], [-1, 2, -1], [-1, 2, -1]], 20, 128],
+    ['edgeDiagonal', {}, [[2, -1, -1], [-1, 2, -1], [-1, -1, 2]], 20, 128],
+    ['box', {}, [[third, third, third], [third, third, third], [third, third, third]].map((row) => row.map((w) => w * third)), 90, 0],
+    // Even: the extra tap after the centre, so the impulse spreads up and left.
+    ['box', { size: 2 }, [[0.25, 0.25], [0.25, 0.25]], 100, 0],
+    ['box', { size: 4 }, Array.from({ length: 4 }, () => new Array(4).fill(1 / 16)), 160, 0],
+    ['gaussian', {}, gaussian, 255, 0],
+  ];
+
+  it('lists every preset', () => {
+    expect([...new Set(presets.map(([name]) => name))].sort()).toEqual([...KERNEL_PRESETS].sort());
+  });
+  for (const [name, options, kernel, value, bias] of presets) {
+    it(`${name} ${JSON.stringify(options)}`, () => {
+      const out = filterImage(impulse(SIZE, value), name as never, { ...options, edge: 'zero', bias });
+      expectResponse(out, impulseResponse(SIZE, kernel, value, bias), name);
+    });
+  }
+});
+
+describe('even-size kernels: the extra tap goes after the centre (pads ⌊(k − 1)/2⌋ before, the rest after)', () => {
+  it('2×2: [[1, 0], [0, 0]] leaves a bright pixel in place, [[0, 0], [0, 1]] moves it up and left', () => {
+    // Pads top 0, left 0: output (y, x) = Σ k[i][j]·input(y + i, x + j).
+    const image = impulse(5, 100);
+    const at = (row: number, col: number) => Array.from({ length: 25 }, (_, i) => (i === row * 5 + col ? 100 : 0));
+    expect(channel(filterImage(image, [[1, 0], [0, 0]], { edge: 'zero' }), 0)).toEqual(at(2, 2));
+    expect(channel(filterImage(image, [[0, 0], [0, 1]], { edge: 'zero' }), 0)).toEqual(at(1, 1));
+  });
+
+  it('4×1 and 1×4: one tap before the centre, two after, so the response spans rows (columns) 1–4 around an impulse at 3', () => {
+    // Pads 1 before, 2 after: output(y) = Σ_i k[i]·input(y − 1 + i); impulse 10 at 3 → rows 4, 3, 2, 1 get k[0], k[1], k[2], k[3].
+    const image = impulse(7, 10);
+    const expected = [0, 40, 30, 20, 10, 0, 0];
+    const column = channel(filterImage(image, [[1], [2], [3], [4]], { edge: 'zero' }), 0).filter((_, i) => i % 7 === 3);
+    const row = channel(filterImage(image, [[1, 2, 3, 4]], { edge: 'zero' }), 0).slice(21, 28);
+    expect(column).toEqual(expected);
+    expect(row).toEqual(expected);
+  });
+});
+
+describe('Uint8Array images', () => {
+  it('give the same bytes as Uint8ClampedArray ones, and as the reference', () => {
+    const random = seededRandom(4444);
+    const [width, height] = [23, 17];
+    const bytes = Uint8Array.from({ length: width * height * 4 }, () => Math.floor(random() * 256));
+    const plain = { data: bytes, width, height };
+    const clamped = { data: new Uint8ClampedArray(bytes), width, height };
+    for (const [kernel, options] of [['sharpen', { edge: 'reflect' }], ['gaussian', { sigma: 1.5, channels: 'rgba' }], ['sobel', { channels: 'luma' }], [[[1, -2], [3, 0.5]], { edge: 'wrap', bias: 4 }]] as const) {
+      const label = JSON.stringify([kernel, options]);
+      const actual = filterImage(plain, kernel as never, options as never);
+      expect(Array.from(actual.data), label).toEqual(Array.from(filterImage(clamped, kernel as never, options as never).data));
+      expect(Array.from(actual.data), label).toEqual(Array.from(referenceFilterImage(plain, kernel as never, options as never).data));
+    }
+    expect(Array.from(bytes)).toEqual(Array.from(clamped.data)); // the input is not modified
+  });
+});
+
 describe('filterImage', () => {
   it("the seed's 3×3 kernel on its 5×5 image: the centre 3×3 is [[12,12,17],[10,17,19],[9,6,14]], alpha kept", () => {
     const image = gray([[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]]);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   conv1d, conv2d, conv3d, convTranspose2d, createConv1d, createConv2d, createConv3d, createConvTranspose2d, createDepthwiseConv2d,
-  createSeparableConv2d, depthwiseConv2d, filterImage, init, separableConv2d,
+  createSeparableConv2d, depthwiseConv2d, filterImage, info, init, separableConv2d,
 } from 'simdconv';
 import { conv2d as referenceConv2d } from 'simdconv/reference';
 
@@ -27,6 +27,29 @@ describe('init', () => {
     }
   });
 
+  it('refuses bad options synchronously, naming the argument and the value, before loading anything', () => {
+    const bad: Array<[unknown, ErrorConstructor | null, RegExp]> = [
+      [5, TypeError, /^init: options must be an object/],
+      [null, TypeError, /^init: options must be an object/],
+      ...[0, -1, 1.5, Number.NaN, Infinity, 2 ** 53].map((threads): [unknown, ErrorConstructor, RegExp] =>
+        [{ threads }, RangeError, new RegExp(`^init: options\\.threads must be a positive integer, got ${String(threads)}$`)]),
+      ...[-1, -0.5, Number.NaN].map((parallelThreshold): [unknown, ErrorConstructor, RegExp] =>
+        [{ parallelThreshold }, RangeError, new RegExp(`^init: options\\.parallelThreshold must be a number >= 0, got ${String(parallelThreshold)}$`)]),
+      // Values of the wrong type: the message names them; the error type is not pinned here
+      // (src/runtime.ts throws RangeError, the README's rule says TypeError).
+      [{ threads: '2' }, null, /^init: options\.threads must be a positive integer, got 2$/],
+      [{ threads: null }, null, /^init: options\.threads must be a positive integer, got null$/],
+      [{ parallelThreshold: '5' }, null, /^init: options\.parallelThreshold must be a number >= 0, got 5$/],
+    ];
+    for (const [options, type, message] of bad) {
+      const call = () => init(options as never);
+      expect(call, JSON.stringify(options)).toThrowError(type ?? Error);
+      expect(call, JSON.stringify(options)).toThrowError(message);
+    }
+    // Nothing was loaded: ops still ask for init().
+    expect(() => conv2d(x, w)).toThrowError(/await init\(\)/);
+  });
+
   it('the reference needs no init()', () => {
     expect(Array.from(referenceConv2d(x, w).data)).toEqual([10]);
   });
@@ -38,5 +61,16 @@ describe('init', () => {
     await Promise.all([first, second]);
     await init();
     expect(Array.from(conv2d(x, w).data)).toEqual([10]);
+  });
+
+  it('parallelThreshold: a later init() sets it; a refused one leaves it as it was', async () => {
+    await init({ parallelThreshold: 0 });
+    expect(info().parallelThreshold).toBe(0);
+    await init({ parallelThreshold: 12_345 });
+    expect(info().parallelThreshold).toBe(12_345);
+    expect(() => init({ parallelThreshold: -1 })).toThrowError(RangeError);
+    expect(info().parallelThreshold).toBe(12_345);
+    await init({ parallelThreshold: Infinity }); // never hand work to the pool
+    expect(info().parallelThreshold).toBe(Infinity);
   });
 });
