@@ -18,6 +18,9 @@ function gray(rows: number[][]) {
   return { data, width, height };
 }
 
+/** The hand-worked tests run on the fast path and on the reference alike. */
+const FILTERS = [['simdconv', filterImage], ['simdconv/reference', referenceFilterImage]] as const;
+
 const channel = (image: { data: Uint8ClampedArray }, k: number) => Array.from(image.data.filter((_, i) => i % 4 === k));
 
 /** A size×size gray image, 0 except `value` at the centre pixel; alpha 255. */
@@ -54,63 +57,67 @@ function expectResponse(image: { data: Uint8ClampedArray | Uint8Array }, expecte
   expect(channel(image as { data: Uint8ClampedArray }, 3).every((alpha) => alpha === 255), `${label}: alpha`).toBe(true);
 }
 
-describe('presets: the impulse response of each is its kernel, flipped (hand-written kernels)', () => {
-  const SIZE = 9;
-  const root2 = Math.SQRT2;
-  // sigma 1: radius ⌈3σ⌉ = 3, weights exp(−i²/2σ²) normalised to sum 1, applied to rows and columns.
-  const g = [-3, -2, -1, 0, 1, 2, 3].map((i) => Math.exp(-(i * i) / 2));
-  const gSum = g.reduce((a, b) => a + b, 0);
-  const gaussian = g.map((a) => g.map((b) => (a * b) / (gSum * gSum)));
-  const third = 1 / 3;
-  // [preset, options, kernel as written in the README / any textbook, impulse value, bias]
-  const presets: Array<[string, object, number[][], number, number]> = [
-    ['sharpen', {}, [[0, -1, 0], [-1, 5, -1], [0, -1, 0]], 20, 128],
-    ['sobelX', {}, [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], 20, 128],
-    ['sobelY', {}, [[-1, -2, -1], [0, 0, 0], [1, 2, 1]], 20, 128],
-    // The gradient magnitude √(sobelX² + sobelY²) tap by tap.
-    ['sobel', {}, [[root2, 2, root2], [2, 0, 2], [root2, 2, root2]], 20, 0],
-    ['laplacian', {}, [[0, 1, 0], [1, -4, 1], [0, 1, 0]], 20, 128],
-    ['emboss', {}, [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]], 20, 128],
-    ['edgeHorizontal', {}, [[-1, -1, -1], [2, 2, 2], [-1, -1, -1]], 20, 128],
-    ['edgeVertical', {}, [[-1, 2, -1], [-1, 2, -1], [-1, 2, -1]], 20, 128],
-    ['edgeDiagonal', {}, [[2, -1, -1], [-1, 2, -1], [-1, -1, 2]], 20, 128],
-    ['box', {}, [[third, third, third], [third, third, third], [third, third, third]].map((row) => row.map((w) => w * third)), 90, 0],
-    // Even: the extra tap after the centre, so the impulse spreads up and left.
-    ['box', { size: 2 }, [[0.25, 0.25], [0.25, 0.25]], 100, 0],
-    ['box', { size: 4 }, Array.from({ length: 4 }, () => new Array(4).fill(1 / 16)), 160, 0],
-    ['gaussian', {}, gaussian, 255, 0],
-  ];
+for (const [implementation, filterImage] of FILTERS) {
+  describe(`${implementation}: presets: the impulse response of each is its kernel, flipped (hand-written kernels)`, () => {
+    const SIZE = 9;
+    const root2 = Math.SQRT2;
+    // sigma 1: radius ⌈3σ⌉ = 3, weights exp(−i²/2σ²) normalised to sum 1, applied to rows and columns.
+    const g = [-3, -2, -1, 0, 1, 2, 3].map((i) => Math.exp(-(i * i) / 2));
+    const gSum = g.reduce((a, b) => a + b, 0);
+    const gaussian = g.map((a) => g.map((b) => (a * b) / (gSum * gSum)));
+    const third = 1 / 3;
+    // [preset, options, kernel as written in the README / any textbook, impulse value, bias]
+    const presets: Array<[string, object, number[][], number, number]> = [
+      ['sharpen', {}, [[0, -1, 0], [-1, 5, -1], [0, -1, 0]], 20, 128],
+      ['sobelX', {}, [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], 20, 128],
+      ['sobelY', {}, [[-1, -2, -1], [0, 0, 0], [1, 2, 1]], 20, 128],
+      // The gradient magnitude √(sobelX² + sobelY²) tap by tap.
+      ['sobel', {}, [[root2, 2, root2], [2, 0, 2], [root2, 2, root2]], 20, 0],
+      ['laplacian', {}, [[0, 1, 0], [1, -4, 1], [0, 1, 0]], 20, 128],
+      ['emboss', {}, [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]], 20, 128],
+      ['edgeHorizontal', {}, [[-1, -1, -1], [2, 2, 2], [-1, -1, -1]], 20, 128],
+      ['edgeVertical', {}, [[-1, 2, -1], [-1, 2, -1], [-1, 2, -1]], 20, 128],
+      ['edgeDiagonal', {}, [[2, -1, -1], [-1, 2, -1], [-1, -1, 2]], 20, 128],
+      ['box', {}, [[third, third, third], [third, third, third], [third, third, third]].map((row) => row.map((w) => w * third)), 90, 0],
+      // Even: the extra tap after the centre, so the impulse spreads up and left.
+      ['box', { size: 2 }, [[0.25, 0.25], [0.25, 0.25]], 100, 0],
+      ['box', { size: 4 }, Array.from({ length: 4 }, () => new Array(4).fill(1 / 16)), 160, 0],
+      ['gaussian', {}, gaussian, 255, 0],
+    ];
 
-  it('lists every preset', () => {
-    expect([...new Set(presets.map(([name]) => name))].sort()).toEqual([...KERNEL_PRESETS].sort());
-  });
-  for (const [name, options, kernel, value, bias] of presets) {
-    it(`${name} ${JSON.stringify(options)}`, () => {
-      const out = filterImage(impulse(SIZE, value), name as never, { ...options, edge: 'zero', bias });
-      expectResponse(out, impulseResponse(SIZE, kernel, value, bias), name);
+    it('lists every preset', () => {
+      expect([...new Set(presets.map(([name]) => name))].sort()).toEqual([...KERNEL_PRESETS].sort());
     });
-  }
-});
-
-describe('even-size kernels: the extra tap goes after the centre (pads ⌊(k − 1)/2⌋ before, the rest after)', () => {
-  it('2×2: [[1, 0], [0, 0]] leaves a bright pixel in place, [[0, 0], [0, 1]] moves it up and left', () => {
-    // Pads top 0, left 0: output (y, x) = Σ k[i][j]·input(y + i, x + j).
-    const image = impulse(5, 100);
-    const at = (row: number, col: number) => Array.from({ length: 25 }, (_, i) => (i === row * 5 + col ? 100 : 0));
-    expect(channel(filterImage(image, [[1, 0], [0, 0]], { edge: 'zero' }), 0)).toEqual(at(2, 2));
-    expect(channel(filterImage(image, [[0, 0], [0, 1]], { edge: 'zero' }), 0)).toEqual(at(1, 1));
+    for (const [name, options, kernel, value, bias] of presets) {
+      it(`${name} ${JSON.stringify(options)}`, () => {
+        const out = filterImage(impulse(SIZE, value), name as never, { ...options, edge: 'zero', bias });
+        expectResponse(out, impulseResponse(SIZE, kernel, value, bias), name);
+      });
+    }
   });
+}
 
-  it('4×1 and 1×4: one tap before the centre, two after, so the response spans rows (columns) 1–4 around an impulse at 3', () => {
-    // Pads 1 before, 2 after: output(y) = Σ_i k[i]·input(y − 1 + i); impulse 10 at 3 → rows 4, 3, 2, 1 get k[0], k[1], k[2], k[3].
-    const image = impulse(7, 10);
-    const expected = [0, 40, 30, 20, 10, 0, 0];
-    const column = channel(filterImage(image, [[1], [2], [3], [4]], { edge: 'zero' }), 0).filter((_, i) => i % 7 === 3);
-    const row = channel(filterImage(image, [[1, 2, 3, 4]], { edge: 'zero' }), 0).slice(21, 28);
-    expect(column).toEqual(expected);
-    expect(row).toEqual(expected);
+for (const [implementation, filterImage] of FILTERS) {
+  describe(`${implementation}: even-size kernels: the extra tap goes after the centre (pads ⌊(k − 1)/2⌋ before, the rest after)`, () => {
+    it('2×2: [[1, 0], [0, 0]] leaves a bright pixel in place, [[0, 0], [0, 1]] moves it up and left', () => {
+      // Pads top 0, left 0: output (y, x) = Σ k[i][j]·input(y + i, x + j).
+      const image = impulse(5, 100);
+      const at = (row: number, col: number) => Array.from({ length: 25 }, (_, i) => (i === row * 5 + col ? 100 : 0));
+      expect(channel(filterImage(image, [[1, 0], [0, 0]], { edge: 'zero' }), 0)).toEqual(at(2, 2));
+      expect(channel(filterImage(image, [[0, 0], [0, 1]], { edge: 'zero' }), 0)).toEqual(at(1, 1));
+    });
+
+    it('4×1 and 1×4: one tap before the centre, two after, so the response spans rows (columns) 1–4 around an impulse at 3', () => {
+      // Pads 1 before, 2 after: output(y) = Σ_i k[i]·input(y − 1 + i); impulse 10 at 3 → rows 4, 3, 2, 1 get k[0], k[1], k[2], k[3].
+      const image = impulse(7, 10);
+      const expected = [0, 40, 30, 20, 10, 0, 0];
+      const column = channel(filterImage(image, [[1], [2], [3], [4]], { edge: 'zero' }), 0).filter((_, i) => i % 7 === 3);
+      const row = channel(filterImage(image, [[1, 2, 3, 4]], { edge: 'zero' }), 0).slice(21, 28);
+      expect(column).toEqual(expected);
+      expect(row).toEqual(expected);
+    });
   });
-});
+}
 
 describe('Uint8Array images', () => {
   it('give the same bytes as Uint8ClampedArray ones, and as the reference', () => {
@@ -129,46 +136,50 @@ describe('Uint8Array images', () => {
   });
 });
 
+for (const [implementation, filterImage] of FILTERS) {
+  describe(`${implementation}: hand-worked pixels`, () => {
+    it("the seed's 3×3 kernel on its 5×5 image: the centre 3×3 is [[12,12,17],[10,17,19],[9,6,14]], alpha kept", () => {
+      const image = gray([[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]]);
+      const out = filterImage(image, [[0, 1, 2], [2, 2, 0], [0, 1, 2]], { edge: 'zero' });
+      for (const k of [0, 1, 2]) {
+        const values = channel(out, k);
+        const centre = [1, 2, 3].flatMap((r) => [1, 2, 3].map((c) => values[r * 5 + c]));
+        expect(centre).toEqual([12, 12, 17, 10, 17, 19, 9, 6, 14]);
+      }
+      expect(channel(out, 3)).toEqual(new Array(25).fill(200));
+    });
+
+    it('edge modes pick the right pixel outside the image', () => {
+      const image = gray([[10, 20, 30, 40]]);
+      const left = [[1, 0, 0]]; // output(c) = input(c − 1)
+      const right = [[0, 0, 1]]; // output(c) = input(c + 1)
+      const expectations: Array<[string, number[], number[]]> = [
+        ['zero', [0, 10, 20, 30], [20, 30, 40, 0]],
+        ['clamp', [10, 10, 20, 30], [20, 30, 40, 40]],
+        ['reflect', [20, 10, 20, 30], [20, 30, 40, 30]],
+        ['wrap', [40, 10, 20, 30], [20, 30, 40, 10]],
+      ];
+      for (const [edge, fromLeft, fromRight] of expectations) {
+        expect(channel(filterImage(image, left, { edge: edge as never }), 0), edge).toEqual(fromLeft);
+        expect(channel(filterImage(image, right, { edge: edge as never }), 0), edge).toEqual(fromRight);
+      }
+    });
+
+    it('sobel is the gradient magnitude; abs, bias, rounding and clamping', () => {
+      // A vertical step 0 | 100: sobelX responds 4·100 = 400 next to the step (clamped to 255).
+      const step = gray([[0, 0, 100, 100], [0, 0, 100, 100], [0, 0, 100, 100]]);
+      expect(channel(filterImage(step, 'sobelX'), 0).slice(4, 8)).toEqual([0, 255, 255, 0]);
+      expect(channel(filterImage(step, 'sobel'), 0).slice(4, 8)).toEqual([0, 255, 255, 0]);
+      const small = gray([[0, 0, 10, 10]]);
+      // Left neighbour minus right neighbour: negative at the step; abs flips it; bias 0.5 rounds up.
+      expect(channel(filterImage(small, [[1, 0, -1]]), 0)).toEqual([0, 0, 0, 0]);
+      expect(channel(filterImage(small, [[1, 0, -1]], { abs: true }), 0)).toEqual([0, 10, 10, 0]);
+      expect(channel(filterImage(small, [[0.25, 0, 0]], { bias: 0.5 }), 0)).toEqual([1, 1, 1, 3]);
+    });
+  });
+}
+
 describe('filterImage', () => {
-  it("the seed's 3×3 kernel on its 5×5 image: the centre 3×3 is [[12,12,17],[10,17,19],[9,6,14]], alpha kept", () => {
-    const image = gray([[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]]);
-    const out = filterImage(image, [[0, 1, 2], [2, 2, 0], [0, 1, 2]], { edge: 'zero' });
-    for (const k of [0, 1, 2]) {
-      const values = channel(out, k);
-      const centre = [1, 2, 3].flatMap((r) => [1, 2, 3].map((c) => values[r * 5 + c]));
-      expect(centre).toEqual([12, 12, 17, 10, 17, 19, 9, 6, 14]);
-    }
-    expect(channel(out, 3)).toEqual(new Array(25).fill(200));
-  });
-
-  it('edge modes pick the right pixel outside the image', () => {
-    const image = gray([[10, 20, 30, 40]]);
-    const left = [[1, 0, 0]]; // output(c) = input(c − 1)
-    const right = [[0, 0, 1]]; // output(c) = input(c + 1)
-    const expectations: Array<[string, number[], number[]]> = [
-      ['zero', [0, 10, 20, 30], [20, 30, 40, 0]],
-      ['clamp', [10, 10, 20, 30], [20, 30, 40, 40]],
-      ['reflect', [20, 10, 20, 30], [20, 30, 40, 30]],
-      ['wrap', [40, 10, 20, 30], [20, 30, 40, 10]],
-    ];
-    for (const [edge, fromLeft, fromRight] of expectations) {
-      expect(channel(filterImage(image, left, { edge: edge as never }), 0), edge).toEqual(fromLeft);
-      expect(channel(filterImage(image, right, { edge: edge as never }), 0), edge).toEqual(fromRight);
-    }
-  });
-
-  it('sobel is the gradient magnitude; abs, bias, rounding and clamping', () => {
-    // A vertical step 0 | 100: sobelX responds 4·100 = 400 next to the step (clamped to 255).
-    const step = gray([[0, 0, 100, 100], [0, 0, 100, 100], [0, 0, 100, 100]]);
-    expect(channel(filterImage(step, 'sobelX'), 0).slice(4, 8)).toEqual([0, 255, 255, 0]);
-    expect(channel(filterImage(step, 'sobel'), 0).slice(4, 8)).toEqual([0, 255, 255, 0]);
-    const small = gray([[0, 0, 10, 10]]);
-    // Left neighbour minus right neighbour: negative at the step; abs flips it; bias 0.5 rounds up.
-    expect(channel(filterImage(small, [[1, 0, -1]]), 0)).toEqual([0, 0, 0, 0]);
-    expect(channel(filterImage(small, [[1, 0, -1]], { abs: true }), 0)).toEqual([0, 10, 10, 0]);
-    expect(channel(filterImage(small, [[0.25, 0, 0]], { bias: 0.5 }), 0)).toEqual([1, 1, 1, 3]);
-  });
-
   it('matches the reference byte for byte: every preset and user kernels × edge modes × channel modes × options', () => {
     const random = seededRandom(4242);
     let cases = 0;
