@@ -2,13 +2,14 @@
 // from families, and the calls built from a drawn case. Small cases find corner cases and shrink
 // well; the other families reach what small shapes never do (tests/generator-coverage.test.ts
 // measures it):
-//   wide   output widths up to ~90, so width mod 32 (the depthwise plane kernel's column group)
-//          and mod 8 (the gemm and direct tiles) take every value; thin, so cheap for the reference;
+//   wide   output widths up to ~96, so width mod 32 (the depthwise plane kernel's column group)
+//          and mod 8 (the gemm and direct tiles) take every value, and 1–9 filters per group
+//          (NHWC tiles are 8 filters wide); 1–2 channels and 1–6 rows keep it cheap;
 //   deep   8–24 channels and filters per group: 'auto' picks Winograd, Winograd blocks of
 //          several tile rows, filters per group past one 8-wide panel;
-//   winogradBlocks  ~180–200 filters per group make a Winograd block 16 tiles (the minimum), so
-//          images 65+ phase columns wide split into several blocks across (tx0 > 0), with and
-//          without dilation; 1–2 input channels keep it cheap;
+//   winogradBlocks  177–200 filters per group make a Winograd block 16 tiles (the minimum), so
+//          images over 64 columns wide per dilation phase split into several blocks across
+//          (tx0 > 0), with and without dilation; 1–2 input channels keep it cheap;
 //   tall (filterImage)  images taller than one band of 128 rows.
 import type { Conv2dOptions, KernelPreset, Tensor } from 'simdconv';
 import { KERNEL_PRESETS } from 'simdconv';
@@ -46,28 +47,30 @@ export const conv2dParams: Record<string, ParamSpec> = {
 };
 
 export const conv2dFamilies: Record<string, Family> = {
-  small: { weight: 50, params: {} },
+  small: { weight: 40, params: {} },
   // Forced depthwise three times as often: its 32 residues need the most cases.
   wide: {
-    weight: 38,
+    weight: 46,
     params: {
       algorithm: oneOf('auto', 'gemm', 'direct', 'depthwise', 'depthwise', 'depthwise', 'winograd'),
-      groups: int(1, 2), channelsPerGroup: int(1, 2), filtersPerGroup: int(1, 2), height: int(1, 6), width: int(1, 96), kernelH: int(1, 3),
+      groups: int(1, 2), channelsPerGroup: int(1, 2), filtersPerGroup: int(1, 9), height: int(1, 6), width: int(1, 96),
+      kernelH: int(1, 3), kernelW: int(1, 3), strideW: oneOf(1, 1, 1, 2), dilationW: int(1, 2),
     },
   },
   deep: {
-    weight: 9,
+    weight: 11,
     params: {
       algorithm: oneOf('auto', 'auto', 'winograd', 'winograd', 'gemm', 'direct'),
       groups: int(1, 2), channelsPerGroup: int(8, 24), filtersPerGroup: int(8, 24), height: int(6, 20), width: int(6, 20),
       kernelH: oneOf(3, 3, 3, 1, 5), kernelW: oneOf(3, 3, 3, 2, 4), strideH: oneOf(1, 1, 1, 2), strideW: oneOf(1, 1, 1, 2),
     },
   },
+  // No poison here: a non-finite input sends Winograd's work to the GEMM.
   winogradBlocks: {
-    weight: 3,
+    weight: 4,
     params: {
-      algorithm: oneOf('winograd'), batch: int(1, 1), groups: int(1, 1), channelsPerGroup: int(1, 2), filtersPerGroup: int(177, 200),
-      height: int(1, 12), width: int(16, 160), dilationH: int(1, 2), dilationW: int(1, 2),
+      algorithm: oneOf('winograd'), poison: oneOf(false), batch: int(1, 1), groups: int(1, 1), channelsPerGroup: int(1, 2), filtersPerGroup: int(177, 200),
+      height: int(1, 12), width: int(40, 176), dilationH: int(1, 2), dilationW: oneOf(2, 1, 2),
     },
   },
 };
