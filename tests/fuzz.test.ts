@@ -1,6 +1,9 @@
 // Property-based conformance: FUZZ_RUNS (2,000 in CI) random configurations of every op against
-// its reference (a quarter with NaN and ±Infinity in the input), drawn from a fixed seed printed in each test's name; a failure is shrunk to a
-// minimal case. `npm run fuzz` runs 20,000 per op from a random seed.
+// its reference (a quarter with NaN and ±Infinity in the input), drawn from a fixed seed printed
+// in each test's name; a failure is shrunk to a minimal case. The cases come from the families of
+// tests/generators.ts (small ones, and wide, deep and tall ones that reach every kernel path;
+// tests/generator-coverage.test.ts asserts that reach). `npm run fuzz` runs 20,000 per op from a
+// random seed.
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   conv1d, conv2d, conv3d, convTranspose2d, depthwiseConv2d, filterImage, init, separableConv2d, type Tensor,
