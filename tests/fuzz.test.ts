@@ -1,29 +1,30 @@
 // Property-based conformance: FUZZ_RUNS (2,000 in CI) random configurations of every op against
-// its reference (a quarter with NaN and ±Infinity in the input), drawn from a fixed seed printed in each test's name; a failure is shrunk to a
-// minimal case. `npm run fuzz` runs 20,000 per op from a random seed.
+// its reference (a quarter with NaN and ±Infinity in the input), drawn from a fixed seed printed
+// in each test's name; a failure is shrunk to a minimal case. The cases come from the families of
+// tests/generators.ts (small ones, and wide, deep and tall ones that reach every kernel path;
+// tests/generator-coverage.test.ts asserts that reach). `npm run fuzz` runs 20,000 per op from a
+// random seed.
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  conv1d, conv2d, conv3d, convTranspose2d, depthwiseConv2d, filterImage, init, KERNEL_PRESETS, separableConv2d,
-  type Algorithm, type Tensor,
+  conv1d, conv2d, conv3d, convTranspose2d, depthwiseConv2d, filterImage, init, separableConv2d, type Tensor,
 } from 'simdconv';
 import {
   conv1d as referenceConv1d, conv2d as referenceConv2d, conv3d as referenceConv3d,
   convTranspose2d as referenceConvTranspose2d, filterImage as referenceFilterImage,
 } from 'simdconv/reference';
 import {
-  DEFAULT_TOLERANCE, expectMatchesReference, expectSeparableMatchesReference, expectWithinTolerance, poisonTensor, randomTensor, referenceMagnitude, RELATIVE_TOLERANCE,
+  ACTIVATIONS, activationOptions, conv2dCall, conv2dFamilies, conv2dParams, depthwiseCase, filterImageCall, filterImageFamilies, filterImageParams,
+  maybePoison, padding2d, spatialFamilies, spatialParams,
+} from './generators.js';
+import {
+  DEFAULT_TOLERANCE, expectMatchesReference, expectSeparableMatchesReference, expectWithinTolerance, randomTensor, referenceMagnitude, RELATIVE_TOLERANCE,
   saturatingAllowance, seededRandom, WINOGRAD_TOLERANCE,
 } from './helpers.js';
-import { checkProperty, FUZZ_RUNS, FUZZ_SEED, int, oneOf, type Params, type Property } from './property.js';
+import { checkProperty, FUZZ_RUNS, FUZZ_SEED, int, oneOf, type Property } from './property.js';
 
 beforeAll(async () => {
   await init();
 });
-
-const ACTIVATIONS = ['none', 'relu', 'relu6', 'leakyRelu', 'sigmoid', 'tanh'] as const;
-
-/** A quarter of the cases put NaN and ±Infinity in the input: they must land where the reference's do. */
-const maybePoison = (p: Params, random: () => number, tensor: Tensor): Tensor => (p.poison ? poisonTensor(random, tensor) : tensor);
 
 /** The reference throws this RangeError when the options leave no output: not a valid call. */
 function validCall<T>(compute: () => T): T | null {
@@ -35,43 +36,15 @@ function validCall<T>(compute: () => T): T | null {
   }
 }
 
-const activationOptions = (p: Params, random: () => number) => ({
-  activation: p.activation as (typeof ACTIVATIONS)[number],
-  ...(p.activation === 'leakyRelu' ? { alpha: [0.1, -0.5, 1.5][Math.floor(random() * 3)]! } : {}),
-});
-
-function padding2d(p: Params) {
-  if (p.padding === 'explicit') return { top: p.padTop as number, bottom: p.padBottom as number, left: p.padLeft as number, right: p.padRight as number };
-  return p.padding as 'valid' | 'same';
-}
-
 const conv2dProperty: Property = {
   name: 'conv2d',
-  params: {
-    data: int(0, 1e6), poison: oneOf(false, false, false, true), layout: oneOf('NCHW', 'NHWC'), weightLayout: oneOf('OIHW', 'HWIO', 'OHWI'), algorithm: oneOf('auto', 'gemm', 'direct', 'depthwise', 'winograd'),
-    batch: int(1, 2), groups: int(1, 3), channelsPerGroup: int(1, 4), filtersPerGroup: int(1, 4), height: int(1, 10), width: int(1, 10),
-    kernelH: int(1, 4), kernelW: int(1, 4), strideH: int(1, 3), strideW: int(1, 3), dilationH: int(1, 3), dilationW: int(1, 3),
-    padding: oneOf('valid', 'same', 'explicit'), padTop: int(0, 2), padBottom: int(0, 2), padLeft: int(0, 2), padRight: int(0, 2),
-    bias: oneOf(false, true), activation: oneOf(...ACTIVATIONS),
-  },
+  params: conv2dParams,
+  families: conv2dFamilies,
   check(p) {
-    const random = seededRandom(p.data as number);
-    const algorithm = p.algorithm as Algorithm;
-    // What a forced path computes: depthwise is one filter per channel, Winograd 3×3 stride 1.
-    const [cg, mg] = algorithm === 'depthwise' ? [1, 1] : [p.channelsPerGroup as number, p.filtersPerGroup as number];
-    const [kH, kW] = algorithm === 'winograd' ? [3, 3] : [p.kernelH as number, p.kernelW as number];
-    const stride = algorithm === 'winograd' ? 1 : [p.strideH as number, p.strideW as number] as const;
-    const groups = p.groups as number;
-    const [C, M] = [groups * cg, groups * mg];
-    const input = maybePoison(p, random, randomTensor(random, p.layout === 'NCHW' ? [p.batch as number, C, p.height as number, p.width as number] : [p.batch as number, p.height as number, p.width as number, C]));
-    const weight = randomTensor(random, { OIHW: [M, cg, kH, kW], HWIO: [kH, kW, cg, M], OHWI: [M, kH, kW, cg] }[p.weightLayout as 'OIHW']);
-    const options = {
-      layout: p.layout as 'NCHW', weightLayout: p.weightLayout as 'OIHW', groups, stride, dilation: [p.dilationH as number, p.dilationW as number] as const,
-      padding: padding2d(p), algorithm, ...activationOptions(p, random), ...(p.bias ? { bias: randomTensor(random, [M]).data } : {}),
-    };
+    const { input, weight, options } = conv2dCall(p);
     if (validCall(() => referenceConv2d(input, weight, options)) === null) return false;
     // (Winograd hands a non-finite input to the GEMM, so the direct-sum bound applies then.)
-    expectMatchesReference(conv2d(input, weight, options), input, weight, options, 'conv2d', algorithm === 'winograd' && !p.poison ? WINOGRAD_TOLERANCE : DEFAULT_TOLERANCE);
+    expectMatchesReference(conv2d(input, weight, options), input, weight, options, 'conv2d', options.algorithm === 'winograd' && !p.poison ? WINOGRAD_TOLERANCE : DEFAULT_TOLERANCE);
     return true;
   },
 };
@@ -165,27 +138,10 @@ const convTranspose2dProperty: Property = {
   },
 };
 
-const spatialParams = {
-  data: int(0, 1e6), poison: oneOf(false, false, false, true), layout: oneOf('NCHW', 'NHWC'), weightLayout: oneOf('OIHW', 'HWIO'), batch: int(1, 2), channels: int(1, 6), multiplier: int(1, 3),
-  height: int(1, 10), width: int(1, 10), kernel: int(1, 4), stride: int(1, 3), dilation: int(1, 3),
-  padding: oneOf('valid', 'same', 'explicit'), padTop: int(0, 2), padBottom: int(0, 2), padLeft: int(0, 2), padRight: int(0, 2),
-  bias: oneOf(false, true), activation: oneOf(...ACTIVATIONS),
-} as const;
-
-/** A depthwise case: input, the op's weight, the same weight as conv2d (groups = C) takes it. */
-function depthwiseCase(p: Params, random: () => number) {
-  const [C, mult, k] = [p.channels, p.multiplier, p.kernel] as number[] as [number, number, number];
-  const nchw = p.layout === 'NCHW';
-  const input = maybePoison(p, random, randomTensor(random, nchw ? [p.batch as number, C, p.height as number, p.width as number] : [p.batch as number, p.height as number, p.width as number, C]));
-  const weight = randomTensor(random, p.weightLayout === 'OIHW' ? [C * mult, 1, k, k] : [k, k, C, mult]);
-  const weight2d = p.weightLayout === 'OIHW' ? weight : { data: weight.data, shape: [k, k, 1, C * mult] };
-  const spatial = { layout: p.layout as 'NCHW', weightLayout: p.weightLayout as 'OIHW', stride: p.stride as number, dilation: p.dilation as number, padding: padding2d(p) };
-  return { C, mult, input, weight, weight2d, spatial };
-}
-
 const depthwiseProperty: Property = {
   name: 'depthwiseConv2d',
   params: spatialParams,
+  families: spatialFamilies,
   check(p) {
     const random = seededRandom(p.data as number);
     const { C, mult, input, weight, weight2d, spatial } = depthwiseCase(p, random);
@@ -200,6 +156,7 @@ const depthwiseProperty: Property = {
 const separableProperty: Property = {
   name: 'separableConv2d',
   params: { ...spatialParams, filters: int(1, 6) },
+  families: spatialFamilies,
   check(p) {
     const random = seededRandom(p.data as number);
     const { C, mult, input, weight, weight2d, spatial } = depthwiseCase(p, random);
@@ -214,24 +171,12 @@ const separableProperty: Property = {
 
 const filterImageProperty: Property = {
   name: 'filterImage',
-  params: {
-    data: int(0, 1e6), width: int(1, 12), height: int(1, 12), kernel: oneOf(...KERNEL_PRESETS, 'user'), userH: int(1, 4), userW: int(1, 4),
-    edge: oneOf('zero', 'clamp', 'reflect', 'wrap'), channels: oneOf('rgb', 'rgba', 'luma'), normalize: oneOf(false, true),
-    bias: int(-10, 10), abs: oneOf(false, true), sigma: int(3, 30), size: int(1, 5),
-  },
+  params: filterImageParams,
+  families: filterImageFamilies,
   check(p) {
-    const random = seededRandom(p.data as number);
-    const [width, height] = [p.width as number, p.height as number];
-    const image = { data: Uint8ClampedArray.from({ length: width * height * 4 }, () => Math.floor(random() * 256)), width, height };
-    const kernel = p.kernel === 'user'
-      ? Array.from({ length: p.userH as number }, () => Array.from({ length: p.userW as number }, () => Math.round((random() * 4 - 2) * 8) / 8))
-      : p.kernel;
-    const options = {
-      edge: p.edge as 'zero', channels: p.channels as 'rgb', normalize: p.normalize as boolean, bias: p.bias as number, abs: p.abs as boolean,
-      sigma: (p.sigma as number) / 10, size: p.size as number,
-    };
-    const actual = filterImage(image, kernel as never, options);
-    const expected = referenceFilterImage(image, kernel as never, options);
+    const { image, kernel, options } = filterImageCall(p);
+    const actual = filterImage(image, kernel, options);
+    const expected = referenceFilterImage(image, kernel, options);
     let first = -1;
     for (let i = 0; i < expected.data.length && first < 0; i++) if (actual.data[i] !== expected.data[i]) first = i;
     expect(first, `byte ${first}: ${actual.data[first]} against the reference's ${expected.data[first]}`).toBe(-1);
@@ -244,8 +189,14 @@ const PROPERTIES = [conv2dProperty, conv1dProperty, conv3dProperty, convTranspos
 describe(`every op against its reference: ${FUZZ_RUNS} random configurations each (FUZZ_SEED=${FUZZ_SEED})`, () => {
   for (const property of PROPERTIES) {
     it(property.name, () => {
-      const drawn = checkProperty(property);
-      expect(drawn).toBeGreaterThanOrEqual(FUZZ_RUNS);
+      const run = checkProperty(property);
+      // A family whose draws are mostly invalid calls (no output) would silently lose its reach.
+      const families = Object.entries(property.families ?? {});
+      const totalWeight = families.reduce((sum, [, f]) => sum + f.weight, 0);
+      for (const [name, family] of families) {
+        const share = Math.floor((FUZZ_RUNS * family.weight) / totalWeight / 2);
+        expect(run.byFamily[name] ?? 0, `${property.name}: valid cases of family ${name} (half its share: ${share})`).toBeGreaterThanOrEqual(share);
+      }
     }, 600_000);
   }
 });

@@ -1,16 +1,24 @@
-// The worker pool: every op's async form gives bitwise the same result as the single-thread call
-// for 1, 2 and 3 threads; small layers stay on the calling thread; a failing task rejects and the
+// The worker pool: every op's async form matches its reference (simdconv/reference, within the
+// stated tolerance; filterImage byte for byte) and is bitwise the single-thread call, for 1, 2
+// and 3 threads; small layers stay on the calling thread; a failing task rejects and the
 // pool stays usable. In Chromium this runs cross-origin isolated (vitest.config.ts), so the
 // threaded path is the one tested there too.
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   conv1d, conv1dAsync, conv2d, conv2dAsync, conv3d, conv3dAsync, convTranspose2d, convTranspose2dAsync, createConv2d,
   depthwiseConv2d, depthwiseConv2dAsync, filterImage, filterImageAsync, info, init, KERNEL_PRESETS, separableConv2d, separableConv2dAsync,
-  type Tensor,
+  type Conv2dOptions, type Tensor,
 } from 'simdconv';
+import {
+  conv1d as referenceConv1d, conv2d as referenceConv2d, conv3d as referenceConv3d, convTranspose2d as referenceConvTranspose2d,
+  filterImage as referenceFilterImage,
+} from 'simdconv/reference';
 import { getPool, getRuntime } from '../dist/runtime.js';
 import type { Conv2dGeometry } from '../dist/shape.js';
-import { pick, randomInt, randomTensor, seededRandom } from './helpers.js';
+import {
+  DEFAULT_TOLERANCE, expectMatchesReference, expectSeparableMatchesReference, expectWithinTolerance, pick, randomInt, randomTensor,
+  referenceMagnitude, RELATIVE_TOLERANCE, saturatingAllowance, seededRandom, WINOGRAD_TOLERANCE,
+} from './helpers.js';
 
 // A low threshold sends the test's small shapes to the pool, so every band path is exercised.
 const THRESHOLD = 200_000;
@@ -22,7 +30,36 @@ const asTensor = (image: { data: Uint8ClampedArray | Uint8Array; width: number; 
   ({ data: Float32Array.from(image.data), shape: [image.height, image.width, 4] });
 const same = (a: Tensor, b: Tensor) => a.shape.join() === b.shape.join() && a.data.every((v, i) => Object.is(v, b.data[i]));
 
-type Case = { label: string; sync(): Tensor; async(): Promise<Tensor> };
+type Case = {
+  label: string;
+  sync(): Tensor;
+  async(): Promise<Tensor>;
+  /** Fails unless `actual` is the reference's result within the stated tolerance. */
+  expectMatchesOracle(actual: Tensor): void;
+};
+
+interface ReferenceOptions {
+  activation?: string;
+  alpha?: number;
+  bias?: Float32Array;
+}
+
+/** An op's result against its reference, within RELATIVE_TOLERANCE of Σ|w·x| + |b|. */
+function expectMatchesOpReference<O extends ReferenceOptions>(
+  actual: Tensor, reference: (x: Tensor, w: Tensor, o: O) => Tensor, x: Tensor, w: Tensor, options: O, label: string,
+): void {
+  const expected = reference(x, w, options);
+  expect(actual.shape, label).toEqual(expected.shape);
+  expectWithinTolerance(actual.data, expected.data, referenceMagnitude(reference, x, w, options), RELATIVE_TOLERANCE, saturatingAllowance(options), label);
+}
+
+/** The path conv2d takes (so that only a Winograd result gets Winograd's looser bound). */
+function conv2dPath(x: Tensor, w: Tensor, options: Conv2dOptions): string {
+  const conv = createConv2d(w, options);
+  const path = (conv as unknown as { planFor(t: Tensor): { algorithm: { name: string } } }).planFor(x).algorithm.name;
+  conv.dispose();
+  return path;
+}
 
 /** Random calls of every op, each above THRESHOLD multiply-adds, so they go to the pool. */
 function cases(random: () => number): Case[] {
@@ -38,27 +75,61 @@ function cases(random: () => number): Case[] {
   const w = randomTensor(random, nchw ? [M, C, 3, 3] : [3, 3, C, M]);
   const dw = randomTensor(random, nchw ? [C, 1, 3, 3] : [3, 3, C, 1]);
   const pw = randomTensor(random, nchw ? [M, C, 1, 1] : [1, 1, C, M]);
-  const x1 = randomTensor(random, nchw ? [2, C * 4, H * 8] : [2, H * 8, C * 4]);
-  const w1 = randomTensor(random, nchw ? [M, C * 4, 5] : [5, C * 4, M]);
-  const x3 = randomTensor(random, [1, C, 6, 24, 24]);
-  const w3 = randomTensor(random, [M, C, 3, 3, 3]);
+  // The 1-D, 3-D and transposed cases are thinner: still over THRESHOLD, but cheap for the
+  // reference (a plain loop) to check.
+  const x1 = randomTensor(random, nchw ? [2, C * 2, H * 8] : [2, H * 8, C * 2]);
+  const w1 = randomTensor(random, nchw ? [M, C * 2, 5] : [5, C * 2, M]);
+  const [C3, M3] = [Math.ceil(C / 4), Math.ceil(M / 4)];
+  const x3 = randomTensor(random, [1, C3, 6, 24, 24]);
+  const w3 = randomTensor(random, [M3, C3, 3, 3, 3]);
+  const [Ht, Wt] = [Math.ceil(H / 2), Math.ceil(W / 2)];
+  const xt = randomTensor(random, nchw ? [N, C, Ht, Wt] : [N, Ht, Wt, C]);
   const wt = randomTensor(random, nchw ? [C, M, 4, 4] : [4, 4, M, C]);
   const [imageW, imageH] = [randomInt(random, 40, 200), randomInt(random, 200, 380)];
   const image = { data: Uint8ClampedArray.from({ length: imageW * imageH * 4 }, () => Math.floor(random() * 256)), width: imageW, height: imageH };
   const filter = { kernel: pick(random, KERNEL_PRESETS), options: { edge: pick(random, ['zero', 'clamp', 'reflect', 'wrap'] as const), sigma: 2.5, channels: pick(random, ['rgb', 'rgba', 'luma'] as const) } };
   const transposeOptions = { layout, stride: pick(random, [1, 2, 3]), padding: 1, activation: options.activation };
+  const conv1dOptions = { layout: nchw ? 'NCW' as const : 'NWC' as const, padding: 'same' as const };
+  // The depthwise weight as conv2d takes it (groups = C): one filter per channel in either layout.
+  const dwAs2d = nchw ? dw : { data: dw.data, shape: [3, 3, 1, C] };
+  const spatial = { layout, weightLayout: nchw ? 'OIHW' as const : 'HWIO' as const, padding: options.padding, stride: options.stride };
   return [
-    { label: `conv2d ${JSON.stringify(conv2dOptions)}`, sync: () => conv2d(x, w, conv2dOptions), async: () => conv2dAsync(x, w, conv2dOptions) },
-    { label: 'conv1d', sync: () => conv1d(x1, w1, { layout: nchw ? 'NCW' : 'NWC', padding: 'same' }), async: () => conv1dAsync(x1, w1, { layout: nchw ? 'NCW' : 'NWC', padding: 'same' }) },
-    { label: 'conv3d', sync: () => conv3d(x3, w3, { padding: 1 }), async: () => conv3dAsync(x3, w3, { padding: 1 }) },
-    { label: `convTranspose2d ${JSON.stringify(transposeOptions)}`, sync: () => convTranspose2d(x, wt, transposeOptions), async: () => convTranspose2dAsync(x, wt, transposeOptions) },
-    { label: 'depthwiseConv2d', sync: () => depthwiseConv2d(x, dw, options), async: () => depthwiseConv2dAsync(x, dw, options) },
-    { label: 'separableConv2d', sync: () => separableConv2d(x, dw, pw, options), async: () => separableConv2dAsync(x, dw, pw, options) },
+    {
+      label: `conv2d ${JSON.stringify(conv2dOptions)}`, sync: () => conv2d(x, w, conv2dOptions), async: () => conv2dAsync(x, w, conv2dOptions),
+      expectMatchesOracle: (y) => expectMatchesReference(y, x, w, conv2dOptions, 'conv2d',
+        conv2dPath(x, w, conv2dOptions) === 'winograd' ? WINOGRAD_TOLERANCE : DEFAULT_TOLERANCE),
+    },
+    {
+      label: 'conv1d', sync: () => conv1d(x1, w1, conv1dOptions), async: () => conv1dAsync(x1, w1, conv1dOptions),
+      expectMatchesOracle: (y) => expectMatchesOpReference(y, referenceConv1d, x1, w1, conv1dOptions, 'conv1d'),
+    },
+    {
+      label: 'conv3d', sync: () => conv3d(x3, w3, { padding: 1 }), async: () => conv3dAsync(x3, w3, { padding: 1 }),
+      expectMatchesOracle: (y) => expectMatchesOpReference(y, referenceConv3d, x3, w3, { padding: 1 }, 'conv3d'),
+    },
+    {
+      label: `convTranspose2d ${JSON.stringify(transposeOptions)}`, sync: () => convTranspose2d(xt, wt, transposeOptions), async: () => convTranspose2dAsync(xt, wt, transposeOptions),
+      expectMatchesOracle: (y) => expectMatchesOpReference(y, referenceConvTranspose2d, xt, wt, transposeOptions, 'convTranspose2d'),
+    },
+    {
+      label: 'depthwiseConv2d', sync: () => depthwiseConv2d(x, dw, options), async: () => depthwiseConv2dAsync(x, dw, options),
+      expectMatchesOracle: (y) => expectMatchesReference(y, x, dwAs2d, { ...spatial, activation: options.activation, groups: C }, 'depthwiseConv2d'),
+    },
+    {
+      label: 'separableConv2d', sync: () => separableConv2d(x, dw, pw, options), async: () => separableConv2dAsync(x, dw, pw, options),
+      expectMatchesOracle: (y) => expectSeparableMatchesReference(y, x, dwAs2d, pw, spatial, C, { activation: options.activation }, 'separableConv2d'),
+    },
     {
       // An image of 2–3 bands of rows (128 each), its bytes as a tensor for the comparison.
       label: `filterImage ${JSON.stringify(filter)}`,
       sync: () => asTensor(filterImage(image, filter.kernel, filter.options)),
       async: async () => asTensor(await filterImageAsync(image, filter.kernel, filter.options)),
+      expectMatchesOracle: (y) => {
+        const expected = asTensor(referenceFilterImage(image, filter.kernel, filter.options));
+        expect(y.shape).toEqual(expected.shape);
+        const first = y.data.findIndex((v, i) => v !== expected.data[i]);
+        expect(first, `filterImage byte ${first}: ${y.data[first]} against the reference's ${expected.data[first]}`).toBe(-1);
+      },
     },
   ];
 }
@@ -73,7 +144,7 @@ describe('threads', () => {
   });
 
   for (const threads of [3, 2, 1]) {
-    it(`every op's async form with ${threads} thread(s) is bitwise the single-thread result`, async () => {
+    it(`every op's async form with ${threads} thread(s) matches the reference and is bitwise the single-thread result`, async () => {
       await init({ threads });
       expect(info().threads).toBe(threads);
       const random = seededRandom(700 + threads);
@@ -82,6 +153,7 @@ describe('threads', () => {
         for (const c of cases(random)) {
           const expected = c.sync();
           const actual = await c.async();
+          c.expectMatchesOracle(actual);
           expect(same(actual, expected), `${threads} threads, round ${round}: ${c.label}`).toBe(true);
         }
       }
