@@ -121,23 +121,34 @@ async function load(threads: number): Promise<void> {
   state = { threads: shared ? threads : 1, simd: true, sharedMemory: shared, notice: threads > 1 ? notice && `simdconv runs on 1 thread: ${notice}` : null };
 }
 
+/** TypeError for a wrong type, RangeError for a wrong value, naming the option. */
+function checkInitOptions(options: InitOptions): void {
+  if (typeof options !== 'object' || options === null) throw new TypeError('init: options must be an object, e.g. { threads: 2 }');
+  const { threads, parallelThreshold: threshold } = options;
+  if (threads !== undefined) {
+    if (typeof threads !== 'number') throw new TypeError(`init: options.threads must be a positive integer, got ${typeof threads} ${String(threads)}`);
+    if (!Number.isSafeInteger(threads) || threads < 1) throw new RangeError(`init: options.threads must be a positive integer, got ${String(threads)}`);
+  }
+  if (threshold !== undefined) {
+    if (typeof threshold !== 'number') throw new TypeError(`init: options.parallelThreshold must be a number >= 0, got ${typeof threshold} ${String(threshold)}`);
+    if (!(threshold >= 0)) throw new RangeError(`init: options.parallelThreshold must be a number >= 0, got ${String(threshold)}`);
+  }
+}
+
 /**
  * Loads and instantiates the kernels. Idempotent: later calls return the same promise. A later
  * call with another `threads` count resizes the pool (the memory stays as it is: a runtime
  * loaded with 1 thread cannot go multi-threaded, so ask for threads in the first call).
  */
 export function init(options: InitOptions = {}): Promise<void> {
-  if (typeof options !== 'object' || options === null) throw new TypeError('init: options must be an object, e.g. { threads: 2 }');
+  // A Promise-returning function reports bad arguments by rejecting, never by throwing.
+  try {
+    checkInitOptions(options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const asked = options.threads;
-  if (asked !== undefined && (!Number.isSafeInteger(asked) || asked < 1)) {
-    throw new RangeError(`init: options.threads must be a positive integer, got ${String(asked)}`);
-  }
-  if (options.parallelThreshold !== undefined) {
-    if (typeof options.parallelThreshold !== 'number' || !(options.parallelThreshold >= 0)) {
-      throw new RangeError(`init: options.parallelThreshold must be a number >= 0, got ${String(options.parallelThreshold)}`);
-    }
-    parallelThreshold = options.parallelThreshold;
-  }
+  if (options.parallelThreshold !== undefined) parallelThreshold = options.parallelThreshold;
   if (!loading) {
     loading = (asked !== undefined ? Promise.resolve(asked) : defaultThreads()).then(load).catch((error: unknown) => {
       loading = null; // let a later init() retry
