@@ -20,7 +20,7 @@ export default defineConfig({
     environment: 'node',
     include: ['tests/**/*.test.ts'],
     exclude: [
-      'tests/**/*.browser.test.ts', 'tests/threads*.test.ts', 'tests/cli.node.test.ts', 'tests/package.node.test.ts',
+      'tests/**/*.browser.test.ts', 'tests/threads*.test.ts', 'tests/terminate.test.ts', 'tests/cli.node.test.ts', 'tests/package.node.test.ts',
       'tests/demo.node.test.ts', 'tests/peers.node.test.ts', 'tests/oracle-*.node.test.ts', 'tests/reference-independence.node.test.ts',
     ],
     testTimeout: 120_000,
