@@ -77,27 +77,38 @@ function convTransposeOutSize(a: Axis, same: boolean): number {
 }
 
 /**
+ * What a case is drawn as. 'random': the general draw. 'depthwise width': a Conv with groups = C = M
+ * whose output width is given (the NCHW depthwise kernel works in 32-column groups; its ragged last
+ * group is where a store-lane bug hides). 'wide winograd': 3×3 stride 1, 64–96 channels and
+ * filters, some dilation, an output 250–320 columns wide: enough tiles that a Winograd block holds
+ * part of a tile row, so blocks start at column offsets (tx0 > 0) and dilation scales them.
+ */
+type CaseFamily = { kind: 'random' } | { kind: 'depthwise width'; outWidth: number } | { kind: 'wide winograd' };
+
+/**
  * A random case: groups 1–3 or depthwise, up to 10 channels and filters per group (≥ 8 reaches
  * Winograd under 'auto'), kernels 1–5 with 3×3 common, strides and dilations 1–3, asymmetric pads
- * 0–3, SAME_UPPER, output_padding, bias, batch 1–3. Drawn again until the output is non-empty.
+ * 0–3, SAME_UPPER, output_padding, bias, batch 1–3; shaped by `family`. Drawn again until the
+ * output is non-empty.
  */
-function randomOrtCase(seed: number, op: 'Conv' | 'ConvTranspose', rank: 1 | 2): OrtCase {
+function randomOrtCase(seed: number, op: 'Conv' | 'ConvTranspose', rank: 1 | 2, family: CaseFamily = { kind: 'random' }): OrtCase {
   const random = seededRandom(seed);
   for (;;) {
-    const depthwise = random() < 0.2;
-    const groups = depthwise ? randomInt(random, 1, 12) : pick(random, [1, 1, 1, 2, 3]);
-    const channels = depthwise ? groups : groups * randomInt(random, 1, 10);
-    const filters = depthwise ? groups : groups * randomInt(random, 1, 10);
-    const square3 = random() < 0.4;
-    const strided = random() < 0.5;
-    const dilated = random() < 0.3;
+    const wide = family.kind === 'wide winograd';
+    const depthwise = family.kind === 'depthwise width' || (!wide && random() < 0.2);
+    const groups = depthwise ? randomInt(random, 1, 12) : wide ? 1 : pick(random, [1, 1, 1, 2, 3]);
+    const channels = depthwise ? groups : wide ? randomInt(random, 64, 96) : groups * randomInt(random, 1, 10);
+    const filters = depthwise ? groups : wide ? randomInt(random, 64, 96) : groups * randomInt(random, 1, 10);
+    const square3 = wide || random() < 0.4;
+    const strided = !wide && random() < 0.5;
+    const dilated = wide || random() < 0.3;
     const axes: Axis[] = Array.from({ length: rank }, () => {
       const stride = strided ? randomInt(random, 1, 3) : 1;
       return {
-        size: randomInt(random, 1, rank === 1 ? 40 : 20),
+        size: wide ? randomInt(random, 1, 4) : randomInt(random, 1, rank === 1 ? 40 : 20),
         kernel: square3 ? 3 : pick(random, [1, 2, 3, 4, 5]),
         stride,
-        dilation: dilated ? randomInt(random, 1, 3) : 1,
+        dilation: dilated ? randomInt(random, wide ? 2 : 1, 3) : 1,
         padBegin: randomInt(random, 0, 3),
         padEnd: randomInt(random, 0, 3),
         // ORT refuses output_padding ≥ stride (simdconv allows up to max(stride, dilation) − 1).
@@ -110,9 +121,16 @@ function randomOrtCase(seed: number, op: 'Conv' | 'ConvTranspose', rank: 1 | 2):
     // while simdconv's documented 'same' gives in·stride (output padding makes up the rest). Only
     // the extent ≥ stride cases, where both are in·stride with the odd pad at the end, are compared.
     if (same && op === 'ConvTranspose' && axes.some((a) => extent(a) < a.stride)) same = false;
+    const width = axes[axes.length - 1]!;
+    const outWidth = family.kind === 'depthwise width' ? family.outWidth : wide ? randomInt(random, 250, 320) : undefined;
+    if (outWidth !== undefined) {
+      // The input width that gives this Conv output width (inverting the ONNX formula).
+      width.size = same ? outWidth * width.stride - randomInt(random, 0, width.stride - 1)
+        : (outWidth - 1) * width.stride + extent(width) - width.padBegin - width.padEnd;
+    }
     const outSize = op === 'Conv' ? convOutSize : convTransposeOutSize;
-    if (axes.some((a) => outSize(a, same) < 1)) continue;
-    return { seed, batch: randomInt(random, 1, 3), channels, filters, groups, axes, same, bias: random() < 0.5 };
+    if (axes.some((a) => a.size < 1 || outSize(a, same) < 1)) continue;
+    return { seed, batch: wide ? 1 : randomInt(random, 1, 3), channels, filters, groups, axes, same, bias: random() < 0.5 };
   }
 }
 
@@ -131,10 +149,12 @@ const COVERAGE = [
   'asymmetric pads', 'SAME_UPPER', 'SAME_UPPER with dilation', 'dilation > 1', 'stride > 1', 'group > 1 (grouped)', 'depthwise',
   'bias', 'batch > 1', 'auto', 'gemm', 'direct', 'depthwise path', 'winograd path', 'winograd with dilation', '≥ 8 channels per group',
 ] as const;
-type CoverageName = (typeof COVERAGE)[number] | 'output_padding > 0';
+/** Conv only: the wide Winograd family (blocks at column offsets, see CaseFamily). */
+const WIDE_WINOGRAD = 'winograd, > 200 columns, ≥ 64 channels, dilated';
+type CoverageName = (typeof COVERAGE)[number] | 'output_padding > 0' | typeof WIDE_WINOGRAD;
 
 function coverageFor(op: 'Conv' | 'ConvTranspose'): Coverage<CoverageName> {
-  return new Coverage<CoverageName>(op === 'Conv' ? COVERAGE : [...COVERAGE, 'output_padding > 0']);
+  return new Coverage<CoverageName>(op === 'Conv' ? [...COVERAGE, WIDE_WINOGRAD] : [...COVERAGE, 'output_padding > 0']);
 }
 
 function noteCase(coverage: Coverage<CoverageName>, c: OrtCase, op: 'Conv' | 'ConvTranspose', algorithms: Algorithm[]): void {
@@ -147,6 +167,9 @@ function noteCase(coverage: Coverage<CoverageName>, c: OrtCase, op: 'Conv' | 'Co
   coverage.note('depthwise', c.groups > 1 && c.groups === c.channels && c.groups === c.filters);
   coverage.note('bias', c.bias);
   coverage.note('batch > 1', c.batch > 1);
+  if (op === 'Conv') {
+    coverage.note(WIDE_WINOGRAD, algorithms.includes('winograd') && convOutSize(c.axes[1]!, c.same) > 200 && c.channels >= 64 && dilated(c));
+  }
   if (op === 'ConvTranspose') coverage.note('output_padding > 0', !c.same && c.axes.some((a) => a.outputPadding > 0));
   coverage.note('≥ 8 channels per group', c.channels / c.groups >= 8);
   for (const algorithm of ['auto', 'gemm', 'direct'] as const) coverage.note(algorithm, algorithms.includes(algorithm));
@@ -238,11 +261,16 @@ async function runOp2d(op: 'Conv' | 'ConvTranspose', cases: number, firstSeed: n
   const log = new MismatchLog();
   const coverage = coverageFor(op);
   let ran = 0;
+  const depthwiseWidthResidues = new Set<number>();
+  const outWidthResidues = new Set<number>();
   for (let i = 0; i < cases; i++) {
-    const c = randomOrtCase(firstSeed + i, op, 2);
+    const c = randomOrtCase(firstSeed + i, op, 2, op === 'Conv' ? convFamily(i) : { kind: 'random' });
     const paths = pathsOf(c, op);
     const algorithms = algorithmsFor(paths);
     noteCase(coverage, c, op, algorithms);
+    const outWidth = (op === 'Conv' ? convOutSize : convTransposeOutSize)(c.axes[1]!, c.same);
+    outWidthResidues.add(outWidth % 8);
+    if (paths.depthwise) depthwiseWidthResidues.add(outWidth % 32);
     if (op === 'Conv') await checkCase(log, c, op, options2d(c, op), conv2d, referenceConv2d, algorithms, paths.winograd);
     else await checkCase(log, c, op, options2d(c, op), convTranspose2d, referenceConvTranspose2d, algorithms, paths.winograd);
     ran++;
@@ -250,6 +278,19 @@ async function runOp2d(op: 'Conv' | 'ConvTranspose', cases: number, firstSeed: n
   log.expectNone(`${op} against onnxruntime-web`);
   expect(ran).toBe(cases);
   coverage.expectAllReached(`${op} generator (seeds ${firstSeed}–${firstSeed + cases - 1})`);
+  // Every ragged edge of the 8-column gemm/direct tiles, and for Conv of the 32-column depthwise groups.
+  expect([...outWidthResidues].sort((a, b) => a - b), `${op}: output widths mod 8`).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  if (op === 'Conv') expect(depthwiseWidthResidues.size, `Conv: depthwise output widths mod 32 (${[...depthwiseWidthResidues]})`).toBe(32);
+}
+
+/**
+ * Conv cases by index: every 5th a depthwise case whose output width runs through every residue
+ * mod 32 (twice over 320 cases, below and above 32 columns), every 80th a wide Winograd case.
+ */
+function convFamily(index: number): CaseFamily {
+  if (index % 80 === 7) return { kind: 'wide winograd' };
+  if (index % 5 === 0) return { kind: 'depthwise width', outWidth: ((index / 5) % 32) + 1 + 32 * (Math.floor(index / 160) % 2) };
+  return { kind: 'random' };
 }
 
 describe(`onnxruntime-web as oracle (base seed ${BASE_SEED})`, () => {
