@@ -64,7 +64,7 @@ function tfFused(tail: Tail): { fused: { bias?: tf.Tensor1D; activation: 'linear
   return { fused: { ...bias, ...alpha, activation: fusedNames[tail.activation] }, after: tail.activation === 'tanh' ? tf.tanh : (y) => y };
 }
 
-type TfPad = 'valid' | 'same' | [[0, 0], [number, number], [number, number], [0, 0]];
+type TfPad = 'valid' | 'same' | [[number, number], [number, number], [number, number], [number, number]];
 
 /**
  * simdconv's padding as tfjs writes it: explicit pads [[0, 0], [top, bottom], [left, right], [0, 0]].
@@ -325,7 +325,9 @@ describe(`tfjs-backend-cpu as oracle (base seed ${BASE_SEED})`, () => {
           const { fused, after } = tfFused(tail);
           return after(tf.fused.depthwiseConv2d({
             x: tf.tensor4d(input.data, [s.batch, s.height, s.width, s.channels]), filter: tf.tensor4d(weight.data, [s.kernelH, s.kernelW, s.channels, multiplier]),
-            strides: s.stride, pad: tfPadOf(s.padding), dataFormat: 'NHWC', dilations: s.dilation, ...fused,
+            // Typed 'valid' | 'same' | number only, but it resolves pads with computeConv2DInfo as
+            // tf.depthwiseConv2d does, explicit pads included (the output shapes here confirm it).
+            strides: s.stride, pad: tfPadOf(s.padding) as 'valid', dataFormat: 'NHWC', dilations: s.dilation, ...fused,
           }));
         });
         // The reference is conv2d with groups = C: [kH, kW, C, multiplier] has the memory order of
