@@ -232,8 +232,9 @@ async function checkCase<O extends object>(
   const fullOptions = { ...options, ...(bias ? { bias } : {}) };
   const label = `seed ${c.seed}: ${op} x [${input.shape}] w [${weight.shape}] ${describeOptions(fullOptions)}`;
   await log.check(label, async () => {
-    const peer = await runOrt(onnxSpec(c, op, weight, bias), input.data);
-    expect([...peer.shape], `${label}: ORT output shape against the ONNX formula`).toEqual(onnxSpec(c, op, weight, bias).outputShape);
+    const spec = onnxSpec(c, op, weight, bias);
+    const peer = await runOrt(spec, input.data);
+    expect([...peer.shape], `${label}: ORT output shape against the ONNX formula`).toEqual(spec.outputShape);
     const magnitude = referenceMagnitude(reference, input, weight, fullOptions);
     expectMatchesPeer(reference(input, weight, fullOptions), peer, magnitude, `${label}, simdconv/reference`);
     const dilation = Math.max(...c.axes.map((a) => a.dilation));
