@@ -1,9 +1,10 @@
 /// <reference types="node" />
-// A minimal ONNX model writer for the benchmark's ONNX Runtime peer: one Conv node, NCHW, the
-// weights (and optional bias) as initializers, a fixed input shape.
+// A minimal ONNX model writer for the benchmark's ONNX Runtime peer and the peer-oracle tests: one
+// Conv or ConvTranspose node of any spatial rank (NCW, NCHW, NCDHW), the weights (and optional
+// bias) as initializers, a fixed input shape.
 //
 // Written directly from the field numbers in onnx/onnx.proto (proto2). Only what a single Conv
-// needs is encoded: varints (wire type 0) and length-delimited fields (wire type 2). Repeated
+// node needs is encoded: varints (wire type 0) and length-delimited fields (wire type 2). Repeated
 // scalars are written unpacked, the proto2 default that every parser accepts.
 
 const WIRE_VARINT = 0;
@@ -13,6 +14,7 @@ const WIRE_LENGTH_DELIMITED = 2;
 const ONNX_FLOAT = 1;
 /** ONNX AttributeProto.AttributeType values used here. */
 const ATTR_INT = 2;
+const ATTR_STRING = 3;
 const ATTR_INTS = 7;
 
 const utf8 = new TextEncoder();
@@ -118,29 +120,39 @@ function writeFloatTensor(w: ProtoWriter, name: string, dims: readonly number[],
   w.bytes(9, float32LittleEndian(data));
 }
 
-/** AttributeProto { name = 1; int64 i = 3; repeated int64 ints = 8; AttributeType type = 20 }. */
+/** AttributeProto { name = 1; int64 i = 3; bytes s = 4; repeated int64 ints = 8; AttributeType type = 20 }. */
 function writeIntAttribute(w: ProtoWriter, name: string, value: number): void {
   w.string(1, name).int(3, value).int(20, ATTR_INT);
+}
+function writeStringAttribute(w: ProtoWriter, name: string, value: string): void {
+  w.string(1, name).string(4, value).int(20, ATTR_STRING);
 }
 function writeIntsAttribute(w: ProtoWriter, name: string, values: readonly number[]): void {
   w.string(1, name).ints(8, values).int(20, ATTR_INTS);
 }
 
 export interface OnnxConvSpec {
-  /** [N, C, H, W]. */
-  inputShape: readonly [number, number, number, number];
-  /** OIHW [M, C/group, kH, kW], row-major. */
+  /** The node's operator; default 'Conv'. */
+  opType?: 'Conv' | 'ConvTranspose';
+  /** [N, C, ...spatial]: [N, C, W], [N, C, H, W] or [N, C, D, H, W]. */
+  inputShape: readonly number[];
+  /** Conv: [M, C/group, ...kernel] (OIHW); ConvTranspose: [C, M/group, ...kernel] (IOHW); row-major. */
   weight: Float32Array;
-  weightShape: readonly [number, number, number, number];
-  /** Optional bias of length M. */
+  weightShape: readonly number[];
+  /** Optional bias of length M (the node's third input B). */
   bias?: Float32Array;
-  strides: readonly [number, number];
-  dilations: readonly [number, number];
-  /** ONNX order: [top, left, bottom, right]. */
-  pads: readonly [number, number, number, number];
+  /** One per spatial axis. */
+  strides: readonly number[];
+  dilations: readonly number[];
+  /** ONNX order: every axis's begin, then every axis's end ([top, left, bottom, right] in 2-D). Ignored with autoPad. */
+  pads?: readonly number[];
+  /** ONNX `auto_pad`; when set, `pads` is not written (ONNX forbids both). */
+  autoPad?: 'SAME_UPPER' | 'SAME_LOWER' | 'VALID';
+  /** ConvTranspose only: `output_padding`, one per spatial axis. */
+  outputPadding?: readonly number[];
   group: number;
-  /** [N, M, outH, outW], from simdconv's shape module (src/shape.ts). */
-  outputShape: readonly [number, number, number, number];
+  /** [N, M, ...outSpatial], computed by the caller; ORT's shape inference checks it. */
+  outputShape: readonly number[];
 }
 
 /** Names of the graph's input and output values. */
@@ -148,18 +160,27 @@ export const ONNX_INPUT_NAME = 'X';
 export const ONNX_OUTPUT_NAME = 'Y';
 
 /**
- * Serialises a ModelProto (ir_version 8, default-domain opset 17) whose graph is a single Conv:
- * X [N, C, H, W] → Conv(W[, B]) → Y. The result can be passed straight to
+ * Serialises a ModelProto (ir_version 8, default-domain opset 17) whose graph is a single Conv or
+ * ConvTranspose: X [N, C, ...] → op(W[, B]) → Y. The result can be passed straight to
  * `InferenceSession.create(bytes)`.
  */
 export function encodeConvModel(spec: OnnxConvSpec): Uint8Array {
+  const opType = spec.opType ?? 'Conv';
   const outShape = spec.outputShape;
-  const m = outShape[1];
+  const m = outShape[1]!;
+  const spatialRank = spec.inputShape.length - 2;
   if (spec.weight.length !== spec.weightShape.reduce((a, b) => a * b, 1)) {
     throw new RangeError(`encodeConvModel: weight has ${spec.weight.length} values, shape [${spec.weightShape.join(', ')}]`);
   }
+  if (spec.weightShape.length !== spec.inputShape.length || outShape.length !== spec.inputShape.length) {
+    throw new RangeError(`encodeConvModel: input, weight and output ranks differ: [${spec.inputShape}], [${spec.weightShape}], [${outShape}]`);
+  }
   if (spec.bias && spec.bias.length !== m) throw new RangeError(`encodeConvModel: bias length ${spec.bias.length}, expected ${m}`);
-  if (outShape[2] < 1 || outShape[3] < 1) throw new RangeError(`encodeConvModel: empty output [${outShape.join(', ')}]`);
+  if (outShape.some((d) => d < 1)) throw new RangeError(`encodeConvModel: empty output [${outShape.join(', ')}]`);
+  if (spec.outputPadding && opType !== 'ConvTranspose') throw new RangeError('encodeConvModel: output_padding is a ConvTranspose attribute');
+  if (!spec.autoPad && spec.pads?.length !== 2 * spatialRank) {
+    throw new RangeError(`encodeConvModel: pads needs ${2 * spatialRank} values (or autoPad), got [${spec.pads ?? ''}]`);
+  }
 
   const model = new ProtoWriter();
   model.int(1, 8); // ir_version
@@ -173,11 +194,13 @@ export function encodeConvModel(spec: OnnxConvSpec): Uint8Array {
       if (spec.bias) node.string(1, 'B');
       node.string(2, ONNX_OUTPUT_NAME);
       node.string(3, 'conv');
-      node.string(4, 'Conv');
+      node.string(4, opType);
+      if (spec.autoPad) node.message(5, (a) => writeStringAttribute(a, 'auto_pad', spec.autoPad!));
       node.message(5, (a) => writeIntsAttribute(a, 'dilations', spec.dilations));
       node.message(5, (a) => writeIntAttribute(a, 'group', spec.group));
-      node.message(5, (a) => writeIntsAttribute(a, 'kernel_shape', [spec.weightShape[2], spec.weightShape[3]]));
-      node.message(5, (a) => writeIntsAttribute(a, 'pads', spec.pads));
+      node.message(5, (a) => writeIntsAttribute(a, 'kernel_shape', spec.weightShape.slice(2)));
+      if (spec.outputPadding) node.message(5, (a) => writeIntsAttribute(a, 'output_padding', spec.outputPadding!));
+      if (!spec.autoPad) node.message(5, (a) => writeIntsAttribute(a, 'pads', spec.pads!));
       node.message(5, (a) => writeIntsAttribute(a, 'strides', spec.strides));
     });
     graph.string(2, 'conv');
