@@ -79,7 +79,7 @@ function maxDilation(options: Conv2dOptions): number {
 }
 
 /** Largest value among the outputs within `radius` rows and columns, per image and channel. */
-function neighbourhoodMax(values: Float32Array, shape: readonly number[], layout: 'NCHW' | 'NHWC', radius: number): Float32Array {
+export function neighbourhoodMax(values: Float32Array, shape: readonly number[], layout: 'NCHW' | 'NHWC', radius: number): Float32Array {
   if (radius === 0) return values;
   const [batch, a, b, c] = shape as [number, number, number, number];
   const [channels, height, width] = layout === 'NCHW' ? [a, b, c] : [c, a, b];

@@ -3,7 +3,7 @@
 // mismatch of a run, and a coverage counter that proves the random draws reached each attribute.
 import { expect } from 'vitest';
 import type { Algorithm, Tensor } from 'simdconv';
-import { expectWithinTolerance, WINOGRAD_TOLERANCE } from './helpers.js';
+import { expectWithinTolerance, neighbourhoodMax, WINOGRAD_TOLERANCE } from './helpers.js';
 
 /**
  * Against a peer, every element must satisfy |y − y_peer| ≤ 1e-4 · (Σ|w·x| + |b|).
@@ -17,24 +17,6 @@ import { expectWithinTolerance, WINOGRAD_TOLERANCE } from './helpers.js';
  */
 export const PEER_RELATIVE_TOLERANCE = 1e-4;
 
-/** Largest magnitude within `radius` rows and columns, per image and channel ([images, H, W, channels] order given by `index`). */
-function neighbourhoodMax(
-  values: Float32Array, images: number, channels: number, height: number, width: number, radius: number,
-  index: (n: number, c: number, y: number, x: number) => number,
-): Float32Array {
-  const out = new Float32Array(values.length);
-  for (let n = 0; n < images; n++)
-    for (let c = 0; c < channels; c++)
-      for (let y = 0; y < height; y++)
-        for (let x = 0; x < width; x++) {
-          let v = 0;
-          for (let dy = Math.max(0, y - radius); dy <= Math.min(height - 1, y + radius); dy++)
-            for (let dx = Math.max(0, x - radius); dx <= Math.min(width - 1, x + radius); dx++) v = Math.max(v, values[index(n, c, dy, dx)]!);
-          out[index(n, c, y, x)] = v;
-        }
-  return out;
-}
-
 /**
  * The magnitude the allowance is taken of: the element's own Σ|w·x| + |b|, plus, where Winograd
  * may have computed the result, the Winograd bound's tile-wide term (helpers' WINOGRAD_TOLERANCE:
@@ -46,12 +28,7 @@ export function peerMagnitude(
   magnitude: Float32Array, winograd: null | { shape: readonly number[]; layout: 'NCHW' | 'NHWC'; dilation: number },
 ): Float32Array {
   if (!winograd) return magnitude;
-  const [images, a, b, c] = winograd.shape as [number, number, number, number];
-  const [channels, height, width] = winograd.layout === 'NCHW' ? [a, b, c] : [c, a, b];
-  const index = winograd.layout === 'NCHW'
-    ? (n: number, m: number, y: number, x: number) => ((n * channels + m) * height + y) * width + x
-    : (n: number, m: number, y: number, x: number) => ((n * height + y) * width + x) * channels + m;
-  const tile = neighbourhoodMax(magnitude, images, channels, height, width, WINOGRAD_TOLERANCE.neighbourhood * winograd.dilation, index);
+  const tile = neighbourhoodMax(magnitude, winograd.shape, winograd.layout, WINOGRAD_TOLERANCE.neighbourhood * winograd.dilation);
   // Both allowances at once: ≤ 1e-4·own + 1e-4·tile (WINOGRAD_TOLERANCE.relative is 1e-4 as well).
   const scale = WINOGRAD_TOLERANCE.relative / PEER_RELATIVE_TOLERANCE;
   return magnitude.map((own, i) => own + scale * tile[i]!);
