@@ -3,9 +3,7 @@
 
 import type { ConvTranspose2dOptions, Tensor } from '../types.js';
 import { activationSteps } from './conv2d.js';
-import { finish, integer, oneOf, perAxis, readOptions, readOutputStage, readPadding, readTensor } from './semantics.js';
-
-const KEYS = ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'outputPadding', 'groups', 'bias', 'activation', 'alpha', 'algorithm'];
+import { finish, perAxis, readConvCall, readOutputStage, readPadding } from './semantics.js';
 
 /**
  * 'same' for a transposed convolution: the output is input·stride. The full scatter covers
@@ -20,12 +18,9 @@ function transposedSame(input: number, kernel: number, stride: number, dilation:
 }
 
 export function convTranspose2d(input: Tensor, weight: Tensor, options: ConvTranspose2dOptions = {}): Tensor {
-  const o = readOptions('reference.convTranspose2d', options, KEYS);
-  const layout = oneOf('options.layout', o.layout, ['NCHW', 'NHWC'] as const, 'NCHW');
-  const weightLayout = oneOf('options.weightLayout', o.weightLayout, ['IOHW', 'HWOI'] as const, layout === 'NCHW' ? 'IOHW' : 'HWOI');
-  const xt = readTensor('input', input, 4);
-  const wt = readTensor('weight', weight, 4);
-  const groups = integer('options.groups', o.groups ?? 1, 1);
+  const { o, layout, weightLayout, x: xt, w: wt, groups } = readConvCall('reference.convTranspose2d', input, weight, options, {
+    rank: 4, layouts: ['NCHW', 'NHWC'], weightLayouts: ['IOHW', 'HWOI'], defaultWeightLayouts: ['IOHW', 'HWOI'], extraKeys: ['outputPadding'],
+  });
   const [a, b, c, d] = wt.shape as [number, number, number, number];
   // IOHW [C, M/groups, kH, kW]; HWOI [kH, kW, M, C] (TensorFlow's, no groups).
   if (weightLayout === 'HWOI' && groups !== 1) throw new RangeError(`options.groups must be 1 with weight layout HWOI`);

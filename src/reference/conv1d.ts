@@ -2,9 +2,7 @@
 // that tests catch mistakes in how the fast path maps conv1d onto conv2d.
 
 import type { Conv1dOptions, Tensor } from '../types.js';
-import { finish, integer, oneOf, outputLengths, readOptions, readOutputStage, readTensor, samePads } from './semantics.js';
-
-const KEYS = ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'groups', 'bias', 'activation', 'alpha', 'algorithm'];
+import { finish, integer, outputLengths, readConvCall, readOutputStage, samePads } from './semantics.js';
 
 /** conv1d's padding: 'valid', 'same', a number for both ends, or [left, right]. */
 function readPadding1d(value: unknown): 'same' | [number, number] {
@@ -16,14 +14,11 @@ function readPadding1d(value: unknown): 'same' | [number, number] {
 }
 
 export function conv1d(input: Tensor, weight: Tensor, options: Conv1dOptions = {}): Tensor {
-  const o = readOptions('reference.conv1d', options, KEYS);
-  const layout = oneOf('options.layout', o.layout, ['NCW', 'NWC'] as const, 'NCW');
-  const weightLayout = oneOf('options.weightLayout', o.weightLayout, ['OIW', 'WIO'] as const, layout === 'NCW' ? 'OIW' : 'WIO');
-  const x = readTensor('input', input, 3);
-  const w = readTensor('weight', weight, 3);
+  const { o, layout, weightLayout, x, w, groups } = readConvCall('reference.conv1d', input, weight, options, {
+    rank: 3, layouts: ['NCW', 'NWC'], weightLayouts: ['OIW', 'WIO'], defaultWeightLayouts: ['OIW', 'WIO'],
+  });
   const stride = integer('options.stride', o.stride ?? 1, 1);
   const dilation = integer('options.dilation', o.dilation ?? 1, 1);
-  const groups = integer('options.groups', o.groups ?? 1, 1);
   const [N, W, C] = layout === 'NCW' ? [x.shape[0]!, x.shape[2]!, x.shape[1]!] : [x.shape[0]!, x.shape[1]!, x.shape[2]!];
   const [M, Cg, K] = weightLayout === 'OIW' ? [w.shape[0]!, w.shape[1]!, w.shape[2]!] : [w.shape[2]!, w.shape[1]!, w.shape[0]!];
   if (M % groups !== 0 || C !== Cg * groups) throw new RangeError(`groups ${groups}: input channels ${C} must be ${Cg} per group and filters ${M} a multiple of it`);

@@ -3,11 +3,7 @@
 // accumulating in float64, with its own reading of the options (./semantics.ts).
 
 import type { Conv2dOptions, Layout, Tensor, WeightLayout } from '../types.js';
-import {
-  finish, integer, oneOf, outputLengths, perAxis, readOptions, readOutputStage, readPadding, readTensor, resolvePads,
-} from './semantics.js';
-
-const KEYS = ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'groups', 'bias', 'activation', 'alpha', 'algorithm'];
+import { finish, outputLengths, perAxis, readConvCall, readOutputStage, readPadding, resolvePads } from './semantics.js';
 
 /** Element steps along (filter m, channel c, row, column) of a weight tensor, and its sizes. */
 function weightAxes(layout: WeightLayout, [a, b, c, d]: number[]) {
@@ -27,14 +23,11 @@ export function activationSteps(layout: Layout, C: number, H: number, W: number)
 }
 
 export function conv2d(input: Tensor, weight: Tensor, options: Conv2dOptions = {}): Tensor {
-  const o = readOptions('reference.conv2d', options, KEYS);
-  const layout = oneOf('options.layout', o.layout, ['NCHW', 'NHWC'] as const, 'NCHW');
-  const weightLayout = oneOf('options.weightLayout', o.weightLayout, ['OIHW', 'HWIO', 'OHWI'] as const, layout === 'NCHW' ? 'OIHW' : 'HWIO');
-  const xt = readTensor('input', input, 4);
-  const wt = readTensor('weight', weight, 4);
+  const { o, layout, weightLayout, x: xt, w: wt, groups } = readConvCall('reference.conv2d', input, weight, options, {
+    rank: 4, layouts: ['NCHW', 'NHWC'], weightLayouts: ['OIHW', 'HWIO', 'OHWI'], defaultWeightLayouts: ['OIHW', 'HWIO'],
+  });
   const [strideH, strideW] = perAxis('options.stride', o.stride, 2, 1, 1) as [number, number];
   const [dilationH, dilationW] = perAxis('options.dilation', o.dilation, 2, 1, 1) as [number, number];
-  const groups = integer('options.groups', o.groups ?? 1, 1);
   const { M: outChannels, Cg: channelsPerGroup, kH: kernelH, kW: kernelW, step: ws } = weightAxes(weightLayout, wt.shape);
   const [batch, inChannels, inH, inW] = (layout === 'NCHW' ? [0, 1, 2, 3] : [0, 3, 1, 2]).map((axis) => xt.shape[axis]!) as [number, number, number, number];
   if (outChannels % groups !== 0 || inChannels !== channelsPerGroup * groups) {

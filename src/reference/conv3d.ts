@@ -2,23 +2,17 @@
 // stacked-slices form.
 
 import type { Conv3dOptions, Tensor } from '../types.js';
-import {
-  finish, integer, oneOf, outputLengths, perAxis, readOptions, readOutputStage, readPadding, readTensor, resolvePads,
-} from './semantics.js';
-
-const KEYS = ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'groups', 'bias', 'activation', 'alpha', 'algorithm'];
+import { finish, outputLengths, perAxis, readConvCall, readOutputStage, readPadding, resolvePads } from './semantics.js';
 
 export function conv3d(input: Tensor, weight: Tensor, options: Conv3dOptions = {}): Tensor {
-  const o = readOptions('reference.conv3d', options, KEYS);
-  const ncdhw = oneOf('options.layout', o.layout, ['NCDHW', 'NDHWC'] as const, 'NCDHW') === 'NCDHW';
-  const weightLayout = oneOf('options.weightLayout', o.weightLayout, ['OIDHW', 'DHWIO'] as const, ncdhw ? 'OIDHW' : 'DHWIO');
-  const x = readTensor('input', input, 5);
-  const wt = readTensor('weight', weight, 5);
+  const { o, layout, weightLayout, x, w: wt, groups } = readConvCall('reference.conv3d', input, weight, options, {
+    rank: 5, layouts: ['NCDHW', 'NDHWC'], weightLayouts: ['OIDHW', 'DHWIO'], defaultWeightLayouts: ['OIDHW', 'DHWIO'],
+  });
+  const ncdhw = layout === 'NCDHW';
   const xs = x.shape;
   const [N, C, inD, inH, inW] = ncdhw ? xs : [xs[0]!, xs[4]!, xs[1]!, xs[2]!, xs[3]!];
   const ws = wt.shape;
   const [M, Cg, kD, kH, kW] = weightLayout === 'OIDHW' ? ws : [ws[4]!, ws[3]!, ws[0]!, ws[1]!, ws[2]!];
-  const groups = integer('options.groups', o.groups ?? 1, 1);
   if (M! % groups !== 0 || C !== Cg! * groups) throw new RangeError(`groups ${groups}: input channels ${C} must be ${Cg} per group and filters ${M} a multiple of it`);
   const stage = readOutputStage(o, M!);
   const strides = perAxis('options.stride', o.stride, 3, 1, 1);

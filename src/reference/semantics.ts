@@ -93,6 +93,29 @@ export function readTensor(name: string, value: unknown, rank: number): { data: 
   return { data, shape: dims };
 }
 
+/** The options every convolution takes. */
+const CONV_KEYS = ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'groups', 'bias', 'activation', 'alpha', 'algorithm'];
+
+/** What a convolution's layouts are called, and which weight layout goes with each input layout by default. */
+export interface LayoutNames<L extends string, W extends string> {
+  rank: number;
+  layouts: readonly [L, L];
+  weightLayouts: readonly W[];
+  defaultWeightLayouts: readonly [W, W];
+  extraKeys?: readonly string[];
+}
+
+/** The arguments every convolution reads first: its options, layouts, input, weight and groups. */
+export function readConvCall<L extends string, W extends string>(fn: string, input: unknown, weight: unknown, options: unknown, names: LayoutNames<L, W>) {
+  const o = readOptions(fn, options, [...CONV_KEYS, ...(names.extraKeys ?? [])]);
+  const layout = oneOf('options.layout', o.layout, names.layouts, names.layouts[0]);
+  const weightLayout = oneOf('options.weightLayout', o.weightLayout, names.weightLayouts, names.defaultWeightLayouts[names.layouts.indexOf(layout)]!);
+  const x = readTensor('input', input, names.rank);
+  const w = readTensor('weight', weight, names.rank);
+  const groups = integer('options.groups', o.groups ?? 1, 1);
+  return { o, layout, weightLayout, x, w, groups };
+}
+
 /** bias, activation, alpha (and the ignored algorithm) as every convolution takes them. */
 export interface OutputStage {
   bias: Float32Array | null;
