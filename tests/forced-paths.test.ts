@@ -16,7 +16,7 @@ beforeAll(async () => {
   await init();
 });
 
-type Options = Record<string, unknown> & { algorithm?: Algorithm };
+type Options = { activation?: string; alpha?: number; bias?: Float32Array; algorithm?: Algorithm; [option: string]: unknown };
 type Reference = (x: Tensor, w: Tensor, o: Options) => Tensor;
 type Path = Exclude<Algorithm, 'auto'>;
 

@@ -21,7 +21,7 @@ function gray(rows: number[][]) {
 /** The hand-worked tests run on the fast path and on the reference alike. */
 const FILTERS = [['simdconv', filterImage], ['simdconv/reference', referenceFilterImage]] as const;
 
-const channel = (image: { data: Uint8ClampedArray }, k: number) => Array.from(image.data.filter((_, i) => i % 4 === k));
+const channel = (image: { data: Uint8ClampedArray | Uint8Array }, k: number) => Array.from(image.data).filter((_, i) => i % 4 === k);
 
 /** A size×size gray image, 0 except `value` at the centre pixel; alpha 255. */
 function impulse(size: number, value: number) {

@@ -98,7 +98,7 @@ describe('simdconv/reference: bad arguments', () => {
   it('accepts the valid neighbours of those calls', () => {
     // The edge of each rule: what is just allowed computes (values are checked elsewhere).
     expect(conv2d(tensor([1, 2, 3, 3]), w4).shape).toEqual([1, 3, 1, 1]);
-    expect(conv2d(x4, w4, { padding: { left: 0 }, stride: [1, 1], dilation: 2, alpha: 0.2, activation: 'leakyRelu', bias: null as never }).shape).toEqual([1, 3, 1, 1]);
+    expect(conv2d(x4, w4, { padding: { left: 0 } as never, stride: [1, 1], dilation: 2, alpha: 0.2, activation: 'leakyRelu', bias: null as never }).shape).toEqual([1, 3, 1, 1]);
     expect(convTranspose2d(tensor([1, 2, 5, 5]), tensor([2, 2, 3, 3]), { stride: 2, outputPadding: 1 }).shape).toEqual([1, 2, 12, 12]);
     expect(convTranspose2d(tensor([1, 2, 1, 1]), tensor([2, 2, 3, 3]), { padding: 1 }).shape).toEqual([1, 2, 1, 1]);
     expect(conv1d(tensor([1, 2, 3]), tensor([3, 2, 3])).shape).toEqual([1, 3, 1]);

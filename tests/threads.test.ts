@@ -38,14 +38,8 @@ type Case = {
   expectMatchesOracle(actual: Tensor): void;
 };
 
-interface ReferenceOptions {
-  activation?: string;
-  alpha?: number;
-  bias?: Float32Array;
-}
-
 /** An op's result against its reference, within RELATIVE_TOLERANCE of Σ|w·x| + |b|. */
-function expectMatchesOpReference<O extends ReferenceOptions>(
+function expectMatchesOpReference<O extends { activation?: string; alpha?: number; bias?: Float32Array; layout?: string; padding?: unknown }>(
   actual: Tensor, reference: (x: Tensor, w: Tensor, o: O) => Tensor, x: Tensor, w: Tensor, options: O, label: string,
 ): void {
   const expected = reference(x, w, options);
