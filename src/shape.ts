@@ -23,8 +23,6 @@ const OPTION_ALIASES: Record<string, string> = {
   kernelLayout: 'weightLayout', act: 'activation', fusedActivation: 'activation',
 };
 
-/** Element strides of a 4-D activation tensor, by logical axis. */
-export interface ActivationStrides { batch: number; channel: number; row: number; col: number }
 /** Element strides of a weight tensor, by logical axis. */
 export interface WeightStrides { filter: number; channel: number; row: number; col: number }
 
@@ -222,13 +220,6 @@ function checkFinite(name: string, data: Float32Array): void {
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i])) throw new RangeError(`${name}[${i}] is ${data[i]}: weights and bias must be finite`);
   }
-}
-
-/** Element strides of an activation tensor of the given dimensions. */
-export function activationStrides(layout: Layout, channels: number, height: number, width: number): ActivationStrides {
-  return layout === 'NCHW'
-    ? { batch: channels * height * width, channel: height * width, row: width, col: 1 }
-    : { batch: height * width * channels, channel: 1, row: width * channels, col: channels };
 }
 
 /** Dimensions of a weight tensor in a layout, and its element strides. */
