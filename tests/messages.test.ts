@@ -106,6 +106,24 @@ const CASES: Array<[string, () => unknown, ErrorConstructor, string]> = [
   ["filterImage(img, 'box', { bias: NaN })", () => loose.filterImage(img, 'box', { bias: NaN }), TypeError, "options.bias must be a finite number, got NaN"],
   ["filterImage(img, 'box', { bias: '1' })", () => loose.filterImage(img, 'box', { bias: '1' }), TypeError, "options.bias must be a finite number, got 1"],
   ["filterImage(img, 'box', { sigmas: 1 })", () => loose.filterImage(img, 'box', { sigmas: 1 }), TypeError, "filterImage: unknown option 'sigmas'; did you mean 'sigma'? Known options: edge, channels, normalize, bias, abs, sigma, size."],
+  ["conv2d(x, w, 5)", () => loose.conv2d(x, w, 5), TypeError, "options must be an object, got number 5"],
+  ["conv2d(x, w, { padding: null })", () => loose.conv2d(x, w, { padding: null }), TypeError, "options.padding must be 'valid', 'same', a number, [h, w] or { top, bottom, left, right }, got null"],
+  ["conv3d(t([1,2,4,4,4]), t([3,2,1,1,1]), { padding: null })", () => loose.conv3d(t([1,2,4,4,4]), t([3,2,1,1,1]), { padding: null }), TypeError, "options.padding must be 'valid', 'same', a number, [d, h, w] or { front, back, top, bottom, left, right }, got null"],
+  ["conv2d(x, w, { dataFormat: 'NHWC' })", () => loose.conv2d(x, w, { dataFormat: 'NHWC' }), TypeError, "unknown option 'dataFormat'; did you mean 'layout'? Known options: layout, weightLayout, stride, dilation, padding, groups, bias, activation, alpha, algorithm."],
+  ["conv2d(x, w, { lyt: 'NHWC' })", () => loose.conv2d(x, w, { lyt: 'NHWC' }), TypeError, "unknown option 'lyt'; did you mean 'layout'? Known options: layout, weightLayout, stride, dilation, padding, groups, bias, activation, alpha, algorithm."],
+  ["conv2d(x, w, { lyout: 'NHWC' })", () => loose.conv2d(x, w, { lyout: 'NHWC' }), TypeError, "unknown option 'lyout'; did you mean 'layout'? Known options: layout, weightLayout, stride, dilation, padding, groups, bias, activation, alpha, algorithm."],
+  ["filterImage(img, 'box', { pad: 1 })", () => loose.filterImage(img, 'box', { pad: 1 }), TypeError, "filterImage: unknown option 'pad'; did you mean 'bias'? Known options: edge, channels, normalize, bias, abs, sigma, size."],
+  ["conv2d(t([1,3,5,5]), t([4,2,3,3]), { groups: 2 })", () => loose.conv2d(t([1,3,5,5]), t([4,2,3,3]), { groups: 2 }), RangeError, "input has 3 channels (NCHW [N, C, H, W] [1, 3, 5, 5]) but the weight expects C/groups × groups = 2 × 2 = 4"],
+  ["convTranspose2d(t([1,2,5,5]), t([2,2,3,3]), { weightLayout: 'OIHW' })", () => loose.convTranspose2d(t([1,2,5,5]), t([2,2,3,3]), { weightLayout: 'OIHW' }), RangeError, "options.weightLayout must be one of 'IOHW', 'HWOI', got the string \"OIHW\""],
+  ["convTranspose2d(t([1,2,5,5]), t([2,2,3,3]), { groups: 0 })", () => loose.convTranspose2d(t([1,2,5,5]), t([2,2,3,3]), { groups: 0 }), RangeError, "options.groups must be >= 1, got 0"],
+  ["convTranspose2d(t([1,2,5,5]), t([2,2,3,3]), { outputPadding: -1 })", () => loose.convTranspose2d(t([1,2,5,5]), t([2,2,3,3]), { outputPadding: -1 }), RangeError, "options.outputPadding must be >= 0, got -1"],
+  ["conv3d(t([1,2,4,4,4]), t([3,2,1,1,1]), { stride: [0, 1, 1] })", () => loose.conv3d(t([1,2,4,4,4]), t([3,2,1,1,1]), { stride: [0, 1, 1] }), RangeError, "options.stride[0] must be >= 1, got 0"],
+  ["conv3d(t([1,2,4,4,4]), t([3,2,1,1,1]), { stride: [1, 0, 1] })", () => loose.conv3d(t([1,2,4,4,4]), t([3,2,1,1,1]), { stride: [1, 0, 1] }), RangeError, "options.stride[1] must be >= 1, got 0"],
+  ["conv3d(t([1,2,4,4,4]), t([3,2,1,1,1]), { weightLayout: 'OIHW' })", () => loose.conv3d(t([1,2,4,4,4]), t([3,2,1,1,1]), { weightLayout: 'OIHW' }), RangeError, "options.weightLayout must be one of 'OIDHW', 'DHWIO', got the string \"OIHW\""],
+  ["filterImage(img, { data: [1, 2, 3], width: 1.5, height: 2 })", () => loose.filterImage(img, { data: [1, 2, 3], width: 1.5, height: 2 }), TypeError, "kernel { data, width, height } needs positive integer sizes and width × height weights"],
+  ["filterImage(img, { data: [1, 2, 3], width: 2, height: 1.5 })", () => loose.filterImage(img, { data: [1, 2, 3], width: 2, height: 1.5 }), TypeError, "kernel { data, width, height } needs positive integer sizes and width × height weights"],
+  ["filterImage(img, { data: [], width: 0, height: 2 })", () => loose.filterImage(img, { data: [], width: 0, height: 2 }), TypeError, "kernel { data, width, height } needs positive integer sizes and width × height weights"],
+  ["filterImage(img, { data: [], width: 2, height: 0 })", () => loose.filterImage(img, { data: [], width: 2, height: 0 }), TypeError, "kernel { data, width, height } needs positive integer sizes and width × height weights"],
 ];
 
 describe('argument checks: the exact messages', () => {
@@ -121,4 +139,16 @@ describe('argument checks: the exact messages', () => {
       expect((thrown as Error).message.replace(/^createConv2d: /, '')).toBe(message);
     });
   }
+
+  it('accepts the valid neighbours of those calls, with the values of the plain forms', () => {
+    const y = conv2d(x, w);
+    // bias null is no bias.
+    expect(Array.from(conv2d(x, w, { bias: null as never }).data)).toEqual(Array.from(y.data));
+    // A kernel as { data, width, height } filters as the same 2-D array does.
+    const image = { data: Uint8ClampedArray.from({ length: 7 * 5 * 4 }, (_, i) => (i * 37) % 256), width: 7, height: 5 };
+    const rows = [[1, -2, 0.5], [0, 3, -1]];
+    const asObject = filterImage(image, { data: rows.flat(), width: 3, height: 2 });
+    expect(Array.from(asObject.data)).toEqual(Array.from(filterImage(image, rows).data));
+    expect(asObject.data.some((v, i) => v !== image.data[i])).toBe(true);
+  });
 });
