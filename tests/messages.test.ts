@@ -55,6 +55,7 @@ const CASES: Array<[string, () => unknown, ErrorConstructor, string]> = [
   ["convInfo([1,2,5], [3,2,3,3])", () => loose.convInfo([1,2,5], [3,2,3,3]), RangeError, "inputShape must have 4 dimensions NCHW [N, C, H, W], got [1, 2, 5]"],
   ["conv1d(t([1,2,5]), t([3,2,3]), { padding: { left: 1 } })", () => loose.conv1d(t([1,2,5]), t([3,2,3]), { padding: { left: 1 } }), TypeError, "options.padding must be 'valid', 'same', a number or [left, right], got an object (Object)"],
   ["conv1d(t([1,2,5]), t([3,2,3]), { padding: [1,2,3] })", () => loose.conv1d(t([1,2,5]), t([3,2,3]), { padding: [1,2,3] }), TypeError, "options.padding must be 'valid', 'same', a number or [left, right], got an array of length 3"],
+  ["conv1d(t([1,2,5]), t([3,2,3]), { padding: [-1, 0] })", () => loose.conv1d(t([1,2,5]), t([3,2,3]), { padding: [-1, 0] }), RangeError, "options.padding[0] must be >= 0, got -1"],
   ["conv1d(t([1,2,5]), t([3,2,3]), { padding: [0,-1] })", () => loose.conv1d(t([1,2,5]), t([3,2,3]), { padding: [0,-1] }), RangeError, "options.padding[1] must be >= 0, got -1"],
   ["conv1d(t([1,2,5]), t([3,2,3]), { weightLayout: 'OIHW' })", () => loose.conv1d(t([1,2,5]), t([3,2,3]), { weightLayout: 'OIHW' }), RangeError, "options.weightLayout must be one of 'OIW', 'WIO', got the string \"OIHW\""],
   ["convTranspose2d(t([1,3,5,5]), t([3,2,3,3]), { groups: 2 })", () => loose.convTranspose2d(t([1,3,5,5]), t([3,2,3,3]), { groups: 2 }), RangeError, "options.groups (2) must divide the weight's input channels C = 3 (IOHW [3, 2, 3, 3])"],
