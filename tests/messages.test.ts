@@ -107,6 +107,7 @@ const CASES: Array<[string, () => unknown, ErrorConstructor, string]> = [
   ["filterImage(img, 'box', { bias: NaN })", () => loose.filterImage(img, 'box', { bias: NaN }), TypeError, "options.bias must be a finite number, got NaN"],
   ["filterImage(img, 'box', { bias: '1' })", () => loose.filterImage(img, 'box', { bias: '1' }), TypeError, "options.bias must be a finite number, got 1"],
   ["filterImage(img, 'box', { sigmas: 1 })", () => loose.filterImage(img, 'box', { sigmas: 1 }), TypeError, "filterImage: unknown option 'sigmas'; did you mean 'sigma'? Known options: edge, channels, normalize, bias, abs, sigma, size."],
+  ["conv2d(x, w, null)", () => loose.conv2d(x, w, null), TypeError, "options must be an object, got null"],
   ["conv2d(x, w, 5)", () => loose.conv2d(x, w, 5), TypeError, "options must be an object, got number 5"],
   ["conv2d(x, w, { padding: null })", () => loose.conv2d(x, w, { padding: null }), TypeError, "options.padding must be 'valid', 'same', a number, [h, w] or { top, bottom, left, right }, got null"],
   ["conv3d(t([1,2,4,4,4]), t([3,2,1,1,1]), { padding: null })", () => loose.conv3d(t([1,2,4,4,4]), t([3,2,1,1,1]), { padding: null }), TypeError, "options.padding must be 'valid', 'same', a number, [d, h, w] or { front, back, top, bottom, left, right }, got null"],
@@ -151,5 +152,8 @@ describe('argument checks: the exact messages', () => {
     const asObject = filterImage(image, { data: rows.flat(), width: 3, height: 2 });
     expect(Array.from(asObject.data)).toEqual(Array.from(filterImage(image, rows).data));
     expect(asObject.data.some((v, i) => v !== image.data[i])).toBe(true);
+    // One column or one row is a size too.
+    expect(Array.from(filterImage(image, { data: [1, -2], width: 1, height: 2 }).data)).toEqual(Array.from(filterImage(image, [[1], [-2]]).data));
+    expect(Array.from(filterImage(image, { data: [1, -2], width: 2, height: 1 }).data)).toEqual(Array.from(filterImage(image, [[1, -2]]).data));
   });
 });
