@@ -4,8 +4,9 @@
 // must then be killed by a new test or explained.
 //
 // A reason is matched by file, mutator, replacement and the mutated line's text (not its line
-// number), so it survives edits elsewhere in the file.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+// number), so it survives edits elsewhere in the file. With --survivors FILE the survivors'
+// table goes to FILE (mutants/survivors.md) and only the scores are printed.
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -41,9 +42,14 @@ const code = (text) => `\`${text.replace(/`/g, "'").replace(/\|/g, '\\|').slice(
 console.log('| file | mutants | killed | survived | score |\n|---|--:|--:|--:|--:|');
 console.log(rows.join('\n'));
 console.log(`| **all** | ${counted} | ${detected} | ${counted - detected} | **${((100 * detected) / counted).toFixed(1)}%** |\n`);
-console.log('| survivor | mutation | why it is equivalent |\n|---|---|---|');
-for (const s of survivors) {
-  console.log(`| \`${s.file}:${s.at}\` ${s.m.status === 'NoCoverage' ? '(no test reaches it) ' : ''}| ${s.m.mutatorName}: ${code(s.line.trim())} → ${code(s.m.replacement ?? '')} | ${s.reason ?? '**no reason given**'} |`);
+const survivorTable = ['| survivor | mutation | why it is equivalent |', '|---|---|---|', ...survivors.map((s) =>
+  `| \`${s.file}:${s.at}\` ${s.m.status === 'NoCoverage' ? '(no test reaches it) ' : ''}| ${s.m.mutatorName}: ${code(s.line.trim())} → ${code(s.m.replacement ?? '')} | ${s.reason ?? '**no reason given**'} |`)];
+const survivorsFile = process.argv.includes('--survivors') ? process.argv[process.argv.indexOf('--survivors') + 1] : null;
+if (survivorsFile) {
+  writeFileSync(join(root, survivorsFile), `# Surviving mutants of the last npm run mutate\n\nWritten by scripts/mutation-report.mjs from the StrykerJS reports; the reasons come from mutants/equivalent.json.\n\n${survivorTable.join('\n')}\n`);
+  console.log(`${survivors.length} survivors, each with its reason: ${survivorsFile}`);
+} else {
+  console.log(survivorTable.join('\n'));
 }
 const unexplained = survivors.filter((s) => !s.reason);
 if (unexplained.length) {
