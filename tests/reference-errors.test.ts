@@ -148,6 +148,8 @@ describe('simdconv/reference: bad arguments', () => {
     const asObject = filterImage(varied, { data: rows.flat(), width: 3, height: 2 });
     expect(Array.from(asObject.data)).toEqual(Array.from(filterImage(varied, rows).data));
     expect(asObject.data.some((v, i) => v !== varied.data[i])).toBe(true);
+    expect(Array.from(filterImage(varied, { data: [1, -2], width: 1, height: 2 }).data)).toEqual(Array.from(filterImage(varied, [[1], [-2]]).data));
+    expect(Array.from(filterImage(varied, { data: [1, -2], width: 2, height: 1 }).data)).toEqual(Array.from(filterImage(varied, [[1, -2]]).data));
     expect(convTranspose2d(tensor([1, 2, 5, 5]), tensor([2, 2, 3, 3]), { stride: 2, outputPadding: [1, 0] }).shape).toEqual([1, 2, 12, 11]);
   });
 });
