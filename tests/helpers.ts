@@ -308,3 +308,13 @@ export function randomConv2dCase(random: () => number, constraints: CaseConstrai
     return makeCase(random, shape, options);
   }
 }
+
+/** The error `call` throws (failing when it returns), for checks of its type and message. */
+export function thrownBy(call: () => unknown): Error {
+  try {
+    call();
+  } catch (error) {
+    return error as Error;
+  }
+  return expect.fail('nothing was thrown');
+}

@@ -4,6 +4,7 @@
 // fails here. The calls run through the public API, so the message is the one a user sees.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { conv1d, conv2d, conv3d, convInfo, convTranspose2d, filterImage, init } from 'simdconv';
+import { thrownBy } from './helpers.js';
 
 beforeAll(async () => {
   await init();
@@ -131,14 +132,9 @@ const CASES: Array<[string, () => unknown, ErrorConstructor, string]> = [
 describe('argument checks: the exact messages', () => {
   for (const [label, call, type, message] of CASES) {
     it(label, () => {
-      let thrown: unknown;
-      try {
-        call();
-      } catch (error) {
-        thrown = error;
-      }
-      expect(thrown, 'nothing thrown').toBeInstanceOf(type);
-      expect((thrown as Error).message.replace(/^createConv2d: /, '')).toBe(message);
+      const thrown = thrownBy(call);
+      expect(thrown).toBeInstanceOf(type);
+      expect(thrown.message.replace(/^createConv2d: /, '')).toBe(message);
     });
   }
 

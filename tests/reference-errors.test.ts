@@ -4,6 +4,7 @@
 // for a call the fast path refuses.
 import { describe, expect, it } from 'vitest';
 import { conv1d, conv2d, conv3d, convTranspose2d, filterImage } from 'simdconv/reference';
+import { thrownBy } from './helpers.js';
 
 const tensor = (shape: number[]) => ({ data: new Float32Array(shape.reduce((a, b) => a * b, 1)), shape });
 const x4 = tensor([1, 2, 5, 5]);
@@ -122,14 +123,9 @@ const CASES: Case[] = [
 describe('simdconv/reference: bad arguments', () => {
   for (const [label, call, error, message] of CASES) {
     it(label, () => {
-      let thrown: unknown;
-      try {
-        call();
-      } catch (e) {
-        thrown = e;
-      }
-      expect(thrown, `${label}: nothing thrown`).toBeInstanceOf(error);
-      expect((thrown as Error).message).toBe(message);
+      const thrown = thrownBy(call);
+      expect(thrown).toBeInstanceOf(error);
+      expect(thrown.message).toBe(message);
     });
   }
 
