@@ -113,7 +113,7 @@ export function checkOptionKeys(options: object, known: readonly string[], fn: s
   }
 }
 
-export function checkInteger(name: string, value: unknown, min: number): number {
+function checkInteger(name: string, value: unknown, min: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw new TypeError(`${name} must be an integer, got ${describe(value)}`);
   }
@@ -173,7 +173,7 @@ function resolveAlpha(value: unknown, activation: Activation): number {
 }
 
 /** Checks that `shape` lists `rank` positive integer dimensions; returns it and its size. */
-export function checkShape(name: string, shape: unknown, rank: number, axes: string): { shape: number[]; size: number } {
+function checkShape(name: string, shape: unknown, rank: number, axes: string): { shape: number[]; size: number } {
   if (!Array.isArray(shape)) throw new TypeError(`${name} must be an array of ${rank} dimensions ${axes}, got ${describe(shape)}`);
   if (shape.length !== rank) {
     throw new RangeError(`${name} must have ${rank} dimensions ${axes}, got [${shape.join(', ')}]`);
@@ -300,12 +300,12 @@ function resolveFilter(weightShape: (axes: string) => readonly number[], options
 }
 
 /** Output size along one axis: floor((in + pads − dilation·(k−1) − 1) / stride) + 1. */
-export function convOutputSize(input: number, kernel: number, stride: number, dilation: number, padBegin: number, padEnd: number): number {
+function convOutputSize(input: number, kernel: number, stride: number, dilation: number, padBegin: number, padEnd: number): number {
   return Math.floor((input + padBegin + padEnd - dilation * (kernel - 1) - 1) / stride) + 1;
 }
 
 /** 'same' padding along one axis: output ceil(in / stride), the odd pad at the end. */
-export function samePadding(input: number, kernel: number, stride: number, dilation: number): [number, number] {
+function samePadding(input: number, kernel: number, stride: number, dilation: number): [number, number] {
   const output = Math.ceil(input / stride);
   const total = Math.max((output - 1) * stride + dilation * (kernel - 1) + 1 - input, 0);
   const begin = Math.floor(total / 2);
