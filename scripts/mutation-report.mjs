@@ -7,7 +7,7 @@
 // number), so it survives edits elsewhere in the file. With --survivors FILE the survivors'
 // table goes to FILE (mutants/survivors.md) and only the scores are printed.
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const reportsDir = join(root, 'reports/mutation');
@@ -46,7 +46,7 @@ const survivorTable = ['| survivor | mutation | why it is equivalent |', '|---|-
   `| \`${s.file}:${s.at}\` ${s.m.status === 'NoCoverage' ? '(no test reaches it) ' : ''}| ${s.m.mutatorName}: ${code(s.line.trim())} → ${code(s.m.replacement ?? '')} | ${s.reason ?? '**no reason given**'} |`)];
 const survivorsFile = process.argv.includes('--survivors') ? process.argv[process.argv.indexOf('--survivors') + 1] : null;
 if (survivorsFile) {
-  writeFileSync(join(root, survivorsFile), `# Surviving mutants of the last npm run mutate\n\nWritten by scripts/mutation-report.mjs from the StrykerJS reports; the reasons come from mutants/equivalent.json.\n\n${survivorTable.join('\n')}\n`);
+  writeFileSync(resolve(root, survivorsFile), `# Surviving mutants of the last npm run mutate\n\nWritten by scripts/mutation-report.mjs from the StrykerJS reports; the reasons come from mutants/equivalent.json.\n\n${survivorTable.join('\n')}\n`);
   console.log(`${survivors.length} survivors, each with its reason: ${survivorsFile}`);
 } else {
   console.log(survivorTable.join('\n'));
