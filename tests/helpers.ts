@@ -318,3 +318,18 @@ export function thrownBy(call: () => unknown): Error {
   }
   return expect.fail('nothing was thrown');
 }
+
+type ImageFilter = (image: { data: Uint8ClampedArray; width: number; height: number }, kernel: never) => { data: Uint8ClampedArray | Uint8Array };
+
+/**
+ * A kernel given as `{ data, width, height }` filters as the same 2-D array does (3×2, one
+ * column, one row), on an image it changes: run on the fast path and on the reference alike.
+ */
+export function expectKernelObjectsFilterAsArrays(filter: ImageFilter): void {
+  const image = { data: Uint8ClampedArray.from({ length: 7 * 5 * 4 }, (_, i) => (i * 37) % 256), width: 7, height: 5 };
+  const bytes = (kernel: unknown) => Array.from(filter(image, kernel as never).data);
+  for (const rows of [[[1, -2, 0.5], [0, 3, -1]], [[1], [-2]], [[1, -2]]]) {
+    expect(bytes({ data: rows.flat(), width: rows[0]!.length, height: rows.length }), JSON.stringify(rows)).toEqual(bytes(rows));
+  }
+  expect(bytes([[1, -2, 0.5], [0, 3, -1]])).not.toEqual(Array.from(image.data));
+}
