@@ -8,10 +8,12 @@
 //   input spread out by the stride (zeros between pixels), bordered by dilation·(k − 1) − padding
 //   (a negative border crops), convolved at stride 1 with the flipped, channel-swapped weights.
 
-import { checkCallFits } from './arena.js';
-import { type Conv2d, type Conv2dPlan, createConv2d, outputBytes, PreparedConv2d, Region, RunQueue, runOnce, runOnceAsync } from './conv2d.js';
+import { checkCallFits } from './memory/arena.js';
+import { Region } from './memory/region.js';
+import { floatView, READ_SLACK_BYTES, readFloats, writeFloats } from './memory/staging.js';
+import { type Conv2d, type Conv2dPlan, createConv2d, outputBytes, PreparedConv2d, RunQueue, runOnce, runOnceAsync } from './conv2d.js';
 import { applyActivation } from './activation.js';
-import { floatView, getRuntime } from './runtime.js';
+import { getRuntime } from './runtime.js';
 import {
   resolveConvTranspose2dFilter, resolveConvTranspose2dGeometry, type ConvTranspose2dFilter, type ConvTranspose2dGeometry,
 } from './shape.js';
@@ -165,11 +167,11 @@ export function createConvTranspose2d(weight: Tensor, options?: ConvTranspose2dO
     const nchw = g.layout === 'NCHW';
     const plans = phases.map((phase) => (phase.conv ? phase.conv.planForShape(input.shape) : null));
     const resultLength = g.batch * M * g.outH * g.outW;
-    const inputPtr = regions.input.ensure(rt, input.data.length * 4 + 64);
+    const inputPtr = regions.input.ensure(rt, input.data.length * 4 + READ_SLACK_BYTES);
     const phasePtr = regions.phase.ensure(rt, Math.max(64, ...plans.map((plan) => (plan ? outputBytes(plan) : 0))));
     const outputPtr = regions.output.ensure(rt, resultLength * 4);
     const scratchPtr = regions.scratch.ensure(rt, Math.max(64, ...plans.map((plan) => (plan ? plan.algorithm.scratchBytes(plan.geometry) : 0))));
-    floatView(rt, inputPtr, input.data.length).set(input.data);
+    writeFloats(rt, inputPtr, input.data);
     for (const [p, phase] of phases.entries()) {
       const { rows, cols } = phase;
       const plan = plans[p];
@@ -198,9 +200,7 @@ export function createConvTranspose2d(weight: Tensor, options?: ConvTranspose2dO
         phase.rowPhase, g.strideH, phase.colPhase, g.strideW,
       );
     }
-    const data = new Float32Array(resultLength);
-    data.set(floatView(rt, outputPtr, resultLength));
-    return { data, shape: nchw ? [g.batch, M, g.outH, g.outW] : [g.batch, g.outH, g.outW, M] };
+    return { data: readFloats(rt, outputPtr, resultLength), shape: nchw ? [g.batch, M, g.outH, g.outW] : [g.batch, g.outH, g.outW, M] };
   }
 
   /** The geometry for this input, and its phases (null: the spread form). */

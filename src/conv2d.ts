@@ -4,8 +4,10 @@
 import type { ConvAlgorithm, ConvBuffers, RowBand } from './algorithms/algorithm.js';
 import { gemmConv } from './algorithms/gemm.js';
 import { chooseConv2dAlgorithm } from './dispatch.js';
-import { checkCallFits } from './arena.js';
-import { allocCopy, floatView, getPool, getRuntime, info, type Runtime } from './runtime.js';
+import { checkCallFits } from './memory/arena.js';
+import { Region } from './memory/region.js';
+import { allocCopy, READ_SLACK_BYTES, readFloats, writeFloats } from './memory/staging.js';
+import { getPool, getRuntime, info, type Runtime } from './runtime.js';
 import type { PoolTask } from './pool.js';
 import { checkTensor, conv2dOutputShape, inputAxes, resolveConv2dFilter, resolveConv2dGeometryShape, type Conv2dFilter, type Conv2dGeometry } from './shape.js';
 import type { Conv2dOptions, Tensor } from './types.js';
@@ -22,29 +24,6 @@ export interface Conv2d {
   runAsync(input: Tensor): Promise<Tensor>;
   /** Frees the WebAssembly memory this conv holds. Calling it twice is harmless. */
   dispose(): void;
-}
-
-/** A region of linear memory that grows on demand and is kept between runs. */
-export class Region {
-  ptr = 0;
-  private bytes = 0;
-
-  ensure(rt: Runtime, bytes: number): number {
-    if (bytes > this.bytes) {
-      // Allocate first: if it throws, the old region is still valid and still owned.
-      const ptr = rt.arena.alloc(bytes);
-      this.free(rt);
-      this.ptr = ptr;
-      this.bytes = bytes;
-    }
-    return this.ptr;
-  }
-
-  free(rt: Runtime): void {
-    if (this.bytes > 0) rt.arena.release(this.ptr);
-    this.ptr = 0;
-    this.bytes = 0;
-  }
 }
 
 /**
@@ -129,7 +108,9 @@ export class PreparedConv2d implements Conv2d {
     if (this.filter.bias) {
       // Padded to 8 floats past M: the NHWC kernel reads bias in whole 8-lane vectors.
       const floats = this.filter.outChannels + 8;
-      floatView(rt, this.bias.ensure(rt, floats * 4), floats).fill(0).set(this.filter.bias);
+      const padded = new Float32Array(floats);
+      padded.set(this.filter.bias);
+      writeFloats(rt, this.bias.ensure(rt, floats * 4), padded);
     }
   }
 
@@ -202,19 +183,15 @@ export class PreparedConv2d implements Conv2d {
       input: input.data.length * 4, output: outputBytes(plan), scratch: scratches * plan.algorithm.scratchBytes(plan.geometry),
       weights: this.packed.has(plan.algorithm) ? 0 : plan.algorithm.packedWeightBytes(this.filter),
     });
-    // 64 bytes of slack: vector kernels may read (never use) a few lanes past the last element.
-    const inputPtr = this.input.ensure(rt, input.data.length * 4 + 64);
+    const inputPtr = this.input.ensure(rt, input.data.length * 4 + READ_SLACK_BYTES);
     const outputPtr = this.output.ensure(rt, outputBytes(plan));
-    floatView(rt, inputPtr, input.data.length).set(input.data);
+    writeFloats(rt, inputPtr, input.data);
     return { input: inputPtr, output: outputPtr };
   }
 
   /** The result as a fresh array the caller owns: a view would alias memory the next call reuses. */
   private collect(plan: Conv2dPlan, output: number): Tensor {
-    const length = outputBytes(plan) / 4;
-    const data = new Float32Array(length);
-    data.set(floatView(getRuntime(), output, length));
-    return { data, shape: conv2dOutputShape(plan.geometry) };
+    return { data: readFloats(getRuntime(), output, outputBytes(plan) / 4), shape: conv2dOutputShape(plan.geometry) };
   }
 
   /**

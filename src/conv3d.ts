@@ -3,7 +3,7 @@
 // od·stride + kd·dilation − padFront of channel c, zeros outside) they form one image of a batch of
 // N·outD, and OIDHW weights [M, C/groups, kD, kH, kW] are already conv2d OIHW [M, C/groups·kD, kH, kW].
 
-import { checkCallFits } from './arena.js';
+import { checkCallFits } from './memory/arena.js';
 import { getRuntime } from './runtime.js';
 import { type Conv2d, createConv2d, runOnce, runOnceAsync } from './conv2d.js';
 import { checkOptionKeys, checkTensor, checkWeight, resolveConv3d, type Conv3dGeometry } from './shape.js';

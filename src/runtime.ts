@@ -3,7 +3,7 @@
 // configuration in Node, through bundlers and from a plain <script type="module">. With more
 // than one thread the memory is shared and a pool of workers runs the same kernels over it.
 
-import { Arena } from './arena.js';
+import { Arena } from './memory/arena.js';
 import { KERNEL_WASM_BASE64, THREADED_KERNEL_WASM_BASE64 } from './generated/kernel-wasm.js';
 import { instantiateKernels, type KernelExports, type KernelRuntime } from './kernels.js';
 import { WorkerPool } from './pool.js';
@@ -194,21 +194,4 @@ export function getPool(): Promise<WorkerPool | null> {
 export function getRuntime(): Runtime {
   if (!runtime) throw new Error('simdconv: call `await init()` once before any convolution or image filter (it loads the WebAssembly kernels)');
   return runtime;
-}
-
-/**
- * A Float32Array view of `length` floats at `ptr`. Views detach when memory grows: take one
- * right before use, after every allocation.
- */
-export function floatView(rt: Runtime, ptr: number, length: number): Float32Array {
-  return new Float32Array(rt.memory.buffer, ptr, length);
-}
-
-/** Copies `data` into a new region; the caller releases it. */
-export function allocCopy(rt: Runtime, data: Float32Array, padToFloats = data.length): number {
-  const ptr = rt.arena.alloc(padToFloats * 4);
-  const view = floatView(rt, ptr, padToFloats);
-  view.set(data);
-  view.fill(0, data.length);
-  return ptr;
 }

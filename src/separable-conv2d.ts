@@ -3,10 +3,12 @@
 // JavaScript. Stride, padding and dilation belong to the depthwise step; bias and activation to
 // the result (as Keras SeparableConv2D and tf.separableConv2d have them).
 
-import { type Conv2d, type Conv2dPlan, outputBytes, PreparedConv2d, Region, RunQueue, runOnce, runOnceAsync } from './conv2d.js';
+import { type Conv2d, type Conv2dPlan, outputBytes, PreparedConv2d, RunQueue, runOnce, runOnceAsync } from './conv2d.js';
+import { Region } from './memory/region.js';
+import { floatView, READ_SLACK_BYTES, readFloats, writeFloats } from './memory/staging.js';
 import { DepthwiseStage } from './depthwise-conv2d.js';
-import { checkCallFits } from './arena.js';
-import { floatView, getRuntime } from './runtime.js';
+import { checkCallFits } from './memory/arena.js';
+import { getRuntime } from './runtime.js';
 import { checkOptionKeys, checkTensor, conv2dOutputShape, inputAxes } from './shape.js';
 import type { SeparableConv2dOptions, Tensor } from './types.js';
 
@@ -53,15 +55,15 @@ export function createSeparableConv2d(depthwiseWeight: Tensor, pointwiseWeight: 
     const middleBytes = inPlace ? g2.batch * image.bytes : outputBytes(firstPlan);
     checkCallFits('separableConv2d', { input: x.data.length * 4, intermediate: middleBytes, output: outputBytes(secondPlan), scratch: scratchBytes });
     // 64 bytes of slack after each input: vector kernels may read a few lanes past the end.
-    const inputPtr = regions.input.ensure(rt, x.data.length * 4 + 64);
-    const middlePtr = regions.middle.ensure(rt, middleBytes + 64);
+    const inputPtr = regions.input.ensure(rt, x.data.length * 4 + READ_SLACK_BYTES);
+    const middlePtr = regions.middle.ensure(rt, middleBytes + READ_SLACK_BYTES);
     if (inPlace && middlePtr !== zeroedMiddle) {
       floatView(rt, middlePtr, middleBytes / 4).fill(0); // the border columns, once per allocation
       zeroedMiddle = middlePtr;
     }
     const outputPtr = regions.output.ensure(rt, outputBytes(secondPlan));
     const scratchPtr = regions.scratch.ensure(rt, scratchBytes);
-    floatView(rt, inputPtr, x.data.length).set(x.data);
+    writeFloats(rt, inputPtr, x.data);
     return {
       first, firstPlan, secondPlan, inputPtr, middlePtr, outputPtr, scratchPtr,
       written: inPlace ? { outputRowPixels: image.width } : {},
@@ -72,10 +74,7 @@ export function createSeparableConv2d(depthwiseWeight: Tensor, pointwiseWeight: 
     };
   };
   const result = (secondPlan: Conv2dPlan, outputPtr: number): Tensor => {
-    const length = outputBytes(secondPlan) / 4;
-    const data = new Float32Array(length);
-    data.set(floatView(getRuntime(), outputPtr, length));
-    return { data, shape: conv2dOutputShape(secondPlan.geometry) };
+    return { data: readFloats(getRuntime(), outputPtr, outputBytes(secondPlan) / 4), shape: conv2dOutputShape(secondPlan.geometry) };
   };
   const queue = new RunQueue('separableConv2d');
   return {

@@ -1,6 +1,6 @@
 // The linear-memory allocator on its own, with a fake memory that records growth.
 import { describe, expect, it } from 'vitest';
-import { Arena } from '../dist/arena.js';
+import { Arena } from '../dist/memory/arena.js';
 
 function makeArena(base = 100, end = 65536) {
   const state = { end, grows: 0 };

@@ -3,8 +3,10 @@
 // edge mode asks for, filtered by the depthwise SIMD plane kernel (one or two 1-D passes for
 // separable kernels) and rounded back, so no per-pixel JavaScript loop runs.
 
-import { checkCallFits } from '../arena.js';
-import { PreparedConv2d, Region } from '../conv2d.js';
+import { checkCallFits } from '../memory/arena.js';
+import { Region } from '../memory/region.js';
+import { READ_SLACK_BYTES, readBytes, writeBytes } from '../memory/staging.js';
+import { PreparedConv2d } from '../conv2d.js';
 import { getPool, getRuntime, info, type Runtime } from '../runtime.js';
 import { runBand, type BandJob, type BandPass } from './band.js';
 import { checkChoice, checkOptions } from '../shape.js';
@@ -153,11 +155,11 @@ function bandJob(rt: Runtime, call: FilterCall, band: number, [widened, first, s
   // Widen straight into the first pass's plane layout (its row pitch leaves room for whole
   // column-group reads), so the depthwise kernel reads it without copying it again.
   const layout = inputLayout(convs[0]!, bandShape);
-  const widenedPtr = widened.ensure(rt, channels * layout.height * layout.width * 4 + 64);
+  const widenedPtr = widened.ensure(rt, channels * layout.height * layout.width * 4 + READ_SLACK_BYTES);
   const pass = (conv: PreparedConv2d, shape: number[], input: number, output: Region, rowPitch?: number): BandPass & { shape: number[] } => {
     const convPlan = conv.planForShape(shape);
     const { outH, outW, outChannels } = convPlan.geometry;
-    const ptr = output.ensure(rt, outH * (rowPitch ?? outW) * outChannels * 4 + 64);
+    const ptr = output.ensure(rt, outH * (rowPitch ?? outW) * outChannels * 4 + READ_SLACK_BYTES);
     return {
       geometry: convPlan.geometry, packedWeights: conv.weightsFor(convPlan), input, output: ptr,
       ...(rowPitch === undefined ? {} : { outputRowPixels: rowPitch }), shape: [1, outChannels, outH, outW],
@@ -206,7 +208,7 @@ function openCall(image: ImageLike, kernel: unknown, options: unknown) {
   try {
     const bytes = width * height * 4;
     const sourcePtr = source.ensure(rt, bytes * 2);
-    new Uint8Array(rt.memory.buffer, sourcePtr, bytes).set(image.data);
+    writeBytes(rt, sourcePtr, image.data);
     const call: FilterCall = { plan, convs, source: sourcePtr, out: sourcePtr + bytes };
     return {
       rt, call, close,
@@ -216,8 +218,7 @@ function openCall(image: ImageLike, kernel: unknown, options: unknown) {
         return set;
       },
       result<T extends ImageLike>(): T extends ImageData ? ImageData : ImageLike {
-        const data = new Uint8ClampedArray(bytes);
-        data.set(new Uint8Array(rt.memory.buffer, call.out, bytes));
+        const data = readBytes(rt, call.out, bytes);
         const ImageDataClass = (globalThis as { ImageData?: typeof ImageData }).ImageData;
         if (ImageDataClass && image instanceof ImageDataClass) return new ImageDataClass(data, width, height) as never;
         return { data, width, height } as never;
