@@ -1,12 +1,6 @@
 // simdconv: convolution in WebAssembly SIMD behind a TypeScript API.
 export { info, init, terminate, type Info, type InitOptions } from './runtime.js';
-export { conv2d, conv2dAsync, createConv2d, type Conv2d } from './conv2d.js';
-export { conv1d, conv1dAsync, createConv1d, type Conv1d } from './conv1d.js';
-export { depthwiseConv2d, depthwiseConv2dAsync, createDepthwiseConv2d } from './depthwise-conv2d.js';
-export { convTranspose2d, convTranspose2dAsync, createConvTranspose2d } from './conv-transpose2d.js';
-export { conv3d, conv3dAsync, createConv3d, type Conv3d } from './conv3d.js';
-export { separableConv2d, separableConv2dAsync, createSeparableConv2d } from './separable-conv2d.js';
-export { filterImage, filterImageAsync, type ChannelMode, type EdgeMode, type FilterOptions, type ImageLike } from './image/filter.js';
+export * from './ops/registry.js';
 export { KERNEL_PRESETS, type ImageKernel, type KernelPreset } from './image/kernels.js';
 export { sampleImage } from './image/sample.js';
 export { convInfo, receptiveField, type ConvInfo, type ReceptiveField, type ReceptiveLayer } from './info.js';

@@ -13,9 +13,16 @@ const WEIGHT_LAYOUTS: readonly WeightLayout[] = ['OIHW', 'HWIO', 'OHWI'];
 const ACTIVATIONS: readonly Activation[] = ['none', 'relu', 'relu6', 'leakyRelu', 'sigmoid', 'tanh'];
 /** LeakyRelu's default slope, as ONNX and PyTorch have it. */
 const DEFAULT_ALPHA = 0.01;
-const CONV2D_OPTION_KEYS = [
-  'layout', 'weightLayout', 'stride', 'dilation', 'padding', 'groups', 'bias', 'activation', 'alpha', 'algorithm',
-] as const;
+/** The option keys of every convolution op, in one place (the ops registry lists them too). */
+export const OPTION_KEYS = {
+  conv2d: ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'groups', 'bias', 'activation', 'alpha', 'algorithm'],
+  conv1d: ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'groups', 'bias', 'activation', 'alpha', 'algorithm'],
+  conv3d: ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'groups', 'bias', 'activation', 'alpha', 'algorithm'],
+  convTranspose2d: ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'outputPadding', 'groups', 'bias', 'activation', 'alpha', 'algorithm'],
+  depthwiseConv2d: ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'bias', 'activation', 'alpha', 'algorithm'],
+  separableConv2d: ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'bias', 'activation', 'alpha'],
+} as const satisfies Record<string, readonly string[]>;
+const CONV2D_OPTION_KEYS = OPTION_KEYS.conv2d;
 /** Names users bring from other libraries, mapped to ours. */
 const OPTION_ALIASES: Record<string, string> = {
   strides: 'stride', pad: 'padding', pads: 'padding', dilations: 'dilation', group: 'groups',
@@ -367,9 +374,7 @@ export function conv2dMultiplyAdds(g: Conv2dGeometry): number {
 
 // --- conv1d as a conv2d of height 1 ---------------------------------------------------------------
 
-const CONV1D_OPTION_KEYS = [
-  'layout', 'weightLayout', 'stride', 'dilation', 'padding', 'groups', 'bias', 'activation', 'alpha', 'algorithm',
-] as const;
+const CONV1D_OPTION_KEYS = OPTION_KEYS.conv1d;
 
 /** conv1d's layouts and options as the conv2d of height 1 that computes it. */
 export function conv1dAsConv2d(options: unknown, fn: string): { layout1d: Layout1d; options: Conv2dOptions } {
@@ -424,9 +429,7 @@ export function conv2dShapeAs1d(shape: readonly number[], layout: Layout1d): num
 
 // --- convTranspose2d ------------------------------------------------------------------------------
 
-const CONV_TRANSPOSE_OPTION_KEYS = [
-  'layout', 'weightLayout', 'stride', 'dilation', 'padding', 'outputPadding', 'groups', 'bias', 'activation', 'alpha', 'algorithm',
-] as const;
+const CONV_TRANSPOSE_OPTION_KEYS = OPTION_KEYS.convTranspose2d;
 
 /** A transposed convolution's weights and options, before an input is seen. Channels: C in, M out. */
 export interface ConvTranspose2dFilter {
@@ -545,9 +548,7 @@ export function resolveConvTranspose2dGeometry(f: ConvTranspose2dFilter, input: 
 
 // --- conv3d ---------------------------------------------------------------------------------------
 
-const CONV3D_OPTION_KEYS = [
-  'layout', 'weightLayout', 'stride', 'dilation', 'padding', 'groups', 'bias', 'activation', 'alpha', 'algorithm',
-] as const;
+const CONV3D_OPTION_KEYS = OPTION_KEYS.conv3d;
 
 function checkTriple(name: string, value: unknown, min: number): [number, number, number] {
   if (typeof value === 'number') {

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   conv1d, conv2d, conv3d, convTranspose2d, createConv1d, createConv2d, createConv3d, createConvTranspose2d,
-  createDepthwiseConv2d, createSeparableConv2d, depthwiseConv2d, filterImage, init, separableConv2d, type Conv2dOptions, type Tensor,
+  createDepthwiseConv2d, createSeparableConv2d, depthwiseConv2d, filterImage, init, OPS as REGISTRY, separableConv2d, type Conv2dOptions, type Tensor,
 } from 'simdconv';
 import {
   conv1d as referenceConv1d, conv2d as referenceConv2d, conv3d as referenceConv3d, convTranspose2d as referenceConvTranspose2d,
@@ -65,6 +65,12 @@ const OPS: OpUnderTest[] = [
     create: (w, o) => createSeparableConv2d(w as Tensor, pointwise, o as never),
   },
 ];
+
+describe('the op table of these tests', () => {
+  it('covers every convolution op in the registry (filterImage has its own cases below)', () => {
+    expect(OPS.map((op) => op.name).sort()).toEqual(Object.keys(REGISTRY).filter((name) => name !== 'filterImage').sort());
+  });
+});
 
 type Case = [string, (op: OpUnderTest) => unknown, ErrorConstructor, (op: OpUnderTest) => RegExp];
 

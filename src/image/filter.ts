@@ -6,7 +6,7 @@
 import { checkCallFits } from '../memory/arena.js';
 import { Region } from '../memory/region.js';
 import { READ_SLACK_BYTES, readBytes, writeBytes } from '../memory/staging.js';
-import { PreparedConv2d } from '../conv2d.js';
+import { PreparedConv2d } from '../ops/conv2d.js';
 import { getPool, getRuntime, info, type Runtime } from '../runtime.js';
 import { runBand, type BandJob, type BandPass } from './band.js';
 import { checkChoice, checkOptions } from '../shape.js';
@@ -45,7 +45,7 @@ export interface FilterOptions extends PresetOptions {
  */
 const BAND_ROWS = 128;
 
-const OPTION_KEYS = ['edge', 'channels', 'normalize', 'bias', 'abs', 'sigma', 'size'] as const;
+export const FILTER_OPTION_KEYS = ['edge', 'channels', 'normalize', 'bias', 'abs', 'sigma', 'size'] as const;
 
 /** Everything filterImage and its reference agree on, resolved from the arguments. */
 export interface FilterPlan {
@@ -80,7 +80,7 @@ const centred = (size: number): [number, number] => [Math.floor((size - 1) / 2),
 
 /** Validates the arguments of filterImage and resolves them (also used by the reference). */
 export function planFilter(image: unknown, kernel: unknown, options: unknown): FilterPlan {
-  const o = checkOptions(options, OPTION_KEYS, 'filterImage') as FilterOptions;
+  const o = checkOptions(options, FILTER_OPTION_KEYS, 'filterImage') as FilterOptions;
   const { width, height } = checkImage(image);
   const mode = o.channels === undefined ? 'rgb' : checkChoice('options.channels', o.channels, CHANNEL_MODES);
   const edge = o.edge === undefined ? 'clamp' : checkChoice('options.edge', o.edge, EDGE_MODES);

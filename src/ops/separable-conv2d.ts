@@ -3,14 +3,15 @@
 // JavaScript. Stride, padding and dilation belong to the depthwise step; bias and activation to
 // the result (as Keras SeparableConv2D and tf.separableConv2d have them).
 
-import { type Conv2d, type Conv2dPlan, outputBytes, PreparedConv2d, RunQueue, runOnce, runOnceAsync } from './conv2d.js';
-import { Region } from './memory/region.js';
-import { floatView, READ_SLACK_BYTES, readFloats, writeFloats } from './memory/staging.js';
+import { type Conv2d, type Conv2dPlan, outputBytes, PreparedConv2d } from './conv2d.js';
+import { RunQueue, runOnce, runOnceAsync } from '../core/lifecycle.js';
+import { Region } from '../memory/region.js';
+import { floatView, READ_SLACK_BYTES, readFloats, writeFloats } from '../memory/staging.js';
 import { DepthwiseStage } from './depthwise-conv2d.js';
-import { checkCallFits } from './memory/arena.js';
-import { getRuntime } from './runtime.js';
-import { checkOptionKeys, checkTensor, conv2dOutputShape, inputAxes } from './shape.js';
-import type { SeparableConv2dOptions, Tensor } from './types.js';
+import { checkCallFits } from '../memory/arena.js';
+import { getRuntime } from '../runtime.js';
+import { checkOptionKeys, checkTensor, conv2dOutputShape, inputAxes, OPTION_KEYS } from '../shape.js';
+import type { SeparableConv2dOptions, Tensor } from '../types.js';
 
 /**
  * Bytes of intermediate rows per band: inside L2 next to the packed block and weights. At least
@@ -19,12 +20,11 @@ import type { SeparableConv2dOptions, Tensor } from './types.js';
  */
 const BAND_BYTES = 512 * 1024;
 const BAND_PIXELS = 512;
-const OPTION_KEYS = ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'bias', 'activation', 'alpha'] as const;
 
 export function createSeparableConv2d(depthwiseWeight: Tensor, pointwiseWeight: Tensor, options: SeparableConv2dOptions = {}): Conv2d {
   getRuntime();
   if (typeof options !== 'object' || options === null) throw new TypeError('createSeparableConv2d: options must be an object');
-  checkOptionKeys(options, OPTION_KEYS, 'separableConv2d');
+  checkOptionKeys(options, OPTION_KEYS.separableConv2d, 'separableConv2d');
   const { bias, activation, alpha, ...spatial } = options;
   const depthwise = new DepthwiseStage(depthwiseWeight, spatial);
   const pointwise = new PreparedConv2d(pointwiseWeight, {

@@ -8,16 +8,17 @@
 //   input spread out by the stride (zeros between pixels), bordered by dilation·(k − 1) − padding
 //   (a negative border crops), convolved at stride 1 with the flipped, channel-swapped weights.
 
-import { checkCallFits } from './memory/arena.js';
-import { Region } from './memory/region.js';
-import { floatView, READ_SLACK_BYTES, readFloats, writeFloats } from './memory/staging.js';
-import { type Conv2d, type Conv2dPlan, createConv2d, outputBytes, PreparedConv2d, RunQueue, runOnce, runOnceAsync } from './conv2d.js';
-import { applyActivation } from './activation.js';
-import { getRuntime } from './runtime.js';
+import { checkCallFits } from '../memory/arena.js';
+import { Region } from '../memory/region.js';
+import { floatView, READ_SLACK_BYTES, readFloats, writeFloats } from '../memory/staging.js';
+import { type Conv2d, type Conv2dPlan, createConv2d, outputBytes, PreparedConv2d } from './conv2d.js';
+import { RunQueue, runOnce, runOnceAsync } from '../core/lifecycle.js';
+import { applyActivation } from '../activation.js';
+import { getRuntime } from '../runtime.js';
 import {
   resolveConvTranspose2dFilter, resolveConvTranspose2dGeometry, type ConvTranspose2dFilter, type ConvTranspose2dGeometry,
-} from './shape.js';
-import type { ConvTranspose2dOptions, Tensor } from './types.js';
+} from '../shape.js';
+import type { ConvTranspose2dOptions, Tensor } from '../types.js';
 
 /** The conv2d weights OIHW [M, C/groups, kH, kW] equivalent to transposed weights. */
 function flippedWeights(f: ConvTranspose2dFilter, data: Float32Array): Float32Array {

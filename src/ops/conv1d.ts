@@ -1,9 +1,10 @@
 // conv1d: a conv2d of height 1, so it runs on the same SIMD paths with no copy of the data
 // (only the shapes change). Options and errors are conv1d's own (shape.ts conv1dAsConv2d).
 
-import { type Conv2d, createConv2d, runOnce, runOnceAsync } from './conv2d.js';
-import { checkTensor, checkWeight, conv1dAsConv2d, conv1dShapeAs2d, conv2dShapeAs1d } from './shape.js';
-import type { Conv1dOptions, Tensor } from './types.js';
+import { type Conv2d, createConv2d } from './conv2d.js';
+import { runOnce, runOnceAsync } from '../core/lifecycle.js';
+import { checkTensor, checkWeight, conv1dAsConv2d, conv1dShapeAs2d, conv2dShapeAs1d } from '../shape.js';
+import type { Conv1dOptions, Tensor } from '../types.js';
 
 export type Conv1d = Conv2d;
 

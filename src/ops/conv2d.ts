@@ -1,16 +1,17 @@
 // Public conv2d: the prepared form owns its packed weights and a workspace that is reused across
 // runs (grown only when a larger input arrives); the one-shot form is prepare, run, dispose.
 
-import type { ConvAlgorithm, ConvBuffers, RowBand } from './algorithms/algorithm.js';
-import { gemmConv } from './algorithms/gemm.js';
-import { chooseConv2dAlgorithm } from './dispatch.js';
-import { checkCallFits } from './memory/arena.js';
-import { Region } from './memory/region.js';
-import { allocCopy, READ_SLACK_BYTES, readFloats, writeFloats } from './memory/staging.js';
-import { getPool, getRuntime, info, type Runtime } from './runtime.js';
-import type { PoolTask } from './pool.js';
-import { checkTensor, conv2dOutputShape, inputAxes, resolveConv2dFilter, resolveConv2dGeometryShape, type Conv2dFilter, type Conv2dGeometry } from './shape.js';
-import type { Conv2dOptions, Tensor } from './types.js';
+import type { ConvAlgorithm, ConvBuffers, RowBand } from '../algorithms/algorithm.js';
+import { gemmConv } from '../algorithms/gemm.js';
+import { chooseConv2dAlgorithm } from '../dispatch.js';
+import { checkCallFits } from '../memory/arena.js';
+import { Region } from '../memory/region.js';
+import { allocCopy, READ_SLACK_BYTES, readFloats, writeFloats } from '../memory/staging.js';
+import { getPool, getRuntime, info, type Runtime } from '../runtime.js';
+import type { PoolTask } from '../pool.js';
+import { checkTensor, conv2dOutputShape, inputAxes, resolveConv2dFilter, resolveConv2dGeometryShape, type Conv2dFilter, type Conv2dGeometry } from '../shape.js';
+import type { Conv2dOptions, Tensor } from '../types.js';
+import { RunQueue, runOnce, runOnceAsync } from '../core/lifecycle.js';
 
 /** A convolution with its weights packed once; `run` as often as needed, then `dispose`. */
 export interface Conv2d {
@@ -24,37 +25,6 @@ export interface Conv2d {
   runAsync(input: Tensor): Promise<Tensor>;
   /** Frees the WebAssembly memory this conv holds. Calling it twice is harmless. */
   dispose(): void;
-}
-
-/**
- * The async runs of one prepared op: one after another on its workspace, a synchronous run
- * meanwhile refused, and its memory freed only when the queue has drained.
- */
-export class RunQueue {
-  private pending = 0;
-  private tail: Promise<unknown> = Promise.resolve();
-
-  constructor(private readonly op: string) {}
-
-  /** Throws when an async run is queued or running (a synchronous run would share its memory). */
-  checkIdle(): void {
-    if (this.pending > 0) throw new Error(`simdconv: run() on a ${this.op} while its runAsync() is in progress; await it first`);
-  }
-
-  add<T>(work: () => Promise<T>): Promise<T> {
-    this.pending++;
-    const result = this.tail.then(work);
-    this.tail = result.catch(() => undefined);
-    return result.finally(() => {
-      this.pending--;
-    });
-  }
-
-  /** Runs `release` now, or once the queued runs are done. */
-  whenIdle(release: () => void): void {
-    if (this.pending > 0) void this.tail.then(release);
-    else release();
-  }
 }
 
 /** What one run on an input shape needs: its geometry and the path that computes it. */
@@ -283,24 +253,6 @@ export class PreparedConv2d implements Conv2d {
 /** Prepares a convolution: validates and snapshots weights and options for repeated runs. */
 export function createConv2d(weight: Tensor, options?: Conv2dOptions): Conv2d {
   return new PreparedConv2d(weight, options);
-}
-
-/** The one-shot form of every op: prepare, run once, free (also when the run throws). */
-export function runOnce(conv: Conv2d, input: Tensor): Tensor {
-  try {
-    return conv.run(input);
-  } finally {
-    conv.dispose();
-  }
-}
-
-/** runOnce on the worker pool. */
-export async function runOnceAsync(conv: Conv2d, input: Tensor): Promise<Tensor> {
-  try {
-    return await conv.runAsync(input);
-  } finally {
-    conv.dispose();
-  }
 }
 
 /** One convolution. `input`, `weight` and the result are `{ data: Float32Array, shape }`. */

@@ -3,11 +3,12 @@
 // od·stride + kd·dilation − padFront of channel c, zeros outside) they form one image of a batch of
 // N·outD, and OIDHW weights [M, C/groups, kD, kH, kW] are already conv2d OIHW [M, C/groups·kD, kH, kW].
 
-import { checkCallFits } from './memory/arena.js';
-import { getRuntime } from './runtime.js';
-import { type Conv2d, createConv2d, runOnce, runOnceAsync } from './conv2d.js';
-import { checkOptionKeys, checkTensor, checkWeight, resolveConv3d, type Conv3dGeometry } from './shape.js';
-import type { Conv3dOptions, Tensor } from './types.js';
+import { checkCallFits } from '../memory/arena.js';
+import { getRuntime } from '../runtime.js';
+import { type Conv2d, createConv2d } from './conv2d.js';
+import { runOnce, runOnceAsync } from '../core/lifecycle.js';
+import { checkOptionKeys, checkTensor, checkWeight, OPTION_KEYS, resolveConv3d, type Conv3dGeometry } from '../shape.js';
+import type { Conv3dOptions, Tensor } from '../types.js';
 
 export type Conv3d = Conv2d;
 
@@ -57,7 +58,7 @@ function stackSlices(g: Conv3dGeometry, x: Float32Array): Tensor {
 export function createConv3d(weight: Tensor, options: Conv3dOptions = {}): Conv3d {
   getRuntime(); // fails now, not at the first run, when init() has not been called
   if (typeof options !== 'object' || options === null) throw new TypeError('createConv3d: options must be an object');
-  checkOptionKeys(options, ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'groups', 'bias', 'activation', 'alpha', 'algorithm'], 'createConv3d');
+  checkOptionKeys(options, OPTION_KEYS.conv3d, 'createConv3d');
   const weightLayout = options.weightLayout ?? (options.layout === 'NDHWC' ? 'DHWIO' : 'OIDHW');
   const w = checkWeight(weight, 5, weightLayout === 'DHWIO' ? 'DHWIO [kD, kH, kW, C/groups, M]' : 'OIDHW [M, C/groups, kD, kH, kW]');
   // A snapshot, as conv2d takes one: later changes to the caller's weights do not leak in.

@@ -2,10 +2,11 @@
 // OIHW [C·multiplier, 1, kH, kW] or HWIO [kH, kW, C, multiplier] (TensorFlow's depthwise filter,
 // the same memory order as conv2d's HWIO [kH, kW, 1, C·multiplier]). The data is not copied.
 
-import { getRuntime } from './runtime.js';
-import { type Conv2d, PreparedConv2d, runOnce, runOnceAsync } from './conv2d.js';
-import { checkChoice, checkOptionKeys, checkTensor, checkWeight, inputAxes } from './shape.js';
-import type { Conv2dOptions, DepthwiseConv2dOptions, Layout, Tensor } from './types.js';
+import { getRuntime } from '../runtime.js';
+import { type Conv2d, PreparedConv2d } from './conv2d.js';
+import { runOnce, runOnceAsync } from '../core/lifecycle.js';
+import { checkChoice, checkOptionKeys, checkTensor, checkWeight, inputAxes, OPTION_KEYS } from '../shape.js';
+import type { Conv2dOptions, DepthwiseConv2dOptions, Layout, Tensor } from '../types.js';
 
 /**
  * A depthwise weight as conv2d weights, and the conv2d for an input's channel count (OIHW
@@ -61,12 +62,11 @@ export class DepthwiseStage {
   }
 }
 
-const DEPTHWISE_OPTION_KEYS = ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'bias', 'activation', 'alpha', 'algorithm'] as const;
 
 export function createDepthwiseConv2d(weight: Tensor, options: DepthwiseConv2dOptions = {}): Conv2d {
   getRuntime(); // fails now, not at the first run, when init() has not been called
   if (typeof options !== 'object' || options === null) throw new TypeError('createDepthwiseConv2d: options must be an object');
-  checkOptionKeys(options, DEPTHWISE_OPTION_KEYS, 'depthwiseConv2d (groups is always C)');
+  checkOptionKeys(options, OPTION_KEYS.depthwiseConv2d, 'depthwiseConv2d (groups is always C)');
   const stage = new DepthwiseStage(weight, options);
   let disposed = false;
   return {
