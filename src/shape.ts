@@ -3,7 +3,7 @@
 // the resolved integers computed here.
 
 import {
-  ALGORITHMS, type Activation, type Algorithm, type Conv1dOptions, type Conv2dOptions, type Layout, type Layout1d, type Tensor,
+  ALGORITHMS, type Activation, type Algorithm, type Conv1dOptions, type Conv2dOptions, type Layout, type Layout1d, type TensorData,
   type WeightLayout, type WeightLayout1d, type ConvTranspose2dOptions, type WeightLayoutTranspose,
   type Conv3dOptions, type Layout3d, type WeightLayout3d,
 } from './types.js';
@@ -180,8 +180,10 @@ function resolveAlpha(value: unknown, activation: Activation): number {
 }
 
 /** Checks that `shape` lists `rank` positive integer dimensions; returns it and its size. */
-function checkShape(name: string, shape: unknown, rank: number, axes: string): { shape: number[]; size: number } {
-  if (!Array.isArray(shape)) throw new TypeError(`${name} must be an array of ${rank} dimensions ${axes}, got ${describe(shape)}`);
+function checkShape(name: string, value: unknown, rank: number, axes: string): { shape: number[]; size: number } {
+  if (!Array.isArray(value)) throw new TypeError(`${name} must be an array of ${rank} dimensions ${axes}, got ${describe(value)}`);
+  // A copy, read once: a Proxy or getters cannot change it between the checks and its use.
+  const shape: unknown[] = Array.from(value as unknown[]);
   if (shape.length !== rank) {
     throw new RangeError(`${name} must have ${rank} dimensions ${axes}, got [${shape.join(', ')}]`);
   }
@@ -195,8 +197,20 @@ function checkShape(name: string, shape: unknown, rank: number, axes: string): {
   return { shape: shape as number[], size };
 }
 
+/** The shape of a resident tensor given as an op's input: its rank and axes checked as for `{ data, shape }`. */
+export function checkTensorShape(name: string, shape: readonly number[], rank: number, axes: string): number[] {
+  return checkShape(`${name}.shape`, shape, rank, axes).shape;
+}
+
+/** A shape of any rank from 1 to 8 (tensor()), copied; every dimension a positive integer. */
+export function checkAnyShape(name: string, value: unknown): { shape: number[]; size: number } {
+  const rank = Array.isArray(value) ? value.length : 0;
+  if (Array.isArray(value) && (rank < 1 || rank > 8)) throw new RangeError(`${name} must have 1 to 8 dimensions, got [${value.join(', ')}]`);
+  return checkShape(name, value, rank, '');
+}
+
 /** Checks that `value` is a `{ data: Float32Array, shape }` tensor of the given rank. */
-export function checkTensor(name: string, value: unknown, rank: number, axes: string): Tensor {
+export function checkTensor(name: string, value: unknown, rank: number, axes: string): TensorData {
   if (typeof value !== 'object' || value === null) {
     throw new TypeError(`${name} must be a tensor { data: Float32Array, shape: number[] }, got ${describe(value)}`);
   }
@@ -206,18 +220,19 @@ export function checkTensor(name: string, value: unknown, rank: number, axes: st
       `${name}.data must be a Float32Array (other arrays are not converted; use Float32Array.from), got ${describe(data)}`,
     );
   }
-  const { size } = checkShape(`${name}.shape`, shape, rank, axes);
-  if (size !== data.length) {
-    throw new RangeError(`${name}.data has ${data.length} elements but ${name}.shape [${(shape as number[]).join(', ')}] needs ${size}`);
+  const checked = checkShape(`${name}.shape`, shape, rank, axes);
+  if (checked.size !== data.length) {
+    throw new RangeError(`${name}.data has ${data.length} elements but ${name}.shape [${checked.shape.join(', ')}] needs ${checked.size}`);
   }
-  return value as Tensor;
+  // The snapshot every later step uses: `data` and `shape` were each read once.
+  return { data, shape: checked.shape };
 }
 
 /**
  * checkTensor for weights, which must also be finite: a NaN or ±Infinity weight would meet the
  * zero padding (0 × ∞ = NaN) on some paths and not on others, so it is refused up front.
  */
-export function checkWeight(value: unknown, rank: number, axes: string, name = 'weight'): Tensor {
+export function checkWeight(value: unknown, rank: number, axes: string, name = 'weight'): TensorData {
   const tensor = checkTensor(name, value, rank, axes);
   checkFinite(`${name}.data`, tensor.data);
   return tensor;
@@ -515,9 +530,10 @@ export function resolveConvTranspose2dFilter(weight: unknown, options: unknown, 
  * Validates an input against a transposed convolution. Output size per axis:
  * (in − 1)·stride − padBegin − padEnd + dilation·(k − 1) + outputPadding + 1.
  */
-export function resolveConvTranspose2dGeometry(f: ConvTranspose2dFilter, input: unknown): ConvTranspose2dGeometry {
+/** The transposed conv's geometry for an input shape already checked as 4 positive dimensions. */
+export function resolveConvTranspose2dGeometry(f: ConvTranspose2dFilter, inputShape: readonly number[]): ConvTranspose2dGeometry {
   const axes = inputAxes(f.layout);
-  const x = checkTensor('input', input, 4, axes);
+  const x = { shape: inputShape };
   const [batch, inChannels, inH, inW] = f.layout === 'NCHW'
     ? [x.shape[0]!, x.shape[1]!, x.shape[2]!, x.shape[3]!]
     : [x.shape[0]!, x.shape[3]!, x.shape[1]!, x.shape[2]!];
@@ -595,7 +611,13 @@ export interface Conv3dGeometry {
 }
 
 /** conv3d's weights, options and input, validated; output size per axis as conv2d's. */
-export function resolveConv3d(input: unknown, weight: unknown, options: unknown, fn: string): Conv3dGeometry {
+/** The axes conv3d's input has in a layout option (validated later with the rest of the options). */
+export function conv3dInputAxes(layout: unknown): string {
+  return layout === 'NDHWC' ? 'NDHWC [N, D, H, W, C]' : 'NCDHW [N, C, D, H, W]';
+}
+
+/** conv3d's geometry for an input shape already checked as 5 positive dimensions. */
+export function resolveConv3d(inputShape: readonly number[], weight: unknown, options: unknown, fn: string): Conv3dGeometry {
   options = checkOptions(options, CONV3D_OPTION_KEYS, fn);
   const o = options as Conv3dOptions;
   const layout = o.layout === undefined ? 'NCDHW' : checkChoice('options.layout', o.layout, ['NCDHW', 'NDHWC'] as const);
@@ -606,8 +628,7 @@ export function resolveConv3d(input: unknown, weight: unknown, options: unknown,
   const ws = w.shape as [number, number, number, number, number];
   const [outChannels, channelsPerGroup, kernelD, kernelH, kernelW] = weightLayout === 'OIDHW'
     ? ws : [ws[4], ws[3], ws[0], ws[1], ws[2]];
-  const x = checkTensor('input', input, 5, layout === 'NCDHW' ? 'NCDHW [N, C, D, H, W]' : 'NDHWC [N, D, H, W, C]');
-  const xs = x.shape as [number, number, number, number, number];
+  const xs = inputShape as [number, number, number, number, number];
   const [batch, inChannels, inD, inH, inW] = layout === 'NCDHW' ? xs : [xs[0], xs[4], xs[1], xs[2], xs[3]];
   const groups = checkInteger('options.groups', o.groups ?? 1, 1);
   if (outChannels % groups !== 0) throw new RangeError(`options.groups (${groups}) must divide the output channels M = ${outChannels}`);

@@ -1,5 +1,10 @@
-/** A dense float32 tensor. `shape` lists the dimensions in the order the layout names them. */
-export interface Tensor {
+import type { Tensor } from './memory/tensor.js';
+
+/**
+ * A dense float32 array and its shape, owned by JavaScript (what ops take and give without
+ * resident tensors). `shape` lists the dimensions in the order the layout names them.
+ */
+export interface TensorData {
   data: Float32Array;
   shape: readonly number[];
 }
@@ -47,7 +52,7 @@ export interface Conv2dOptions {
   /** Channel groups; input and output channels must both be divisible by it. Default 1. */
   groups?: number;
   /** One value per output channel. */
-  bias?: Float32Array;
+  bias?: Float32Array | Tensor;
   /**
    * Applied in the kernel's output pass. Default `'none'`. `'leakyRelu'`: x ≥ 0 ? x : alpha·x;
    * `'sigmoid'`: 1 / (1 + e^−x); `'tanh'`.

@@ -234,7 +234,7 @@ describe('prepared conv2d', () => {
     const weight = { data: c.weight.data.slice(), shape: [...c.weight.shape] };
     const conv = createConv2d(weight, options);
     weight.data.fill(0);
-    options.bias!.fill(0);
+    (options.bias as Float32Array).fill(0);
     options.stride = 2;
     try {
       expect(Array.from(conv.run(c.input).data)).toEqual(Array.from(expected.data));

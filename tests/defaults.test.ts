@@ -2,7 +2,7 @@
 // computes what the reference computes with that option spelled out. The weights are random and
 // their dimensions all differ, so a wrong default layout reads other numbers (or throws).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { conv1d, conv2d, conv3d, convTranspose2d, init, type Tensor } from 'simdconv';
+import { conv1d, conv2d, conv3d, convTranspose2d, init, type TensorData } from 'simdconv';
 import * as reference from 'simdconv/reference';
 import { expectWithinTolerance, randomTensor, referenceMagnitude, RELATIVE_TOLERANCE, seededRandom } from './helpers.js';
 
@@ -11,9 +11,9 @@ beforeAll(async () => {
 });
 
 const random = seededRandom(8080);
-type Op = (x: Tensor, w: Tensor, o?: object) => Tensor;
+type Op = (x: TensorData, w: TensorData, o?: object) => TensorData;
 
-function expectSame(actual: Tensor, expected: Tensor, magnitude: Float32Array, label: string) {
+function expectSame(actual: TensorData, expected: TensorData, magnitude: Float32Array, label: string) {
   expect(actual.shape, label).toEqual(expected.shape);
   expectWithinTolerance(actual.data, expected.data, magnitude, RELATIVE_TOLERANCE, 0, label);
 }

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   conv1d, conv2d, conv3d, convTranspose2d, createConv1d, createConv2d, createConv3d, createConvTranspose2d,
-  createDepthwiseConv2d, createSeparableConv2d, depthwiseConv2d, filterImage, init, OPS as REGISTRY, separableConv2d, type Conv2dOptions, type Tensor,
+  createDepthwiseConv2d, createSeparableConv2d, depthwiseConv2d, filterImage, init, OPS as REGISTRY, separableConv2d, type Conv2dOptions, type TensorData,
 } from 'simdconv';
 import {
   conv1d as referenceConv1d, conv2d as referenceConv2d, conv3d as referenceConv3d, convTranspose2d as referenceConvTranspose2d,
@@ -17,7 +17,7 @@ beforeAll(async () => {
   await init();
 });
 
-const tensor = (shape: number[], value = 0.5): Tensor => ({ data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(value), shape });
+const tensor = (shape: number[], value = 0.5): TensorData => ({ data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(value), shape });
 
 interface OpUnderTest {
   name: string;
@@ -26,8 +26,8 @@ interface OpUnderTest {
   weight: number[];
   /** Output channels (the bias length). */
   filters: number;
-  call(input: unknown, weight: unknown, options?: unknown): Tensor;
-  create(weight: unknown, options?: unknown): { run(input: unknown): Tensor; dispose(): void };
+  call(input: unknown, weight: unknown, options?: unknown): TensorData;
+  create(weight: unknown, options?: unknown): { run(input: TensorData): TensorData; dispose(): void };
   /** An input too small for the kernel without padding. */
   tooSmall: number[];
   /** Input with a different channel count, for the prepared form. */
@@ -40,29 +40,29 @@ const pointwise = tensor([4, 2, 1, 1]);
 const OPS: OpUnderTest[] = [
   {
     name: 'conv2d', input: [1, 2, 6, 6], weight: [3, 2, 3, 3], filters: 3, tooSmall: [1, 2, 2, 2], otherChannels: [1, 3, 6, 6], badGroups: 2,
-    call: (x, w, o) => conv2d(x as Tensor, w as Tensor, o as never), create: (w, o) => createConv2d(w as Tensor, o as never),
+    call: (x, w, o) => conv2d(x as TensorData, w as TensorData, o as never), create: (w, o) => createConv2d(w as TensorData, o as never),
   },
   {
     name: 'conv1d', input: [1, 2, 9], weight: [3, 2, 3], filters: 3, tooSmall: [1, 2, 2], otherChannels: [1, 3, 9], badGroups: 2,
-    call: (x, w, o) => conv1d(x as Tensor, w as Tensor, o as never), create: (w, o) => createConv1d(w as Tensor, o as never),
+    call: (x, w, o) => conv1d(x as TensorData, w as TensorData, o as never), create: (w, o) => createConv1d(w as TensorData, o as never),
   },
   {
     name: 'conv3d', input: [1, 2, 4, 5, 5], weight: [3, 2, 3, 3, 3], filters: 3, tooSmall: [1, 2, 2, 5, 5], otherChannels: [1, 3, 4, 5, 5], badGroups: 2,
-    call: (x, w, o) => conv3d(x as Tensor, w as Tensor, o as never), create: (w, o) => createConv3d(w as Tensor, o as never),
+    call: (x, w, o) => conv3d(x as TensorData, w as TensorData, o as never), create: (w, o) => createConv3d(w as TensorData, o as never),
   },
   {
     // IOHW [C, M, kH, kW]; a transposed conv never has too small an input, only too much padding.
     name: 'convTranspose2d', input: [1, 2, 4, 4], weight: [2, 3, 3, 3], filters: 3, tooSmall: [], otherChannels: [1, 3, 4, 4], badGroups: 3,
-    call: (x, w, o) => convTranspose2d(x as Tensor, w as Tensor, o as never), create: (w, o) => createConvTranspose2d(w as Tensor, o as never),
+    call: (x, w, o) => convTranspose2d(x as TensorData, w as TensorData, o as never), create: (w, o) => createConvTranspose2d(w as TensorData, o as never),
   },
   {
     name: 'depthwiseConv2d', input: [1, 2, 6, 6], weight: [2, 1, 3, 3], filters: 2, tooSmall: [1, 2, 2, 2], otherChannels: [1, 3, 6, 6], badGroups: 0,
-    call: (x, w, o) => depthwiseConv2d(x as Tensor, w as Tensor, o as never), create: (w, o) => createDepthwiseConv2d(w as Tensor, o as never),
+    call: (x, w, o) => depthwiseConv2d(x as TensorData, w as TensorData, o as never), create: (w, o) => createDepthwiseConv2d(w as TensorData, o as never),
   },
   {
     name: 'separableConv2d', input: [1, 2, 6, 6], weight: [2, 1, 3, 3], filters: 4, tooSmall: [1, 2, 2, 2], otherChannels: [1, 3, 6, 6], badGroups: 0,
-    call: (x, w, o) => separableConv2d(x as Tensor, w as Tensor, pointwise, o as never),
-    create: (w, o) => createSeparableConv2d(w as Tensor, pointwise, o as never),
+    call: (x, w, o) => separableConv2d(x as TensorData, w as TensorData, pointwise, o as never),
+    create: (w, o) => createSeparableConv2d(w as TensorData, pointwise, o as never),
   },
 ];
 
@@ -170,7 +170,7 @@ describe('bad input: every op names the argument, what was expected and what was
 
 describe('special values', () => {
   // Per op: the reference's answer for the same call (depthwise and separable through conv2d).
-  const reference = (op: OpUnderTest, x: Tensor, w: Tensor): Tensor => {
+  const reference = (op: OpUnderTest, x: TensorData, w: TensorData): TensorData => {
     switch (op.name) {
       case 'conv2d': return referenceConv2d(x, w);
       case 'conv1d': return referenceConv1d(x, w);
@@ -181,7 +181,7 @@ describe('special values', () => {
       default: throw new Error(`no reference for ${op.name}`);
     }
   };
-  const fill = (shape: number[], values: number[]): Tensor => {
+  const fill = (shape: number[], values: number[]): TensorData => {
     const t = tensor(shape);
     for (let i = 0; i < t.data.length; i++) t.data[i] = values[i % values.length]!;
     return t;
@@ -215,7 +215,7 @@ describe('state after errors', () => {
     prepared.run(randomTensor(random, [1, 3, 12, 12])); // its workspace at the largest size below
     const preparedLive = rt.arena.liveBytes;
     /** A call that must succeed with the reference's values. */
-    const valid = (label: string, call: () => Tensor, options: Conv2dOptions, x: Tensor) => {
+    const valid = (label: string, call: () => TensorData, options: Conv2dOptions, x: TensorData) => {
       expectMatchesReference(call(), x, weight, options, label, DEFAULT_TOLERANCE);
       counts.valid++;
     };

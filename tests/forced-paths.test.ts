@@ -4,7 +4,7 @@
 // each op becomes: conv1d has a 1×kW kernel, conv3d stacks kD slices as channels, a strided
 // transposed conv splits into sub-kernels of about k / stride taps).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { conv1d, conv3d, convTranspose2d, depthwiseConv2d, init, type Algorithm, type Tensor } from 'simdconv';
+import { conv1d, conv3d, convTranspose2d, depthwiseConv2d, init, type Algorithm, type TensorData } from 'simdconv';
 import {
   conv1d as referenceConv1d, conv2d as referenceConv2d, conv3d as referenceConv3d, convTranspose2d as referenceConvTranspose2d,
 } from 'simdconv/reference';
@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 
 type Options = { activation?: string; alpha?: number; bias?: Float32Array; algorithm?: Algorithm; [option: string]: unknown };
-type Reference = (x: Tensor, w: Tensor, o: Options) => Tensor;
+type Reference = (x: TensorData, w: TensorData, o: Options) => TensorData;
 type Path = Exclude<Algorithm, 'auto'>;
 
 /** What each path does with a case: computes it, or refuses with a message matching the RegExp. */
@@ -29,7 +29,7 @@ const NOT_STRIDE_1 = /options\.algorithm 'winograd' cannot compute this convolut
 
 interface Case {
   op: string;
-  run: (x: Tensor, w: Tensor, o: Options) => Tensor;
+  run: (x: TensorData, w: TensorData, o: Options) => TensorData;
   reference: Reference;
   input: number[];
   weight: number[];
@@ -77,7 +77,7 @@ const CASES: Case[] = [
  * whole 4×4 tile, not the element's own: it is bounded here by WINOGRAD_TOLERANCE times the
  * largest magnitude of the output (looser than the per-tile bound of conv2d's tests).
  */
-function expectMatchesOpReference(test: Case, y: Tensor, x: Tensor, w: Tensor, options: Options, label: string) {
+function expectMatchesOpReference(test: Case, y: TensorData, x: TensorData, w: TensorData, options: Options, label: string) {
   const expected = test.reference(x, w, options);
   expect(y.shape, label).toEqual(expected.shape);
   let magnitude = referenceMagnitude(test.reference, x, w, options);

@@ -6,7 +6,7 @@
 // random seed.
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  conv1d, conv2d, conv3d, convTranspose2d, depthwiseConv2d, filterImage, init, separableConv2d, type Tensor,
+  conv1d, conv2d, conv3d, convTranspose2d, depthwiseConv2d, filterImage, init, separableConv2d, type TensorData,
 } from 'simdconv';
 import {
   conv1d as referenceConv1d, conv2d as referenceConv2d, conv3d as referenceConv3d,
@@ -51,7 +51,7 @@ const conv2dProperty: Property = {
 
 /** Checks an op's result against its reference with the stated relative tolerance. */
 function expectOpMatches<O extends { activation?: string; alpha?: number; bias?: Float32Array }>(
-  op: (x: Tensor, w: Tensor, o: O) => Tensor, reference: (x: Tensor, w: Tensor, o: O) => Tensor, input: Tensor, weight: Tensor, options: O,
+  op: (x: TensorData, w: TensorData, o: O) => TensorData, reference: (x: TensorData, w: TensorData, o: O) => TensorData, input: TensorData, weight: TensorData, options: O,
 ): boolean {
   const expected = validCall(() => reference(input, weight, options));
   if (expected === null) return false;

@@ -5,7 +5,7 @@
 // dilation, 'auto' choosing every path, multi-band images and batches. A change that shrinks
 // the generators fails here instead of silently testing less.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { conv2d, depthwiseConv2d, filterImage, init, type Tensor } from 'simdconv';
+import { conv2d, depthwiseConv2d, filterImage, init, type TensorData } from 'simdconv';
 import { getRuntime } from '../dist/runtime.js';
 import {
   conv2dCall, conv2dFamilies, conv2dParams, depthwiseCase, filterImageCall, filterImageFamilies, filterImageParams,
@@ -69,7 +69,7 @@ function pathOf(calls: KernelCall[]): string {
   return 'none';
 }
 
-const outWidth = (y: Tensor, layout: string): number => y.shape[layout === 'NCHW' ? 3 : 2]!;
+const outWidth = (y: TensorData, layout: string): number => y.shape[layout === 'NCHW' ? 3 : 2]!;
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 /** Sets of values seen, by a key, and the shortfalls found (all reported at once). */

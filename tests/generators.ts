@@ -11,7 +11,7 @@
 //          images over 64 columns wide per dilation phase split into several blocks across
 //          (tx0 > 0), with and without dilation; 1–2 input channels keep it cheap;
 //   tall (filterImage)  images taller than one band of 128 rows.
-import type { Conv2dOptions, KernelPreset, Tensor } from 'simdconv';
+import type { Conv2dOptions, KernelPreset, TensorData } from 'simdconv';
 import { KERNEL_PRESETS } from 'simdconv';
 import { poisonTensor, randomTensor, seededRandom } from './helpers.js';
 import { int, oneOf, type Family, type ParamSpec, type Params } from './property.js';
@@ -19,7 +19,7 @@ import { int, oneOf, type Family, type ParamSpec, type Params } from './property
 export const ACTIVATIONS = ['none', 'relu', 'relu6', 'leakyRelu', 'sigmoid', 'tanh'] as const;
 
 /** A quarter of the cases put NaN and ±Infinity in the input: they must land where the reference's do. */
-export const maybePoison = (p: Params, random: () => number, tensor: Tensor): Tensor => (p.poison ? poisonTensor(random, tensor) : tensor);
+export const maybePoison = (p: Params, random: () => number, tensor: TensorData): TensorData => (p.poison ? poisonTensor(random, tensor) : tensor);
 
 export const activationOptions = (p: Params, random: () => number) => ({
   activation: p.activation as (typeof ACTIVATIONS)[number],
@@ -76,8 +76,8 @@ export const conv2dFamilies: Record<string, Family> = {
 };
 
 export interface Conv2dCall {
-  input: Tensor;
-  weight: Tensor;
+  input: TensorData;
+  weight: TensorData;
   options: Conv2dOptions & { algorithm: NonNullable<Conv2dOptions['algorithm']> };
 }
 

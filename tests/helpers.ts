@@ -2,7 +2,7 @@
 // tolerance check against the float64 reference.
 import { expect } from 'vitest';
 import { conv2d as referenceConv2d } from 'simdconv/reference';
-import type { Conv2dOptions, Tensor } from 'simdconv';
+import type { Conv2dOptions, TensorData } from 'simdconv';
 
 /** mulberry32: small, fast, good enough to pick shapes and values. */
 export function seededRandom(seed: number): () => number {
@@ -24,7 +24,7 @@ export function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)]!;
 }
 
-export function randomTensor(random: () => number, shape: number[]): Tensor {
+export function randomTensor(random: () => number, shape: number[]): TensorData {
   const size = shape.reduce((a, b) => a * b, 1);
   const data = new Float32Array(size);
   for (let i = 0; i < size; i++) data[i] = random() * 2 - 1;
@@ -110,7 +110,7 @@ export function neighbourhoodMax(values: Float32Array, shape: readonly number[],
 }
 
 export function expectMatchesReference(
-  actual: Tensor, input: Tensor, weight: Tensor, options: Conv2dOptions, label: string,
+  actual: TensorData, input: TensorData, weight: TensorData, options: Conv2dOptions, label: string,
   tolerance: Tolerance = DEFAULT_TOLERANCE,
 ): void {
   const expected = referenceConv2d(input, weight, options);
@@ -125,7 +125,7 @@ export function expectMatchesReference(
 interface ActivationOptions {
   activation?: string;
   alpha?: number;
-  bias?: Float32Array;
+  bias?: unknown;
 }
 
 /**
@@ -133,14 +133,14 @@ interface ActivationOptions {
  * activation. The scale the relative tolerance applies to.
  */
 export function referenceMagnitude<O extends ActivationOptions>(
-  reference: (input: Tensor, weight: Tensor, options: O) => Tensor, input: Tensor, weight: Tensor, options: O,
+  reference: (input: TensorData, weight: TensorData, options: O) => TensorData, input: TensorData, weight: TensorData, options: O,
 ): Float32Array {
-  const abs = (t: Tensor): Tensor => ({ data: t.data.map(Math.abs), shape: t.shape });
+  const abs = (t: TensorData): TensorData => ({ data: t.data.map(Math.abs), shape: t.shape });
   return reference(abs(input), abs(weight), {
     ...options,
     activation: 'none',
     alpha: undefined,
-    ...(options.bias ? { bias: options.bias.map(Math.abs) } : {}),
+    ...(options.bias ? { bias: (options.bias as Float32Array).map(Math.abs) } : {}),
   }).data;
 }
 
@@ -149,10 +149,10 @@ export function referenceMagnitude<O extends ActivationOptions>(
  * then the 1×1 with bias and activation); Σ|w·x| is taken through both steps.
  */
 export function expectSeparableMatchesReference(
-  actual: Tensor, input: Tensor, depthwise: Tensor, pointwise: Tensor, spatial: Conv2dOptions, groups: number,
+  actual: TensorData, input: TensorData, depthwise: TensorData, pointwise: TensorData, spatial: Conv2dOptions, groups: number,
   tail: ActivationOptions, label: string,
 ): void {
-  const abs = (t: Tensor): Tensor => ({ data: t.data.map(Math.abs), shape: t.shape });
+  const abs = (t: TensorData): TensorData => ({ data: t.data.map(Math.abs), shape: t.shape });
   const pointwiseOptions = { layout: spatial.layout, weightLayout: spatial.weightLayout, ...tail } as Conv2dOptions;
   const expected = referenceConv2d(referenceConv2d(input, depthwise, { ...spatial, groups }), pointwise, pointwiseOptions);
   const magnitude = referenceMagnitude(referenceConv2d, referenceConv2d(abs(input), abs(depthwise), { ...spatial, groups }), pointwise, pointwiseOptions);
@@ -195,8 +195,8 @@ export function expectWithinTolerance(
 }
 
 export interface Conv2dCase {
-  input: Tensor;
-  weight: Tensor;
+  input: TensorData;
+  weight: TensorData;
   options: Conv2dOptions;
   label: string;
 }
@@ -215,7 +215,7 @@ export interface CaseShape {
 }
 
 /** Replaces 1–3 random elements by NaN, +Infinity or -Infinity (in place); returns the tensor. */
-export function poisonTensor(random: () => number, tensor: Tensor): Tensor {
+export function poisonTensor(random: () => number, tensor: TensorData): TensorData {
   const count = 1 + Math.floor(random() * 3);
   for (let i = 0; i < count; i++) {
     tensor.data[Math.floor(random() * tensor.data.length)] = pick(random, [NaN, Infinity, -Infinity]);
@@ -234,7 +234,7 @@ export function makeCase(random: () => number, s: CaseShape, options: Conv2dOpti
   }[s.weightLayout];
   const fullOptions: Conv2dOptions = { ...options, layout: s.layout, weightLayout: s.weightLayout, groups: s.groups };
   const label = `x [${inputShape}] ${s.layout}, w [${weightShape}] ${s.weightLayout}, options ${JSON.stringify(
-    { ...fullOptions, bias: fullOptions.bias ? `[${fullOptions.bias.length}]` : undefined },
+    { ...fullOptions, bias: fullOptions.bias ? `[${(fullOptions.bias as Float32Array).length}]` : undefined },
   )}`;
   return { input: randomTensor(random, inputShape), weight: randomTensor(random, weightShape), options: fullOptions, label };
 }

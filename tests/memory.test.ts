@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ALGORITHMS, conv1d, conv2d, conv3d, convTranspose2d, createConv1d, createConv2d, createConv3d, createConvTranspose2d,
-  createDepthwiseConv2d, createSeparableConv2d, depthwiseConv2d, filterImage, init, separableConv2d, type Tensor,
+  createDepthwiseConv2d, createSeparableConv2d, depthwiseConv2d, filterImage, init, separableConv2d, type TensorData,
 } from 'simdconv';
 import { getRuntime } from '../dist/runtime.js';
 import { randomTensor, seededRandom } from './helpers.js';
@@ -66,14 +66,14 @@ describe('WebAssembly memory', () => {
     const random = seededRandom(14);
     const pointwise = randomTensor(random, [6, 4, 1, 1]);
     // Per op: a one-shot call and a prepared form, on an input of size s.
-    const ops: Array<{ name: string; once(s: number): unknown; prepared(): { run(x: Tensor): unknown; dispose(): void }; input(s: number): Tensor }> = [
+    const ops: Array<{ name: string; once(s: number): unknown; prepared(): { run(x: TensorData): unknown; dispose(): void }; input(s: number): TensorData }> = [
       { name: 'conv2d', input: (s) => randomTensor(random, [1, 4, s, s]), once: (s) => conv2d(randomTensor(random, [1, 4, s, s]), randomTensor(random, [5, 4, 3, 3]), { padding: 'same' }), prepared: () => createConv2d(randomTensor(random, [5, 4, 3, 3]), { padding: 1 }) },
       { name: 'conv1d', input: (s) => randomTensor(random, [1, 4, s * 3]), once: (s) => conv1d(randomTensor(random, [1, 4, s * 3]), randomTensor(random, [5, 4, 3])), prepared: () => createConv1d(randomTensor(random, [5, 4, 3])) },
       { name: 'conv3d', input: (s) => randomTensor(random, [1, 4, 4, s, s]), once: (s) => conv3d(randomTensor(random, [1, 4, 4, s, s]), randomTensor(random, [5, 4, 3, 3, 3]), { padding: 'same' }), prepared: () => createConv3d(randomTensor(random, [5, 4, 3, 3, 3]), { padding: 'same' }) },
       { name: 'convTranspose2d', input: (s) => randomTensor(random, [1, 4, s, s]), once: (s) => convTranspose2d(randomTensor(random, [1, 4, s, s]), randomTensor(random, [4, 5, 4, 4]), { stride: 2, padding: 1 }), prepared: () => createConvTranspose2d(randomTensor(random, [4, 5, 3, 3]), { stride: 2, dilation: 2 }) },
       { name: 'depthwiseConv2d', input: (s) => randomTensor(random, [1, 4, s, s]), once: (s) => depthwiseConv2d(randomTensor(random, [1, 4, s, s]), randomTensor(random, [4, 1, 3, 3])), prepared: () => createDepthwiseConv2d(randomTensor(random, [8, 1, 3, 3]), { padding: 'same' }) },
       { name: 'separableConv2d', input: (s) => randomTensor(random, [1, 4, s, s]), once: (s) => separableConv2d(randomTensor(random, [1, 4, s, s]), randomTensor(random, [4, 1, 3, 3]), pointwise, { padding: 'same' }), prepared: () => createSeparableConv2d(randomTensor(random, [4, 1, 3, 3]), pointwise, { stride: 2 }) },
-      { name: 'filterImage', input: (s) => randomTensor(random, [1, 4, s, s]), once: (s) => filterImage({ data: new Uint8ClampedArray(s * s * 4), width: s, height: s }, 'gaussian', { sigma: 1.5 }), prepared: () => ({ run: (x: Tensor) => filterImage({ data: new Uint8ClampedArray(x.data.length), width: x.shape[3]!, height: x.shape[2]! }, 'sobel'), dispose: () => {} }) },
+      { name: 'filterImage', input: (s) => randomTensor(random, [1, 4, s, s]), once: (s) => filterImage({ data: new Uint8ClampedArray(s * s * 4), width: s, height: s }, 'gaussian', { sigma: 1.5 }), prepared: () => ({ run: (x: TensorData) => filterImage({ data: new Uint8ClampedArray(x.data.length), width: x.shape[3]!, height: x.shape[2]! }, 'sobel'), dispose: () => {} }) },
     ];
     for (const op of ops) {
       const live = rt.arena.liveBytes;

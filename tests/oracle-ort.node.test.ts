@@ -6,7 +6,7 @@
 // Each case draws from its own seed (BASE_SEED + case number), printed in every failure, so one
 // case replays alone: set ORACLE_ORT_SEED to the base seed of a failing run.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { conv1d, conv2d, convTranspose2d, init, type Algorithm, type Tensor } from 'simdconv';
+import { conv1d, conv2d, convTranspose2d, init, type Algorithm, type TensorData } from 'simdconv';
 import {
   conv1d as referenceConv1d, conv2d as referenceConv2d, convTranspose2d as referenceConvTranspose2d,
 } from 'simdconv/reference';
@@ -25,7 +25,7 @@ beforeAll(async () => {
 });
 
 /** One ORT session per case (creation is ~1–3 ms for these models), released after its run. */
-async function runOrt(spec: OnnxConvSpec, input: Float32Array): Promise<Tensor> {
+async function runOrt(spec: OnnxConvSpec, input: Float32Array): Promise<TensorData> {
   const ort = await onnxRuntimeWeb();
   const session = await ort.InferenceSession.create(encodeConvModel(spec), {
     executionProviders: ['wasm'], graphOptimizationLevel: 'all', logSeverityLevel: 3,
@@ -179,7 +179,7 @@ function noteCase(coverage: Coverage<CoverageName>, c: OrtCase, op: 'Conv' | 'Co
 }
 
 /** The ONNX model of a case: pads [begins..., ends...] or auto_pad, output shape from the ONNX formulas. */
-function onnxSpec(c: OrtCase, op: 'Conv' | 'ConvTranspose', weight: Tensor, bias: Float32Array | undefined): OnnxConvSpec {
+function onnxSpec(c: OrtCase, op: 'Conv' | 'ConvTranspose', weight: TensorData, bias: Float32Array | undefined): OnnxConvSpec {
   const outSize = op === 'Conv' ? convOutSize : convTransposeOutSize;
   return {
     opType: op,
@@ -213,7 +213,7 @@ function padsOf(a: Axis, op: 'Conv' | 'ConvTranspose', same: boolean): [number, 
   return [Math.floor(total / 2), total - Math.floor(total / 2)];
 }
 
-type Op<O> = (input: Tensor, weight: Tensor, options: O) => Tensor;
+type Op<O> = (input: TensorData, weight: TensorData, options: O) => TensorData;
 
 /**
  * One case end to end: ORT's result, then the reference and each applicable simdconv path against

@@ -2,7 +2,7 @@
 // the tolerance against a peer, the paths a shape can be forced onto, a log that gathers every
 // mismatch of a run, and a coverage counter that proves the random draws reached each attribute.
 import { expect } from 'vitest';
-import type { Algorithm, Tensor } from 'simdconv';
+import type { Algorithm, TensorData } from 'simdconv';
 import { expectWithinTolerance, neighbourhoodMax, WINOGRAD_TOLERANCE } from './helpers.js';
 
 /**
@@ -35,7 +35,7 @@ export function peerMagnitude(
 }
 
 /** A simdconv (or reference) result against the peer's, shape and values. */
-export function expectMatchesPeer(actual: Tensor, peer: Tensor, magnitude: Float32Array, label: string): void {
+export function expectMatchesPeer(actual: TensorData, peer: TensorData, magnitude: Float32Array, label: string): void {
   expect([...actual.shape], `${label}: shape`).toEqual([...peer.shape]);
   expectWithinTolerance(actual.data, peer.data, magnitude, PEER_RELATIVE_TOLERANCE, 0, label);
 }

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import {
-  conv2d, conv3d, convTranspose2d, depthwiseConv2d, init, separableConv2d, type Activation, type Algorithm, type ExplicitPadding, type Tensor,
+  conv2d, conv3d, convTranspose2d, depthwiseConv2d, init, separableConv2d, type Activation, type Algorithm, type ExplicitPadding, type TensorData,
 } from 'simdconv';
 import { conv2d as referenceConv2d, conv3d as referenceConv3d, convTranspose2d as referenceConvTranspose2d } from 'simdconv/reference';
 import {
@@ -31,7 +31,7 @@ beforeAll(async () => {
 // --- tfjs side -----------------------------------------------------------------------------------
 
 /** Runs a tfjs computation and copies its result out as a simdconv tensor (freeing every tf tensor). */
-function runTf(compute: () => tf.Tensor): Tensor {
+function runTf(compute: () => tf.Tensor): TensorData {
   const y = tf.tidy(compute);
   try {
     return { data: Float32Array.from(y.dataSync() as Float32Array), shape: y.shape };
@@ -136,7 +136,7 @@ const extent = (kernel: number, dilation: number): number => dilation * (kernel 
 // --- the comparison ------------------------------------------------------------------------------
 
 /** Labelled comparison of one result with tfjs's, under the peer tolerance. */
-function expectMatchesTfjs(actual: Tensor, peer: Tensor, magnitude: Float32Array, absolute: number, label: string): void {
+function expectMatchesTfjs(actual: TensorData, peer: TensorData, magnitude: Float32Array, absolute: number, label: string): void {
   expect([...actual.shape], `${label}: shape`).toEqual([...peer.shape]);
   expectWithinTolerance(actual.data, peer.data, magnitude, PEER_RELATIVE_TOLERANCE, absolute, label);
 }
@@ -172,7 +172,7 @@ async function runRandomCases<Case>(
 
 /** Each simdconv path against tfjs (Winograd's tile term where it may run). */
 function expectPathsMatch(
-  run: (algorithm: Algorithm) => Tensor, peer: Tensor, magnitude: Float32Array, paths: { depthwise: boolean; winograd: boolean },
+  run: (algorithm: Algorithm) => TensorData, peer: TensorData, magnitude: Float32Array, paths: { depthwise: boolean; winograd: boolean },
   winogradShape: { shape: readonly number[]; dilation: number }, absolute: number, label: string,
 ): void {
   for (const algorithm of algorithmsFor(paths)) {
@@ -484,9 +484,9 @@ describe(`tfjs-backend-cpu as oracle (base seed ${BASE_SEED})`, () => {
         // The reference: the depthwise step as conv2d with groups = C, then the 1×1 with bias and
         // activation; Σ|w·x| taken through both steps.
         const depthwiseAsConv2d = { data: depthwise.data, shape: [s.kernelH, s.kernelW, 1, middle] };
-        const abs = (t: Tensor): Tensor => ({ data: t.data.map(Math.abs), shape: t.shape });
+        const abs = (t: TensorData): TensorData => ({ data: t.data.map(Math.abs), shape: t.shape });
         const pointwiseOptions = { layout: 'NHWC' as const, weightLayout: 'HWIO' as const, ...tailOptions(tail) };
-        const depthwiseStep = (x: Tensor, w: Tensor) => referenceConv2d(x, w, { ...spatial, groups: s.channels });
+        const depthwiseStep = (x: TensorData, w: TensorData) => referenceConv2d(x, w, { ...spatial, groups: s.channels });
         const magnitude = referenceMagnitude(referenceConv2d, depthwiseStep(abs(input), abs(depthwiseAsConv2d)), pointwise, pointwiseOptions);
         const absolute = activationAllowance(tail);
         expectMatchesTfjs(referenceConv2d(depthwiseStep(input, depthwiseAsConv2d), pointwise, pointwiseOptions), peer, magnitude, absolute, `${full}, simdconv/reference`);

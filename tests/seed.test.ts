@@ -1,7 +1,7 @@
 // The examples of the article the project grew from (shared/seeds): single-channel convolution,
 // a multi-channel filter summing its per-channel kernels, and M filters giving M channels.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { conv2d, createConv2d, init, type Tensor } from 'simdconv';
+import { conv2d, createConv2d, init, type TensorData } from 'simdconv';
 import { conv2d as referenceConv2d } from 'simdconv/reference';
 import { expectMatchesReference, randomTensor, seededRandom } from './helpers.js';
 
@@ -48,10 +48,10 @@ describe('multi-channel example of the seed', () => {
   const random = seededRandom(5);
   // A 5×5×3 input with small integer values, so every sum is exact in float32.
   const ints = (n: number) => Float32Array.from({ length: n }, () => Math.floor(random() * 7) - 3);
-  const input: Tensor = { data: ints(3 * 25), shape: [1, 3, 5, 5] };
-  const filter: Tensor = { data: ints(3 * 9), shape: [1, 3, 3, 3] };
+  const input: TensorData = { data: ints(3 * 25), shape: [1, 3, 5, 5] };
+  const filter: TensorData = { data: ints(3 * 9), shape: [1, 3, 3, 3] };
 
-  function channel(t: Tensor, c: number, size: number, rows: number): Tensor {
+  function channel(t: TensorData, c: number, size: number, rows: number): TensorData {
     return { data: t.data.slice(c * size, (c + 1) * size), shape: [1, 1, rows, size / rows] };
   }
 
@@ -65,7 +65,7 @@ describe('multi-channel example of the seed', () => {
   });
 
   it('M filters give M output channels, channel m from filter m alone', () => {
-    const filters: Tensor = { data: ints(4 * 27), shape: [4, 3, 3, 3] };
+    const filters: TensorData = { data: ints(4 * 27), shape: [4, 3, 3, 3] };
     const y = conv2d(input, filters);
     expect(y.shape).toEqual([1, 4, 3, 3]);
     for (let m = 0; m < 4; m++) {
@@ -75,7 +75,7 @@ describe('multi-channel example of the seed', () => {
   });
 
   it('the prepared form gives the same channels as the one-shot form and as the reference', () => {
-    const filters: Tensor = randomTensor(random, [6, 3, 3, 3]);
+    const filters: TensorData = randomTensor(random, [6, 3, 3, 3]);
     const conv = createConv2d(filters, { padding: 'same' });
     try {
       const prepared = conv.run(input);

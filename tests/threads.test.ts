@@ -7,13 +7,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   conv1d, conv1dAsync, conv2d, conv2dAsync, conv3d, conv3dAsync, convTranspose2d, convTranspose2dAsync, createConv2d,
   depthwiseConv2d, depthwiseConv2dAsync, filterImage, filterImageAsync, info, init, KERNEL_PRESETS, separableConv2d, separableConv2dAsync,
-  type Conv2dOptions, type Tensor,
+  type Conv2dOptions, type TensorData,
 } from 'simdconv';
 import {
   conv1d as referenceConv1d, conv2d as referenceConv2d, conv3d as referenceConv3d, convTranspose2d as referenceConvTranspose2d,
   filterImage as referenceFilterImage,
 } from 'simdconv/reference';
 import { getPool, getRuntime } from '../dist/runtime.js';
+import { PreparedConv2d } from '../dist/ops/conv2d.js';
+import { tensor as residentTensor } from 'simdconv';
+import { tensorPointer } from '../dist/memory/tensor.js';
 import type { Conv2dGeometry } from '../dist/shape.js';
 import {
   DEFAULT_TOLERANCE, expectMatchesReference, expectSeparableMatchesReference, expectWithinTolerance, pick, randomInt, randomTensor,
@@ -26,21 +29,21 @@ beforeAll(async () => {
   await init({ threads: 3, parallelThreshold: THRESHOLD });
 });
 
-const asTensor = (image: { data: Uint8ClampedArray | Uint8Array; width: number; height: number }): Tensor =>
+const asTensor = (image: { data: Uint8ClampedArray | Uint8Array; width: number; height: number }): TensorData =>
   ({ data: Float32Array.from(image.data), shape: [image.height, image.width, 4] });
-const same = (a: Tensor, b: Tensor) => a.shape.join() === b.shape.join() && a.data.every((v, i) => Object.is(v, b.data[i]));
+const same = (a: TensorData, b: TensorData) => a.shape.join() === b.shape.join() && a.data.every((v, i) => Object.is(v, b.data[i]));
 
 type Case = {
   label: string;
-  sync(): Tensor;
-  async(): Promise<Tensor>;
+  sync(): TensorData;
+  async(): Promise<TensorData>;
   /** Fails unless `actual` is the reference's result within the stated tolerance. */
-  expectMatchesOracle(actual: Tensor): void;
+  expectMatchesOracle(actual: TensorData): void;
 };
 
 /** An op's result against its reference, within RELATIVE_TOLERANCE of Σ|w·x| + |b|. */
 function expectMatchesOpReference<O extends { activation?: string; alpha?: number; bias?: Float32Array; layout?: string; padding?: unknown }>(
-  actual: Tensor, reference: (x: Tensor, w: Tensor, o: O) => Tensor, x: Tensor, w: Tensor, options: O, label: string,
+  actual: TensorData, reference: (x: TensorData, w: TensorData, o: O) => TensorData, x: TensorData, w: TensorData, options: O, label: string,
 ): void {
   const expected = reference(x, w, options);
   expect(actual.shape, label).toEqual(expected.shape);
@@ -48,10 +51,10 @@ function expectMatchesOpReference<O extends { activation?: string; alpha?: numbe
 }
 
 /** The path conv2d takes (so that only a Winograd result gets Winograd's looser bound). */
-function conv2dPath(x: Tensor, w: Tensor, options: Conv2dOptions): string {
-  const conv = createConv2d(w, options);
-  const path = (conv as unknown as { planFor(t: Tensor): { algorithm: { name: string } } }).planFor(x).algorithm.name;
-  conv.dispose();
+function conv2dPath(x: TensorData, w: TensorData, options: Conv2dOptions): string {
+  const conv = new PreparedConv2d(w, options);
+  const path = conv.plan(x.shape).algorithm.name;
+  conv.release();
   return path;
 }
 
@@ -189,7 +192,9 @@ describe('threads', () => {
     const x = randomTensor(seededRandom(3), [1, 8, 40, 40]);
     const w = randomTensor(seededRandom(4), [8, 8, 3, 3]);
     const conv = createConv2d(w, { padding: 1 });
-    const plan = (conv as unknown as { planFor(t: Tensor): { geometry: never } }).planFor(x);
+    const prepared = new PreparedConv2d(w, { padding: 1 });
+    const plan = prepared.plan(x.shape);
+    prepared.release();
     await expect(pool.run([{ kind: 'conv', algorithm: 'nope' as never, geometry: plan.geometry, packedWeights: 0, buffers: { input: 0, output: 0, bias: 0, scratch: 0 } }]))
       .rejects.toThrowError(/a worker failed: .*unknown kernel path 'nope'/);
     expect(same(await conv.runAsync(x), conv.run(x))).toBe(true);
@@ -202,24 +207,23 @@ describe('threads', () => {
     const rt = getRuntime();
     const x = randomTensor(seededRandom(10), [1, 32, 64, 64]);
     const w = randomTensor(seededRandom(11), [32, 32, 3, 3]);
-    const conv = createConv2d(w, { padding: 1, algorithm: 'gemm' });
-    const internals = conv as unknown as {
-      planFor(t: Tensor): { geometry: Conv2dGeometry; algorithm: { name: 'gemm'; scratchBytes(g: Conv2dGeometry): number } };
-      stage(t: Tensor, plan: unknown, scratches: number): { input: number; output: number };
-      weightsFor(plan: unknown): number;
-    };
-    const plan = internals.planFor(x);
-    const { input, output } = internals.stage(x, plan, 1);
+    const conv = new PreparedConv2d(w, { padding: 1, algorithm: 'gemm' });
+    const plan = conv.plan(x.shape);
+    const resident = residentTensor(x.data, x.shape);
+    const outputTensor = residentTensor(new Float32Array(x.data.length), x.shape);
+    const [input, output] = [tensorPointer(resident, 'x'), tensorPointer(outputTensor, 'y')];
     const length = x.data.length;
     new Float32Array(rt.memory.buffer, output, length).fill(NaN);
     const scratch = rt.arena.alloc(plan.algorithm.scratchBytes(plan.geometry) + 64);
-    const good = { kind: 'conv' as const, algorithm: 'gemm' as const, geometry: plan.geometry, packedWeights: internals.weightsFor(plan), buffers: { input, output, bias: 0, scratch } };
+    const good = { kind: 'conv' as const, algorithm: 'gemm' as const, geometry: plan.geometry, packedWeights: conv.weightsFor(plan), buffers: { input, output, bias: 0, scratch } };
     const bad = { ...good, algorithm: 'nope' as never };
     // The bad task fails at once on one worker while the good one computes the whole layer on the other.
     await expect(pool.run([bad, good])).rejects.toThrowError(/unknown kernel path 'nope'/);
     const written = new Float32Array(rt.memory.buffer, output, length).slice();
     rt.arena.release(scratch);
-    conv.dispose();
+    conv.release();
+    resident.dispose();
+    outputTensor.dispose();
     expect(same({ data: written, shape: [1, 32, 64, 64] }, conv2d(x, w, { padding: 1, algorithm: 'gemm' }))).toBe(true);
   });
 

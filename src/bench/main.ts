@@ -12,7 +12,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createConv2d, info, init, type Conv2dOptions, type Layout, type Tensor } from '../index.js';
+import { createConv2d, info, init, type Conv2dOptions, type Layout, type TensorData } from '../index.js';
 import { conv2d as referenceConv2d } from '../reference/index.js';
 import { conv2dMultiplyAdds, resolveConv2dFilter, resolveConv2dGeometry } from '../shape.js';
 import { DEFAULT_LAYERS, randomData, SUITE_LAYERS, type LayerSpec } from './layers.js';
@@ -84,7 +84,7 @@ function prepareLayer(l: LayerSpec) {
   const options = (layout: Layout): Conv2dOptions => ({
     layout, stride: l.stride, dilation: l.dilation, padding: l.padding, groups: l.groups,
   });
-  const tensors: Record<Layout, { input: Tensor; weight: Tensor; options: Conv2dOptions }> = {
+  const tensors: Record<Layout, { input: TensorData; weight: TensorData; options: Conv2dOptions }> = {
     NCHW: { input: { data: nchw, shape: [l.batch, l.inChannels, l.height, l.width] }, weight: { data: oihw, shape: [l.outChannels, cg, l.kernel, l.kernel] }, options: options('NCHW') },
     NHWC: { input: { data: nhwc, shape: [l.batch, l.height, l.width, l.inChannels] }, weight: { data: hwio, shape: [l.kernel, l.kernel, cg, l.outChannels] }, options: options('NHWC') },
   };

@@ -102,7 +102,7 @@ function writeShape(w: ProtoWriter, dims: readonly number[]): void {
   for (const d of dims) w.message(1, (dim) => dim.int(1, d));
 }
 
-/** ValueInfoProto { name = 1; TypeProto type = 2 }, TypeProto { Tensor tensor_type = 1 },
+/** ValueInfoProto { name = 1; TypeProto type = 2 }, TypeProto { TensorData tensor_type = 1 },
  *  TypeProto.Tensor { int32 elem_type = 1; TensorShapeProto shape = 2 }. */
 function writeValueInfo(w: ProtoWriter, name: string, dims: readonly number[]): void {
   w.string(1, name);

@@ -4,7 +4,7 @@
 // timing as the conv2d layers (interleaved rounds, medians); each ratio is peer time / our time.
 
 import {
-  createConv2d, createConv3d, createConvTranspose2d, createDepthwiseConv2d, createSeparableConv2d, type Tensor,
+  createConv2d, createConv3d, createConvTranspose2d, createDepthwiseConv2d, createSeparableConv2d, type TensorData,
 } from '../index.js';
 import { interleavedMedians, type TimedTask } from './timing.js';
 import { randomData } from './layers.js';
@@ -19,7 +19,7 @@ export interface OpResult {
   ratio: [string, string];
 }
 
-const tensor = (shape: number[], seed: number): Tensor => ({ data: randomData(shape.reduce((a, b) => a * b, 1), seed), shape });
+const tensor = (shape: number[], seed: number): TensorData => ({ data: randomData(shape.reduce((a, b) => a * b, 1), seed), shape });
 
 async function convTranspose(peers: boolean): Promise<OpResult> {
   // A decoder upsampling step: 64 → 32 channels, 4×4 kernel, stride 2, 28² → 56².

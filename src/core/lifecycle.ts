@@ -1,12 +1,5 @@
-// The lifecycle every prepared op shares: async runs queued one after another on the op's own
-// memory, a synchronous run refused meanwhile, and the one-shot forms (prepare, run, dispose).
-
-/** What every prepared op offers. */
-export interface PreparedOp<In, Out> {
-  run(input: In): Out;
-  runAsync(input: In): Promise<Out>;
-  dispose(): void;
-}
+// The queue of a prepared op's async runs: one after another on the op's own memory, a
+// synchronous run refused meanwhile, its memory freed only once the queue has drained.
 
 /**
  * The async runs of one prepared op: one after another on its workspace, a synchronous run
@@ -38,22 +31,3 @@ export class RunQueue {
     else release();
   }
 }
-
-/** The one-shot form of every op: prepare, run once, free (also when the run throws). */
-export function runOnce<In, Out>(op: PreparedOp<In, Out>, input: In): Out {
-  try {
-    return op.run(input);
-  } finally {
-    op.dispose();
-  }
-}
-
-/** runOnce on the worker pool. */
-export async function runOnceAsync<In, Out>(op: PreparedOp<In, Out>, input: In): Promise<Out> {
-  try {
-    return await op.runAsync(input);
-  } finally {
-    op.dispose();
-  }
-}
-

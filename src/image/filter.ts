@@ -202,7 +202,7 @@ function openCall(image: ImageLike, kernel: unknown, options: unknown) {
   const regions: Region[] = [source];
   const convs = plan.passes.kernels.map((k) => channelConv(k, channels));
   const close = () => {
-    for (const conv of convs) conv.dispose();
+    for (const conv of convs) conv.release();
     for (const region of regions) region.free(rt);
   };
   try {

@@ -25,9 +25,15 @@ export function allocCopy(rt: Runtime, data: Float32Array, padToFloats = data.le
   return ptr;
 }
 
-/** Copies `data` to `ptr` (which holds at least data.length floats). */
-export function writeFloats(rt: Runtime, ptr: number, data: Float32Array): void {
-  floatView(rt, ptr, data.length).set(data);
+/**
+ * Copies `data` to `ptr`, which holds `length` floats (default data.length). The length is
+ * checked on the same read as the copy: an array that shrank or grew since it was validated (a
+ * resizable buffer) is refused, never written past the allocation.
+ */
+export function writeFloats(rt: Runtime, ptr: number, data: Float32Array, length = data.length): void {
+  const view = floatView(rt, ptr, length);
+  if (data.length !== length) throw new RangeError(`simdconv: the data changed length from ${length} to ${data.length} during the call`);
+  view.set(data);
 }
 
 /** `length` floats at `ptr` as a fresh array the caller owns: a view would alias memory the next call reuses. */

@@ -8,17 +8,16 @@
 //   input spread out by the stride (zeros between pixels), bordered by dilation·(k − 1) − padding
 //   (a negative border crops), convolved at stride 1 with the flipped, channel-swapped weights.
 
-import { checkCallFits } from '../memory/arena.js';
 import { Region } from '../memory/region.js';
-import { floatView, READ_SLACK_BYTES, readFloats, writeFloats } from '../memory/staging.js';
-import { type Conv2d, type Conv2dPlan, createConv2d, outputBytes, PreparedConv2d } from './conv2d.js';
-import { RunQueue, runOnce, runOnceAsync } from '../core/lifecycle.js';
+import { floatView, READ_SLACK_BYTES } from '../memory/staging.js';
+import { type Conv2d, type Conv2dPlan, outputBytes, PreparedConv2d } from './conv2d.js';
+import { preparedForm, readArgument, readOptions, runOnce, runOnceAsync, type OutputFor, type PointerOp, type TensorInput } from '../core/prepared.js';
 import { applyActivation } from '../activation.js';
 import { getRuntime } from '../runtime.js';
 import {
-  resolveConvTranspose2dFilter, resolveConvTranspose2dGeometry, type ConvTranspose2dFilter, type ConvTranspose2dGeometry,
+  inputAxes, resolveConvTranspose2dFilter, resolveConvTranspose2dGeometry, type ConvTranspose2dFilter, type ConvTranspose2dGeometry,
 } from '../shape.js';
-import type { ConvTranspose2dOptions, Tensor } from '../types.js';
+import type { ConvTranspose2dOptions, TensorData } from '../types.js';
 
 /** The conv2d weights OIHW [M, C/groups, kH, kW] equivalent to transposed weights. */
 function flippedWeights(f: ConvTranspose2dFilter, data: Float32Array): Float32Array {
@@ -41,15 +40,22 @@ function flippedWeights(f: ConvTranspose2dFilter, data: Float32Array): Float32Ar
   return out;
 }
 
-/** The stride-spread, bordered input the equivalent conv2d reads, in the input's layout. */
-function spreadInput(g: ConvTranspose2dGeometry, x: Float32Array): Tensor {
+/** The stride-spread, bordered input's shape, in the input's layout. */
+function spreadShape(g: ConvTranspose2dGeometry): number[] {
+  const height = (g.inH - 1) * g.strideH + 1 + 2 * g.dilationH * (g.kernelH - 1) - g.padTop - g.padBottom + g.outputPaddingH;
+  const width = (g.inW - 1) * g.strideW + 1 + 2 * g.dilationW * (g.kernelW - 1) - g.padLeft - g.padRight + g.outputPaddingW;
+  return g.layout === 'NCHW' ? [g.batch, g.inChannels, height, width] : [g.batch, height, width, g.inChannels];
+}
+
+/** Writes the stride-spread, bordered input the equivalent conv2d reads to `out` (views of memory). */
+function spreadInput(g: ConvTranspose2dGeometry, x: Float32Array, out: Float32Array): void {
   const borderTop = g.dilationH * (g.kernelH - 1) - g.padTop;
   const borderLeft = g.dilationW * (g.kernelW - 1) - g.padLeft;
-  const height = (g.inH - 1) * g.strideH + 1 + borderTop + g.dilationH * (g.kernelH - 1) - g.padBottom + g.outputPaddingH;
-  const width = (g.inW - 1) * g.strideW + 1 + borderLeft + g.dilationW * (g.kernelW - 1) - g.padRight + g.outputPaddingW;
-  const C = g.inChannels;
-  const out = new Float32Array(g.batch * C * height * width);
   const nchw = g.layout === 'NCHW';
+  const shape = spreadShape(g);
+  const [height, width] = nchw ? [shape[2]!, shape[3]!] : [shape[1]!, shape[2]!];
+  const C = g.inChannels;
+  out.fill(0);
   for (let n = 0; n < g.batch; n++) {
     for (let ih = 0; ih < g.inH; ih++) {
       const row = ih * g.strideH + borderTop;
@@ -66,7 +72,6 @@ function spreadInput(g: ConvTranspose2dGeometry, x: Float32Array): Tensor {
       }
     }
   }
-  return { data: out, shape: nchw ? [g.batch, C, height, width] : [g.batch, height, width, C] };
 }
 
 /** One axis of one phase: outputs s·j + r (j < count) = Σ_t x[j − pad + t] · subkernel[t]. */
@@ -140,42 +145,112 @@ function makePhases(f: ConvTranspose2dFilter, g: ConvTranspose2dGeometry, weight
   return phases;
 }
 
-export function createConvTranspose2d(weight: Tensor, options?: ConvTranspose2dOptions): Conv2d {
-  getRuntime(); // fails now, not at the first run, when init() has not been called
-  const filter = resolveConvTranspose2dFilter(weight, options, 'createConvTranspose2d');
-  const weights = weight.data.slice();
-  let spread: Conv2d | null = null;
-  let phased: { key: string; phases: Phase[] | null } | null = null;
-  const regions = { input: new Region(), phase: new Region(), output: new Region(), scratch: new Region() };
-  let disposed = false;
-  const disposePhases = () => {
-    for (const phase of phased?.phases ?? []) phase.conv?.dispose();
-    phased = null;
-  };
+/** One call: the geometry, and its phases with their plans (null: the spread form). */
+interface TransposePlan {
+  g: ConvTranspose2dGeometry;
+  phases: Phase[] | null;
+  plans: Array<Conv2dPlan | null>;
+  /** The spread form's input shape and plan. */
+  spread: { shape: number[]; plan: Conv2dPlan } | null;
+}
 
-  const spreadConv = (): Conv2d => (spread ??= createConv2d(
-    { data: flippedWeights(filter, weights), shape: [filter.outChannels, filter.inChannels / filter.groups, filter.kernelH, filter.kernelW] },
-    { ...filter.conv2dOptions, layout: filter.layout, weightLayout: 'OIHW', groups: filter.groups, dilation: [filter.dilationH, filter.dilationW] },
-  ));
+/** convTranspose2d's pointer form: phase convs interleaved into the output, or one conv of the spread input. */
+class PreparedConvTranspose2d implements PointerOp<TransposePlan> {
+  readonly name = 'convTranspose2d';
+  readonly inputRank = 4;
+  readonly inputAxes: string;
+  private readonly filter: ConvTranspose2dFilter;
+  private readonly weights: Float32Array;
+  private spreadConv: PreparedConv2d | null = null;
+  private phased: { key: string; phases: Phase[] | null } | null = null;
+  private readonly regions = { spread: new Region(), phase: new Region(), scratch: new Region() };
+
+  constructor(weightArgument: TensorInput, options: ConvTranspose2dOptions | undefined) {
+    const weight = readArgument(weightArgument);
+    this.filter = resolveConvTranspose2dFilter(weight, readOptions(options), 'createConvTranspose2d');
+    this.weights = (weight as TensorData).data.slice();
+    this.inputAxes = inputAxes(this.filter.layout);
+  }
+
+  plan(shape: readonly number[]): TransposePlan {
+    const filter = this.filter;
+    const g = resolveConvTranspose2dGeometry(filter, shape);
+    // Phases depend on the padding, which 'same' resolves per input size.
+    const key = [g.padTop, g.padLeft, g.outH, g.outW, g.inH, g.inW].join();
+    if (this.phased?.key !== key) {
+      this.releasePhases();
+      this.phased = { key, phases: makePhases(filter, g, this.weights) };
+    }
+    const phases = this.phased.phases;
+    if (phases) return { g, phases, plans: phases.map((phase) => (phase.conv ? phase.conv.plan(shape) : null)), spread: null };
+    this.spreadConv ??= new PreparedConv2d(
+      { data: flippedWeights(filter, this.weights), shape: [filter.outChannels, filter.inChannels / filter.groups, filter.kernelH, filter.kernelW] },
+      { ...filter.conv2dOptions, layout: filter.layout, weightLayout: 'OIHW', groups: filter.groups, dilation: [filter.dilationH, filter.dilationW] },
+    );
+    const spread = spreadShape(g);
+    return { g, phases: null, plans: [], spread: { shape: spread, plan: this.spreadConv.plan(spread) } };
+  }
+
+  outputShape({ g }: TransposePlan): number[] {
+    return g.layout === 'NCHW' ? [g.batch, g.outChannels, g.outH, g.outW] : [g.batch, g.outH, g.outW, g.outChannels];
+  }
+
+  workspaceBytes(p: TransposePlan): Record<string, number> {
+    if (p.spread) return { 'spread input': p.spread.shape.reduce((a, b) => a * b, 1) * 4, ...this.spreadConv!.workspaceBytes(p.spread.plan) };
+    return {
+      'phase output': Math.max(0, ...p.plans.map((plan) => (plan ? outputBytes(plan) : 0))),
+      scratch: Math.max(0, ...p.plans.map((plan) => (plan ? plan.algorithm.scratchBytes(plan.geometry) : 0))),
+    };
+  }
+
+  /** The spread input, written from `input` into memory of its own. */
+  private spreadFrom(p: TransposePlan, input: number): number {
+    const rt = getRuntime();
+    const floats = p.spread!.shape.reduce((a, b) => a * b, 1);
+    const ptr = this.regions.spread.ensure(rt, floats * 4 + READ_SLACK_BYTES);
+    const g = p.g;
+    spreadInput(g, floatView(rt, input, g.batch * g.inChannels * g.inH * g.inW), floatView(rt, ptr, floats));
+    return ptr;
+  }
+
+  run(p: TransposePlan, input: number, output: number): void {
+    if (p.spread) {
+      this.spreadConv!.run(p.spread.plan, this.spreadFrom(p, input), output);
+      return;
+    }
+    const steps = this.runPhases(p, input, output);
+    for (let step = steps.next(); !step.done; step = steps.next()) {
+      step.value.conv.runInMemory(step.value.plan, step.value.input, step.value.output, step.value.scratch);
+    }
+  }
+
+  async runParallel(p: TransposePlan, input: number, output: number): Promise<void> {
+    if (p.spread) {
+      await this.spreadConv!.runParallel(p.spread.plan, this.spreadFrom(p, input), output);
+      return;
+    }
+    const steps = this.runPhases(p, input, output);
+    for (let step = steps.next(); !step.done; step = steps.next()) {
+      await step.value.conv.runInMemoryParallel(step.value.plan, step.value.input, step.value.output);
+    }
+  }
 
   /**
    * The phase form, one phase at a time: yields each phase's conv for the caller to run (on this
-   * thread or on the pool), then interleaves its output into the result; returns the result.
+   * thread or on the pool), then interleaves its output into the result.
    */
-  function* runPhases(g: ConvTranspose2dGeometry, phases: Phase[], input: Tensor): Generator<PhaseStep, Tensor, void> {
+  private *runPhases(p: TransposePlan, inputPtr: number, outputPtr: number): Generator<PhaseStep, void, void> {
+    const { g, plans } = p;
+    const filter = this.filter;
     const rt = getRuntime();
     const M = g.outChannels;
     const nchw = g.layout === 'NCHW';
-    const plans = phases.map((phase) => (phase.conv ? phase.conv.planForShape(input.shape) : null));
     const resultLength = g.batch * M * g.outH * g.outW;
-    const inputPtr = regions.input.ensure(rt, input.data.length * 4 + READ_SLACK_BYTES);
-    const phasePtr = regions.phase.ensure(rt, Math.max(64, ...plans.map((plan) => (plan ? outputBytes(plan) : 0))));
-    const outputPtr = regions.output.ensure(rt, resultLength * 4);
-    const scratchPtr = regions.scratch.ensure(rt, Math.max(64, ...plans.map((plan) => (plan ? plan.algorithm.scratchBytes(plan.geometry) : 0))));
-    writeFloats(rt, inputPtr, input.data);
-    for (const [p, phase] of phases.entries()) {
+    const phasePtr = this.regions.phase.ensure(rt, Math.max(64, ...plans.map((plan) => (plan ? outputBytes(plan) : 0))));
+    const scratchPtr = this.regions.scratch.ensure(rt, Math.max(64, ...plans.map((plan) => (plan ? plan.algorithm.scratchBytes(plan.geometry) : 0))));
+    for (const [index, phase] of p.phases!.entries()) {
       const { rows, cols } = phase;
-      const plan = plans[p];
+      const plan = plans[index];
       if (!phase.conv || !plan) {
         // No tap reaches these outputs: the activated bias, in float32 as the kernels compute it.
         const result = floatView(rt, outputPtr, resultLength);
@@ -201,61 +276,19 @@ export function createConvTranspose2d(weight: Tensor, options?: ConvTranspose2dO
         phase.rowPhase, g.strideH, phase.colPhase, g.strideW,
       );
     }
-    return { data: readFloats(rt, outputPtr, resultLength), shape: nchw ? [g.batch, M, g.outH, g.outW] : [g.batch, g.outH, g.outW, M] };
   }
 
-  /** The geometry for this input, and its phases (null: the spread form). */
-  const prepare = (input: Tensor): { g: ConvTranspose2dGeometry; phases: Phase[] | null } => {
-    if (disposed) throw new Error('simdconv: run() called on a disposed convTranspose2d');
-    const g = resolveConvTranspose2dGeometry(filter, input);
-    // Before any phase or spread buffer exists: each is about the size of the output.
-    const outputBytes = g.batch * g.outChannels * g.outH * g.outW * 4;
-    const spreadBytes = g.batch * g.inChannels * ((g.inH - 1) * g.strideH + g.dilationH * g.kernelH) * ((g.inW - 1) * g.strideW + g.dilationW * g.kernelW) * 4;
-    checkCallFits('convTranspose2d', { input: input.data.length * 4, output: outputBytes, 'phase or spread input': Math.max(outputBytes, spreadBytes) });
-    // Phases depend on the padding, which 'same' resolves per input size.
-    const key = [g.padTop, g.padLeft, g.outH, g.outW, g.inH, g.inW].join();
-    if (phased?.key !== key) {
-      disposePhases();
-      phased = { key, phases: makePhases(filter, g, weights) };
-    }
-    return { g, phases: phased.phases };
-  };
+  private releasePhases(): void {
+    for (const phase of this.phased?.phases ?? []) phase.conv?.release();
+    this.phased = null;
+  }
 
-  const queue = new RunQueue('convTranspose2d');
-  return {
-    run(input: Tensor): Tensor {
-      queue.checkIdle();
-      const { g, phases } = prepare(input);
-      if (!phases) return spreadConv().run(spreadInput(g, input.data));
-      const steps = runPhases(g, phases, input);
-      for (let step = steps.next(); ; step = steps.next()) {
-        if (step.done) return step.value;
-        step.value.conv.runInMemory(step.value.plan, step.value.input, step.value.output, step.value.scratch);
-      }
-    },
-    runAsync(input: Tensor): Promise<Tensor> {
-      return queue.add(async () => {
-        const { g, phases } = prepare(input);
-        if (!phases) return spreadConv().runAsync(spreadInput(g, input.data));
-        const steps = runPhases(g, phases, input);
-        for (let step = steps.next(); ; step = steps.next()) {
-          if (step.done) return step.value;
-          await step.value.conv.runInMemoryParallel(step.value.plan, step.value.input, step.value.output);
-        }
-      });
-    },
-    dispose(): void {
-      if (disposed) return;
-      disposed = true;
-      const release = () => {
-        disposePhases();
-        spread?.dispose();
-        const rt = getRuntime();
-        for (const region of Object.values(regions)) region.free(rt);
-      };
-      queue.whenIdle(release);
-    },
-  };
+  release(): void {
+    this.releasePhases();
+    this.spreadConv?.release();
+    const rt = getRuntime();
+    for (const region of Object.values(this.regions)) region.free(rt);
+  }
 }
 
 interface PhaseStep {
@@ -266,12 +299,17 @@ interface PhaseStep {
   scratch: number;
 }
 
+export function createConvTranspose2d(weight: TensorInput, options?: ConvTranspose2dOptions): Conv2d {
+  getRuntime(); // fails now, not at the first run, when init() has not been called
+  return preparedForm(new PreparedConvTranspose2d(weight, options));
+}
+
 /** One transposed convolution (ONNX ConvTranspose / PyTorch conv_transpose2d semantics). */
-export function convTranspose2d(input: Tensor, weight: Tensor, options?: ConvTranspose2dOptions): Tensor {
+export function convTranspose2d<In extends TensorInput>(input: In, weight: TensorInput, options?: ConvTranspose2dOptions): OutputFor<In> {
   return runOnce(createConvTranspose2d(weight, options), input);
 }
 
 /** convTranspose2d on the worker pool. */
-export function convTranspose2dAsync(input: Tensor, weight: Tensor, options?: ConvTranspose2dOptions): Promise<Tensor> {
+export function convTranspose2dAsync<In extends TensorInput>(input: In, weight: TensorInput, options?: ConvTranspose2dOptions): Promise<OutputFor<In>> {
   return runOnceAsync(createConvTranspose2d(weight, options), input);
 }

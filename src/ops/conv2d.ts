@@ -4,28 +4,16 @@
 import type { ConvAlgorithm, ConvBuffers, RowBand } from '../algorithms/algorithm.js';
 import { gemmConv } from '../algorithms/gemm.js';
 import { chooseConv2dAlgorithm } from '../dispatch.js';
-import { checkCallFits } from '../memory/arena.js';
 import { Region } from '../memory/region.js';
-import { allocCopy, READ_SLACK_BYTES, readFloats, writeFloats } from '../memory/staging.js';
+import { allocCopy, writeFloats } from '../memory/staging.js';
 import { getPool, getRuntime, info, type Runtime } from '../runtime.js';
 import type { PoolTask } from '../pool.js';
-import { checkTensor, conv2dOutputShape, inputAxes, resolveConv2dFilter, resolveConv2dGeometryShape, type Conv2dFilter, type Conv2dGeometry } from '../shape.js';
-import type { Conv2dOptions, Tensor } from '../types.js';
-import { RunQueue, runOnce, runOnceAsync } from '../core/lifecycle.js';
+import { conv2dOutputShape, inputAxes, resolveConv2dFilter, resolveConv2dGeometryShape, type Conv2dFilter, type Conv2dGeometry } from '../shape.js';
+import type { Conv2dOptions, TensorData } from '../types.js';
+import { preparedForm, readArgument, readOptions, runOnce, runOnceAsync, type OutputFor, type PointerOp, type Prepared, type TensorInput } from '../core/prepared.js';
 
-/** A convolution with its weights packed once; `run` as often as needed, then `dispose`. */
-export interface Conv2d {
-  /** Convolves `input`; the result is a fresh tensor owned by the caller. */
-  run(input: Tensor): Tensor;
-  /**
-   * The same on the worker pool (init({ threads })): bitwise the same result for any thread
-   * count, and the calling thread is free meanwhile. Calls on one op run one after another;
-   * `run` during one throws. Small layers stay on the calling thread.
-   */
-  runAsync(input: Tensor): Promise<Tensor>;
-  /** Frees the WebAssembly memory this conv holds. Calling it twice is harmless. */
-  dispose(): void;
-}
+/** A convolution with its weights packed once: see Prepared for run, runAsync and dispose. */
+export type Conv2d = Prepared;
 
 /** What one run on an input shape needs: its geometry and the path that computes it. */
 export interface Conv2dPlan {
@@ -52,28 +40,35 @@ function rowBands(rows: number, count: number, align: number): RowBand[] {
   return bands;
 }
 
-/** A conv2d with packed weights; `runInMemory` lets composite ops chain convs inside wasm memory. */
-export class PreparedConv2d implements Conv2d {
+/**
+ * conv2d's pointer form, with packed weights: `runInMemory` also lets composite ops (depthwise,
+ * separable, transposed, image filters) chain convs inside WebAssembly memory.
+ */
+export class PreparedConv2d implements PointerOp<Conv2dPlan> {
+  readonly name = 'conv2d';
+  readonly inputRank = 4;
+  readonly inputAxes: string;
   private readonly filter: Conv2dFilter;
   /** The user's weights as given, snapshotted: packing per algorithm happens on first use. */
   private readonly weights: Float32Array;
   private readonly packed = new Map<ConvAlgorithm, number>();
   private readonly bias = new Region();
-  private readonly input = new Region();
-  private readonly output = new Region();
   private readonly scratch = new Region();
   /** Scratch of the GEMM path when a Winograd plan meets a non-finite input. */
   private readonly fallbackScratch = new Region();
   /** One scratch per worker for runInMemoryParallel. */
   private readonly parallelScratch = new Region();
   private disposed = false;
-  private readonly queue = new RunQueue('conv2d');
   private lastPlan: (Conv2dPlan & { shape: number[] }) | null = null;
 
-  constructor(weight: Tensor, options: Conv2dOptions | undefined) {
+  constructor(weightArgument: TensorInput, optionsArgument: Conv2dOptions | undefined) {
     const rt = getRuntime();
+    // Each read once, then only the copies are used.
+    const weight = readArgument(weightArgument);
+    const options = readOptions(optionsArgument);
     const filter = resolveConv2dFilter(weight, options, 'createConv2d');
-    this.weights = weight.data.slice();
+    this.weights = (weight as TensorData).data.slice();
+    this.inputAxes = inputAxes(filter.layout);
     this.filter = { ...filter, bias: filter.bias && filter.bias.slice() };
     if (this.filter.bias) {
       // Padded to 8 floats past M: the NHWC kernel reads bias in whole 8-lane vectors.
@@ -84,22 +79,30 @@ export class PreparedConv2d implements Conv2d {
     }
   }
 
-  run(input: Tensor): Tensor {
-    this.queue.checkIdle();
-    return this.runNow(input);
+  plan(shape: readonly number[]): Conv2dPlan {
+    return this.planForShape(shape);
   }
 
-  runAsync(input: Tensor): Promise<Tensor> {
-    return this.queue.add(() => this.runParallel(input));
+  outputShape(plan: Conv2dPlan): number[] {
+    return conv2dOutputShape(plan.geometry);
   }
 
-  private async runParallel(input: Tensor): Promise<Tensor> {
-    const plan = this.planFor(input);
+  workspaceBytes(plan: Conv2dPlan): Record<string, number> {
+    return {
+      scratch: plan.algorithm.scratchBytes(plan.geometry),
+      weights: this.packed.has(plan.algorithm) ? 0 : plan.algorithm.packedWeightBytes(this.filter),
+    };
+  }
+
+  run(plan: Conv2dPlan, input: number, output: number): void {
+    this.runInMemory(plan, input, output, this.scratch.ensure(getRuntime(), plan.algorithm.scratchBytes(plan.geometry)));
+  }
+
+  /** On the pool when there is one and the call has enough work for it. */
+  async runParallel(plan: Conv2dPlan, input: number, output: number): Promise<void> {
     const pool = await getPool();
-    if (!pool || !worthThreads(plan)) return this.runNow(input);
-    const staged = this.stage(input, plan, pool.size);
-    await this.runInMemoryParallel(plan, staged.input, staged.output);
-    return this.collect(plan, staged.output);
+    if (!pool || !worthThreads(plan)) this.run(plan, input, output);
+    else await this.runInMemoryParallel(plan, input, output);
   }
 
   /**
@@ -139,31 +142,6 @@ export class PreparedConv2d implements Conv2d {
     await pool.run(bands.map((rows, i) => task(i, g, { input, output, ...layout, ...(algorithm.computesRowBands ? { rows } : {}) })));
   }
 
-  private runNow(input: Tensor): Tensor {
-    const plan = this.planFor(input);
-    const staged = this.stage(input, plan, 1);
-    this.runInMemory(plan, staged.input, staged.output, this.scratch.ensure(getRuntime(), plan.algorithm.scratchBytes(plan.geometry)));
-    return this.collect(plan, staged.output);
-  }
-
-  /** Checks that a call fits, then copies its input into memory; `scratches`: one per thread. */
-  private stage(input: Tensor, plan: Conv2dPlan, scratches: number): { input: number; output: number } {
-    const rt = getRuntime();
-    checkCallFits('conv2d', {
-      input: input.data.length * 4, output: outputBytes(plan), scratch: scratches * plan.algorithm.scratchBytes(plan.geometry),
-      weights: this.packed.has(plan.algorithm) ? 0 : plan.algorithm.packedWeightBytes(this.filter),
-    });
-    const inputPtr = this.input.ensure(rt, input.data.length * 4 + READ_SLACK_BYTES);
-    const outputPtr = this.output.ensure(rt, outputBytes(plan));
-    writeFloats(rt, inputPtr, input.data);
-    return { input: inputPtr, output: outputPtr };
-  }
-
-  /** The result as a fresh array the caller owns: a view would alias memory the next call reuses. */
-  private collect(plan: Conv2dPlan, output: number): Tensor {
-    return { data: readFloats(getRuntime(), output, outputBytes(plan) / 4), shape: conv2dOutputShape(plan.geometry) };
-  }
-
   /**
    * Runs a plan on an input already in linear memory (readable 64 bytes past its end), writing
    * the output in memory; `scratch` holds `plan.algorithm.scratchBytes(plan.geometry)` bytes.
@@ -197,29 +175,20 @@ export class PreparedConv2d implements Conv2d {
     return plan.algorithm;
   }
 
-  dispose(): void {
+  /** Frees everything now: its owner calls it once no run of it is in flight. Twice is harmless. */
+  release(): void {
     if (this.disposed) return;
     this.disposed = true;
-    // An async run in flight still uses the memory: free it when the queue drains.
-    this.queue.whenIdle(() => this.release());
-  }
-
-  private release(): void {
     const rt = getRuntime();
     for (const ptr of this.packed.values()) rt.arena.release(ptr);
     this.packed.clear();
-    for (const region of [this.bias, this.input, this.output, this.scratch, this.fallbackScratch, this.parallelScratch]) region.free(rt);
+    for (const region of [this.bias, this.scratch, this.fallbackScratch, this.parallelScratch]) region.free(rt);
   }
 
   /**
-   * Geometry and algorithm for this input, remembered for the last input shape: a layer run in
-   * a loop pays for validation of the tensor only, not for shape math and dispatch.
+   * The plan for an input of this shape (validated; the data is not looked at), remembered for
+   * the last input shape: a layer run in a loop pays for no shape math and dispatch.
    */
-  planFor(input: Tensor): Conv2dPlan {
-    return this.planForShape(checkTensor('input', input, 4, inputAxes(this.filter.layout)).shape);
-  }
-
-  /** The plan for an input of this shape (validated; the data is not looked at). */
   planForShape(shape: readonly number[]): Conv2dPlan {
     if (this.disposed) throw new Error('simdconv: run() called on a disposed conv2d');
     const last = this.lastPlan;
@@ -251,16 +220,16 @@ export class PreparedConv2d implements Conv2d {
 }
 
 /** Prepares a convolution: validates and snapshots weights and options for repeated runs. */
-export function createConv2d(weight: Tensor, options?: Conv2dOptions): Conv2d {
-  return new PreparedConv2d(weight, options);
+export function createConv2d(weight: TensorInput, options?: Conv2dOptions): Conv2d {
+  return preparedForm(new PreparedConv2d(weight, options));
 }
 
-/** One convolution. `input`, `weight` and the result are `{ data: Float32Array, shape }`. */
-export function conv2d(input: Tensor, weight: Tensor, options?: Conv2dOptions): Tensor {
-  return runOnce(new PreparedConv2d(weight, options), input);
+/** One convolution. `input`, `weight` and the result are Tensors or `{ data: Float32Array, shape }`. */
+export function conv2d<In extends TensorInput>(input: In, weight: TensorInput, options?: Conv2dOptions): OutputFor<In> {
+  return runOnce(createConv2d(weight, options), input);
 }
 
 /** conv2d on the worker pool (init({ threads })): the same result, bitwise, off the calling thread. */
-export function conv2dAsync(input: Tensor, weight: Tensor, options?: Conv2dOptions): Promise<Tensor> {
-  return runOnceAsync(new PreparedConv2d(weight, options), input);
+export function conv2dAsync<In extends TensorInput>(input: In, weight: TensorInput, options?: Conv2dOptions): Promise<OutputFor<In>> {
+  return runOnceAsync(createConv2d(weight, options), input);
 }

@@ -3,14 +3,15 @@
 // od·stride + kd·dilation − padFront of channel c, zeros outside) they form one image of a batch of
 // N·outD, and OIDHW weights [M, C/groups, kD, kH, kW] are already conv2d OIHW [M, C/groups·kD, kH, kW].
 
-import { checkCallFits } from '../memory/arena.js';
 import { getRuntime } from '../runtime.js';
-import { type Conv2d, createConv2d } from './conv2d.js';
-import { runOnce, runOnceAsync } from '../core/lifecycle.js';
-import { checkOptionKeys, checkTensor, checkWeight, OPTION_KEYS, resolveConv3d, type Conv3dGeometry } from '../shape.js';
-import type { Conv3dOptions, Tensor } from '../types.js';
+import { type Conv2dPlan, PreparedConv2d } from './conv2d.js';
+import { preparedForm, readArgument, readOptions, runOnce, runOnceAsync, type OutputFor, type PointerOp, type Prepared, type TensorInput } from '../core/prepared.js';
+import { Region } from '../memory/region.js';
+import { floatView, READ_SLACK_BYTES } from '../memory/staging.js';
+import { checkOptionKeys, checkWeight, conv3dInputAxes, OPTION_KEYS, resolveConv3d, type Conv3dGeometry } from '../shape.js';
+import type { Conv3dOptions, TensorData } from '../types.js';
 
-export type Conv3d = Conv2d;
+export type Conv3d = Prepared;
 
 /** DHWIO [kD, kH, kW, C/g, M] → OIDHW [M, C/g, kD, kH, kW]. */
 function toOIDHW(data: Float32Array, shape: readonly number[]): Float32Array {
@@ -25,12 +26,15 @@ function toOIDHW(data: Float32Array, shape: readonly number[]): Float32Array {
   return out;
 }
 
-/** The batch of N·outD images of C·kD stacked depth slices, in the conv2d layout. */
-function stackSlices(g: Conv3dGeometry, x: Float32Array): Tensor {
+/**
+ * Writes the batch of N·outD images of C·kD stacked depth slices (zeros outside the input) from
+ * `x` to `stacked`, both views of WebAssembly memory, in the conv2d layout.
+ */
+function stackSlices(g: Conv3dGeometry, x: Float32Array, stacked: Float32Array): void {
   const { batch: N, inChannels: C, inD, inH, inW, kernelD: kD, outD } = g;
   const plane = inH * inW;
   const channels = C * kD;
-  const out = new Float32Array(N * outD * channels * plane);
+  stacked.fill(0);
   for (let n = 0; n < N; n++) {
     for (let od = 0; od < outD; od++) {
       const image = n * outD + od;
@@ -40,99 +44,146 @@ function stackSlices(g: Conv3dGeometry, x: Float32Array): Tensor {
         if (g.layout === 'NCDHW') {
           for (let c = 0; c < C; c++) {
             const from = ((n * C + c) * inD + id) * plane;
-            out.set(x.subarray(from, from + plane), (image * channels + c * kD + kd) * plane);
+            stacked.set(x.subarray(from, from + plane), (image * channels + c * kD + kd) * plane);
           }
         } else {
           for (let p = 0; p < plane; p++) {
             const from = ((n * inD + id) * plane + p) * C;
             const to = (image * plane + p) * channels + kd;
-            for (let c = 0; c < C; c++) out[to + c * kD] = x[from + c]!;
+            for (let c = 0; c < C; c++) stacked[to + c * kD] = x[from + c]!;
           }
         }
       }
     }
   }
-  return { data: out, shape: g.layout === 'NCDHW' ? [N * outD, channels, inH, inW] : [N * outD, inH, inW, channels] };
 }
 
-export function createConv3d(weight: Tensor, options: Conv3dOptions = {}): Conv3d {
-  getRuntime(); // fails now, not at the first run, when init() has not been called
-  if (typeof options !== 'object' || options === null) throw new TypeError('createConv3d: options must be an object');
-  checkOptionKeys(options, OPTION_KEYS.conv3d, 'createConv3d');
-  const weightLayout = options.weightLayout ?? (options.layout === 'NDHWC' ? 'DHWIO' : 'OIDHW');
-  const w = checkWeight(weight, 5, weightLayout === 'DHWIO' ? 'DHWIO [kD, kH, kW, C/groups, M]' : 'OIDHW [M, C/groups, kD, kH, kW]');
-  // A snapshot, as conv2d takes one: later changes to the caller's weights do not leak in.
-  const oidhw = weightLayout === 'DHWIO' ? toOIDHW(w.data, w.shape) : w.data.slice();
-  const snapshot = { data: weightLayout === 'DHWIO' ? w.data.slice() : oidhw, shape: [...w.shape] };
-  options = { ...options, ...(options.bias instanceof Float32Array ? { bias: options.bias.slice() } : {}) };
-  // Inner conv2d per (H/W padding) the input resolves to; 'same' padding depends on the input.
-  let inner: { key: string; conv: Conv2d } | null = null;
-  let disposed = false;
-  // The inner conv2d for this input (made on first use and per padding), its input stacked.
-  const prepare = (input: Tensor): { g: Conv3dGeometry; conv: Conv2d; stacked: Tensor } => {
-    if (disposed) throw new Error('simdconv: run() called on a disposed conv3d');
-    const g = resolveConv3d(input, snapshot, options, 'conv3d');
-    // The stacked depth slices (built in JavaScript) and the output, before either exists.
-    const Cg = g.inChannels / g.groups;
-    checkCallFits('conv3d', {
-      'stacked input': g.batch * g.outD * g.kernelD * g.inChannels * g.inH * g.inW * 4,
-      output: g.batch * g.outChannels * g.outD * g.outH * g.outW * 4,
-    });
+/** The batched conv2d's [N·outD, M, outH, outW] result as NCDHW [N, M, outD, outH, outW]: whole planes move. */
+function unstackPlanes(g: Conv3dGeometry, y2: Float32Array, y: Float32Array): void {
+  const { batch: N, outChannels: M, outD, outH, outW } = g;
+  const plane = outH * outW;
+  for (let n = 0; n < N; n++)
+    for (let od = 0; od < outD; od++)
+      for (let m = 0; m < M; m++) {
+        const from = ((n * outD + od) * M + m) * plane;
+        y.set(y2.subarray(from, from + plane), ((n * M + m) * outD + od) * plane);
+      }
+}
+
+interface Conv3dPlan {
+  g: Conv3dGeometry;
+  conv: PreparedConv2d;
+  plan: Conv2dPlan;
+  stackedFloats: number;
+}
+
+/** conv3d's pointer form: depth slices stacked as channels, one batched conv2d, planes put back in order. */
+class PreparedConv3d implements PointerOp<Conv3dPlan> {
+  readonly name = 'conv3d';
+  readonly inputRank = 5;
+  readonly inputAxes: string;
+  private readonly oidhw: Float32Array;
+  private readonly snapshot: TensorData;
+  private readonly stacked = new Region();
+  private readonly unstacked = new Region();
+  /** Inner conv2d per (H/W padding) the input resolves to; 'same' padding depends on the input. */
+  private inner: { key: string; conv: PreparedConv2d } | null = null;
+
+  constructor(weightArgument: TensorInput, private readonly options: Conv3dOptions) {
+    const weightLayout = options.weightLayout ?? (options.layout === 'NDHWC' ? 'DHWIO' : 'OIDHW');
+    const w = checkWeight(readArgument(weightArgument), 5, weightLayout === 'DHWIO' ? 'DHWIO [kD, kH, kW, C/groups, M]' : 'OIDHW [M, C/groups, kD, kH, kW]');
+    // A snapshot, as conv2d takes one: later changes to the caller's weights do not leak in.
+    this.oidhw = weightLayout === 'DHWIO' ? toOIDHW(w.data, w.shape) : w.data.slice();
+    this.snapshot = { data: weightLayout === 'DHWIO' ? w.data.slice() : this.oidhw, shape: [...w.shape] };
+    this.options = { ...options, ...(options.bias instanceof Float32Array ? { bias: options.bias.slice() } : {}) };
+    this.inputAxes = conv3dInputAxes(options.layout);
+  }
+
+  plan(shape: readonly number[]): Conv3dPlan {
+    const g = resolveConv3d(shape, this.snapshot, this.options, 'conv3d');
     const key = [g.padTop, g.padBottom, g.padLeft, g.padRight].join();
-    if (inner?.key !== key) {
-      inner?.conv.dispose();
-      inner = null;
-      const conv = createConv2d(
-        { data: oidhw, shape: [g.outChannels, Cg * g.kernelD, g.kernelH, g.kernelW] },
+    if (this.inner?.key !== key) {
+      this.inner?.conv.release();
+      this.inner = null;
+      const conv = new PreparedConv2d(
+        { data: this.oidhw, shape: [g.outChannels, (g.inChannels / g.groups) * g.kernelD, g.kernelH, g.kernelW] },
         {
           ...g.conv2dOptions, layout: g.layout === 'NCDHW' ? 'NCHW' : 'NHWC', weightLayout: 'OIHW', groups: g.groups,
           stride: [g.strideH, g.strideW], dilation: [g.dilationH, g.dilationW],
           padding: { top: g.padTop, bottom: g.padBottom, left: g.padLeft, right: g.padRight },
         },
       );
-      inner = { key, conv };
+      this.inner = { key, conv };
     }
-    return { g, conv: inner.conv, stacked: stackSlices(g, input.data) };
-  };
-  return {
-    run(input: Tensor): Tensor {
-      const { g, conv, stacked } = prepare(input);
-      return unstack(g, conv.run(stacked));
-    },
-    async runAsync(input: Tensor): Promise<Tensor> {
-      const { g, conv, stacked } = prepare(input);
-      return unstack(g, await conv.runAsync(stacked));
-    },
-    dispose(): void {
-      disposed = true;
-      inner?.conv.dispose();
-      inner = null;
-    },
-  };
+    const stackedShape = g.layout === 'NCDHW' ? [g.batch * g.outD, g.inChannels * g.kernelD, g.inH, g.inW] : [g.batch * g.outD, g.inH, g.inW, g.inChannels * g.kernelD];
+    const conv = this.inner.conv;
+    return { g, conv, plan: conv.plan(stackedShape), stackedFloats: g.batch * g.outD * g.kernelD * g.inChannels * g.inH * g.inW };
+  }
+
+  outputShape({ g }: Conv3dPlan): number[] {
+    return g.layout === 'NCDHW' ? [g.batch, g.outChannels, g.outD, g.outH, g.outW] : [g.batch, g.outD, g.outH, g.outW, g.outChannels];
+  }
+
+  workspaceBytes({ conv, plan, stackedFloats }: Conv3dPlan): Record<string, number> {
+    return { 'stacked input': stackedFloats * 4, ...conv.workspaceBytes(plan) };
+  }
+
+  /** Stacks the input; returns where the inner conv reads and writes. */
+  private stage(p: Conv3dPlan, input: number, output: number): { stacked: number; result: number } {
+    const rt = getRuntime();
+    const inputFloats = p.g.batch * p.g.inChannels * p.g.inD * p.g.inH * p.g.inW;
+    const stacked = this.stacked.ensure(rt, p.stackedFloats * 4 + READ_SLACK_BYTES);
+    // NDHWC's batched output already is the 3-D output in order; NCDHW's planes move after.
+    const result = p.g.layout === 'NDHWC' ? output : this.unstacked.ensure(rt, this.outputFloats(p) * 4);
+    stackSlices(p.g, floatView(rt, input, inputFloats), floatView(rt, stacked, p.stackedFloats));
+    return { stacked, result };
+  }
+
+  private outputFloats({ g }: Conv3dPlan): number {
+    return g.batch * g.outChannels * g.outD * g.outH * g.outW;
+  }
+
+  private finish(p: Conv3dPlan, result: number, output: number): void {
+    if (result === output) return;
+    const rt = getRuntime();
+    unstackPlanes(p.g, floatView(rt, result, this.outputFloats(p)), floatView(rt, output, this.outputFloats(p)));
+  }
+
+  run(p: Conv3dPlan, input: number, output: number): void {
+    const { stacked, result } = this.stage(p, input, output);
+    p.conv.run(p.plan, stacked, result);
+    this.finish(p, result, output);
+  }
+
+  async runParallel(p: Conv3dPlan, input: number, output: number): Promise<void> {
+    const { stacked, result } = this.stage(p, input, output);
+    await p.conv.runParallel(p.plan, stacked, result);
+    this.finish(p, result, output);
+  }
+
+  release(): void {
+    const rt = getRuntime();
+    this.inner?.conv.release();
+    this.inner = null;
+    this.stacked.free(rt);
+    this.unstacked.free(rt);
+  }
 }
 
-/** The batched conv2d's [N·outD, …] result as the 3-D output. */
-function unstack(g: Conv3dGeometry, y2: Tensor): Tensor {
-  const { batch: N, outChannels: M, outD, outH, outW } = g;
-  if (g.layout === 'NDHWC') return { data: y2.data, shape: [N, outD, outH, outW, M] }; // already in order
-  // [N·outD, M, outH, outW] → [N, M, outD, outH, outW]: move whole planes.
-  const plane = outH * outW;
-  const y = new Float32Array(y2.data.length);
-  for (let n = 0; n < N; n++)
-    for (let od = 0; od < outD; od++)
-      for (let m = 0; m < M; m++) {
-        const from = ((n * outD + od) * M + m) * plane;
-        y.set(y2.data.subarray(from, from + plane), ((n * M + m) * outD + od) * plane);
-      }
-  return { data: y, shape: [N, M, outD, outH, outW] };
+export function createConv3d(weight: TensorInput, options: Conv3dOptions = {}): Conv3d {
+  getRuntime(); // fails now, not at the first run, when init() has not been called
+  if (typeof options !== 'object' || options === null) throw new TypeError('createConv3d: options must be an object');
+  options = readOptions(options);
+  checkOptionKeys(options, OPTION_KEYS.conv3d, 'createConv3d');
+  return preparedForm(new PreparedConv3d(weight, options));
 }
 
 /** One 3-D convolution: input `[N, C, D, H, W]` (NCDHW) or `[N, D, H, W, C]` (NDHWC). */
-export function conv3d(input: Tensor, weight: Tensor, options?: Conv3dOptions): Tensor {
+export function conv3d<In extends TensorInput>(input: In, weight: TensorInput, options?: Conv3dOptions): OutputFor<In> {
   return runOnce(createConv3d(weight, options), input);
 }
 
 /** conv3d on the worker pool. */
-export function conv3dAsync(input: Tensor, weight: Tensor, options?: Conv3dOptions): Promise<Tensor> {
+export function conv3dAsync<In extends TensorInput>(input: In, weight: TensorInput, options?: Conv3dOptions): Promise<OutputFor<In>> {
   return runOnceAsync(createConv3d(weight, options), input);
 }

@@ -3,10 +3,10 @@
 // the same memory order as conv2d's HWIO [kH, kW, 1, C·multiplier]). The data is not copied.
 
 import { getRuntime } from '../runtime.js';
-import { type Conv2d, PreparedConv2d } from './conv2d.js';
-import { runOnce, runOnceAsync } from '../core/lifecycle.js';
+import { type Conv2d, type Conv2dPlan, PreparedConv2d } from './conv2d.js';
+import { preparedForm, readArgument, readOptions, runOnce, runOnceAsync, type OutputFor, type PointerOp, type TensorInput } from '../core/prepared.js';
 import { checkChoice, checkOptionKeys, checkTensor, checkWeight, inputAxes, OPTION_KEYS } from '../shape.js';
-import type { Conv2dOptions, DepthwiseConv2dOptions, Layout, Tensor } from '../types.js';
+import type { Conv2dOptions, DepthwiseConv2dOptions, Layout, TensorData } from '../types.js';
 
 /**
  * A depthwise weight as conv2d weights, and the conv2d for an input's channel count (OIHW
@@ -14,12 +14,12 @@ import type { Conv2dOptions, DepthwiseConv2dOptions, Layout, Tensor } from '../t
  */
 export class DepthwiseStage {
   readonly layout: Layout;
-  private readonly weight2d: Tensor;
+  private readonly weight2d: TensorData;
   private readonly weightChannels: number | null;
   private readonly outChannels: number;
   private inner: { channels: number; conv: PreparedConv2d } | null = null;
 
-  constructor(weight: Tensor, private readonly options: Omit<Conv2dOptions, 'groups'>) {
+  constructor(weight: unknown, private readonly options: Omit<Conv2dOptions, 'groups'>) {
     this.layout = options.layout === undefined ? 'NCHW' : checkChoice('options.layout', options.layout, ['NCHW', 'NHWC'] as const);
     const weightLayout = options.weightLayout === undefined
       ? (this.layout === 'NCHW' ? 'OIHW' : 'HWIO')
@@ -50,49 +50,74 @@ export class DepthwiseStage {
     }
     if (this.inner?.channels !== channels) {
       const conv = new PreparedConv2d(this.weight2d, { ...this.options, groups: channels } as Conv2dOptions);
-      this.inner?.conv.dispose();
+      this.inner?.conv.release();
       this.inner = { channels, conv };
     }
     return this.inner.conv;
   }
 
   dispose(): void {
-    this.inner?.conv.dispose();
+    this.inner?.conv.release();
     this.inner = null;
   }
 }
 
 
-export function createDepthwiseConv2d(weight: Tensor, options: DepthwiseConv2dOptions = {}): Conv2d {
+/** depthwiseConv2d's pointer form: the conv2d (groups = C) for the input's channel count. */
+class PreparedDepthwiseConv2d implements PointerOp<DepthwisePlan> {
+  readonly name = 'depthwiseConv2d';
+  readonly inputRank = 4;
+  readonly inputAxes: string;
+
+  constructor(private readonly stage: DepthwiseStage) {
+    this.inputAxes = inputAxes(stage.layout);
+  }
+
+  plan(shape: readonly number[]): DepthwisePlan {
+    const conv = this.stage.convForShape(shape);
+    return { conv, plan: conv.plan(shape) };
+  }
+
+  outputShape({ conv, plan }: DepthwisePlan): number[] {
+    return conv.outputShape(plan);
+  }
+
+  workspaceBytes({ conv, plan }: DepthwisePlan): Record<string, number> {
+    return conv.workspaceBytes(plan);
+  }
+
+  run({ conv, plan }: DepthwisePlan, input: number, output: number): void {
+    conv.run(plan, input, output);
+  }
+
+  runParallel({ conv, plan }: DepthwisePlan, input: number, output: number): Promise<void> {
+    return conv.runParallel(plan, input, output);
+  }
+
+  release(): void {
+    this.stage.dispose();
+  }
+}
+
+interface DepthwisePlan {
+  conv: PreparedConv2d;
+  plan: Conv2dPlan;
+}
+
+export function createDepthwiseConv2d(weight: TensorInput, options: DepthwiseConv2dOptions = {}): Conv2d {
   getRuntime(); // fails now, not at the first run, when init() has not been called
   if (typeof options !== 'object' || options === null) throw new TypeError('createDepthwiseConv2d: options must be an object');
+  options = readOptions(options);
   checkOptionKeys(options, OPTION_KEYS.depthwiseConv2d, 'depthwiseConv2d (groups is always C)');
-  const stage = new DepthwiseStage(weight, options);
-  let disposed = false;
-  return {
-    run(input: Tensor): Tensor {
-      if (disposed) throw new Error('simdconv: run() called on a disposed depthwiseConv2d');
-      const x = checkTensor('input', input, 4, inputAxes(stage.layout));
-      return stage.convForShape(x.shape).run(x);
-    },
-    runAsync(input: Tensor): Promise<Tensor> {
-      if (disposed) return Promise.reject(new Error('simdconv: run() called on a disposed depthwiseConv2d'));
-      const x = checkTensor('input', input, 4, inputAxes(stage.layout));
-      return stage.convForShape(x.shape).runAsync(x);
-    },
-    dispose(): void {
-      disposed = true;
-      stage.dispose();
-    },
-  };
+  return preparedForm(new PreparedDepthwiseConv2d(new DepthwiseStage(readArgument(weight), options)));
 }
 
 /** conv2d with groups = C: one filter (or `multiplier` filters) per input channel. */
-export function depthwiseConv2d(input: Tensor, weight: Tensor, options?: DepthwiseConv2dOptions): Tensor {
+export function depthwiseConv2d<In extends TensorInput>(input: In, weight: TensorInput, options?: DepthwiseConv2dOptions): OutputFor<In> {
   return runOnce(createDepthwiseConv2d(weight, options), input);
 }
 
 /** depthwiseConv2d on the worker pool. */
-export function depthwiseConv2dAsync(input: Tensor, weight: Tensor, options?: DepthwiseConv2dOptions): Promise<Tensor> {
+export function depthwiseConv2dAsync<In extends TensorInput>(input: In, weight: TensorInput, options?: DepthwiseConv2dOptions): Promise<OutputFor<In>> {
   return runOnceAsync(createDepthwiseConv2d(weight, options), input);
 }

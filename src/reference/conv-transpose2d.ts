@@ -1,7 +1,7 @@
 // Plain TypeScript convTranspose2d: the scatter form of the definition (every input pixel adds
 // its weighted kernel into the output), independent of the fast path's gather-as-conv2d form.
 
-import type { ConvTranspose2dOptions, Tensor } from '../types.js';
+import type { ConvTranspose2dOptions, TensorData } from '../types.js';
 import { activationSteps } from './conv2d.js';
 import { finish, perAxis, readConvCall, readOutputStage, readPadding } from './semantics.js';
 
@@ -17,7 +17,7 @@ function transposedSame(input: number, kernel: number, stride: number, dilation:
   return { crop: [surplus - end, end], extra: 0 };
 }
 
-export function convTranspose2d(input: Tensor, weight: Tensor, options: ConvTranspose2dOptions = {}): Tensor {
+export function convTranspose2d(input: TensorData, weight: TensorData, options: ConvTranspose2dOptions = {}): TensorData {
   const { o, layout, weightLayout, x: xt, w: wt, groups } = readConvCall('reference.convTranspose2d', input, weight, options, {
     rank: 4, layouts: ['NCHW', 'NHWC'], weightLayouts: ['IOHW', 'HWOI'], defaultWeightLayouts: ['IOHW', 'HWOI'], extraKeys: ['outputPadding'],
   });

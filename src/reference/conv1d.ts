@@ -1,7 +1,7 @@
 // Plain TypeScript conv1d: a one-dimensional loop nest of its own (not the conv2d reference), so
 // that tests catch mistakes in how the fast path maps conv1d onto conv2d.
 
-import type { Conv1dOptions, Tensor } from '../types.js';
+import type { Conv1dOptions, TensorData } from '../types.js';
 import { finish, integer, outputLengths, readConvCall, readOutputStage, samePads } from './semantics.js';
 
 /** conv1d's padding: 'valid', 'same', a number for both ends, or [left, right]. */
@@ -13,7 +13,7 @@ function readPadding1d(value: unknown): 'same' | [number, number] {
   throw new TypeError(`options.padding must be 'valid', 'same', a number or [left, right]`);
 }
 
-export function conv1d(input: Tensor, weight: Tensor, options: Conv1dOptions = {}): Tensor {
+export function conv1d(input: TensorData, weight: TensorData, options: Conv1dOptions = {}): TensorData {
   const { o, layout, weightLayout, x, w, groups } = readConvCall('reference.conv1d', input, weight, options, {
     rank: 3, layouts: ['NCW', 'NWC'], weightLayouts: ['OIW', 'WIO'], defaultWeightLayouts: ['OIW', 'WIO'],
   });

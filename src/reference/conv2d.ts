@@ -2,7 +2,7 @@
 // baseline of the benchmarks. Deliberately the textbook loop nest (the seed's sliding window),
 // accumulating in float64, with its own reading of the options (./semantics.ts).
 
-import type { Conv2dOptions, Layout, Tensor, WeightLayout } from '../types.js';
+import type { Conv2dOptions, Layout, TensorData, WeightLayout } from '../types.js';
 import { finish, outputLengths, perAxis, readConvCall, readOutputStage, readPadding, resolvePads } from './semantics.js';
 
 /** Element steps along (filter m, channel c, row, column) of a weight tensor, and its sizes. */
@@ -22,7 +22,7 @@ export function activationSteps(layout: Layout, C: number, H: number, W: number)
   return layout === 'NCHW' ? { n: C * H * W, c: H * W, row: W, col: 1 } : { n: H * W * C, c: 1, row: W * C, col: C };
 }
 
-export function conv2d(input: Tensor, weight: Tensor, options: Conv2dOptions = {}): Tensor {
+export function conv2d(input: TensorData, weight: TensorData, options: Conv2dOptions = {}): TensorData {
   const { o, layout, weightLayout, x: xt, w: wt, groups } = readConvCall('reference.conv2d', input, weight, options, {
     rank: 4, layouts: ['NCHW', 'NHWC'], weightLayouts: ['OIHW', 'HWIO', 'OHWI'], defaultWeightLayouts: ['OIHW', 'HWIO'],
   });

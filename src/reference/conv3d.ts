@@ -1,10 +1,10 @@
 // Plain TypeScript conv3d: the seven-deep loop of the definition, independent of the fast path's
 // stacked-slices form.
 
-import type { Conv3dOptions, Tensor } from '../types.js';
+import type { Conv3dOptions, TensorData } from '../types.js';
 import { finish, outputLengths, perAxis, readConvCall, readOutputStage, readPadding, resolvePads } from './semantics.js';
 
-export function conv3d(input: Tensor, weight: Tensor, options: Conv3dOptions = {}): Tensor {
+export function conv3d(input: TensorData, weight: TensorData, options: Conv3dOptions = {}): TensorData {
   const { o, layout, weightLayout, x, w: wt, groups } = readConvCall('reference.conv3d', input, weight, options, {
     rank: 5, layouts: ['NCDHW', 'NDHWC'], weightLayouts: ['OIDHW', 'DHWIO'], defaultWeightLayouts: ['OIDHW', 'DHWIO'],
   });

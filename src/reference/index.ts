@@ -6,4 +6,4 @@ export { conv1d } from './conv1d.js';
 export { convTranspose2d } from './conv-transpose2d.js';
 export { conv3d } from './conv3d.js';
 export { filterImage } from './filter-image.js';
-export type { Conv1dOptions, Conv2dOptions, Conv3dOptions, ConvTranspose2dOptions, Tensor } from '../types.js';
+export type { Conv1dOptions, Conv2dOptions, Conv3dOptions, ConvTranspose2dOptions, TensorData } from '../types.js';

@@ -1,0 +1,350 @@
+// Resident tensors: every op on Tensors gives bitwise what it gives on { data, shape }, tensors
+// survive memory growth, tidy / keep / dispose free what they should, a long loop keeps memory
+// flat, async calls read their input at the call and hold their tensors, and inputs whose getters
+// change between reads can never make an op touch memory outside its allocation.
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  conv2d, createConv2d, init, keep, memory, OPS, tensor, Tensor, tidy, type TensorData, type TensorInput,
+} from 'simdconv';
+import { conv2d as referenceConv2d } from 'simdconv/reference';
+import { expectMatchesReference, pick, randomInt, randomTensor, seededRandom } from './helpers.js';
+
+beforeAll(async () => {
+  await init({ threads: 2 });
+});
+
+const same = (a: Float32Array, b: Float32Array): boolean => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+const resident = (t: TensorData): Tensor => tensor(t.data, t.shape);
+
+/** One call of an op: its input and the rest of its arguments (weights as TensorData). */
+interface OpCall {
+  x: TensorData;
+  /** Arguments after the input: weights, then options (whose bias may be swapped for a Tensor). */
+  args: (weights: TensorInput[], bias: Float32Array | Tensor | undefined) => unknown[];
+  weights: TensorData[];
+  bias?: Float32Array;
+}
+
+type OneShot = (...args: unknown[]) => unknown;
+
+/** A random call of each convolution op in the registry, in the given layout. */
+function callsFor(random: () => number, nchw: boolean): Record<string, OpCall> {
+  const [C, M, H, W] = [randomInt(random, 1, 9), randomInt(random, 1, 9), randomInt(random, 3, 14), randomInt(random, 3, 14)];
+  const N = pick(random, [1, 2]);
+  const layout = nchw ? 'NCHW' as const : 'NHWC' as const;
+  const x = randomTensor(random, nchw ? [N, C, H, W] : [N, H, W, C]);
+  const padding = pick(random, ['same', 'valid', 1] as const);
+  const activation = pick(random, ['none', 'relu', 'relu6', 'tanh'] as const);
+  const stride = pick(random, [1, 2]);
+  const bias = (m: number) => Float32Array.from({ length: m }, () => random() - 0.5);
+  // Drawn once here: every call of one op in a round gets the same options.
+  const algorithm = stride === 1 ? pick(random, ['auto', 'gemm', 'direct', 'winograd'] as const) : 'auto';
+  const transposeDilation = pick(random, [1, 2]);
+  return {
+    conv2d: {
+      x, weights: [randomTensor(random, nchw ? [M, C, 3, 3] : [3, 3, C, M])], bias: bias(M),
+      args: ([w], b) => [w, { layout, padding, stride, activation, bias: b, algorithm }],
+    },
+    conv1d: {
+      x: randomTensor(random, nchw ? [N, C, W * 3] : [N, W * 3, C]), weights: [randomTensor(random, nchw ? [M, C, 3] : [3, C, M])], bias: bias(M),
+      args: ([w], b) => [w, { layout: nchw ? 'NCW' : 'NWC', padding, stride, activation, bias: b }],
+    },
+    conv3d: {
+      x: randomTensor(random, nchw ? [1, C, 4, H, W] : [1, 4, H, W, C]), weights: [randomTensor(random, nchw ? [M, C, 3, 3, 3] : [3, 3, 3, C, M])], bias: bias(M),
+      args: ([w], b) => [w, { layout: nchw ? 'NCDHW' : 'NDHWC', padding: 1, activation, bias: b }],
+    },
+    convTranspose2d: {
+      x, weights: [randomTensor(random, nchw ? [C, M, 3, 3] : [3, 3, M, C])], bias: bias(M),
+      // Dilation 2 takes the spread form, dilation 1 the phases.
+      args: ([w], b) => [w, { layout, stride, padding: 1, dilation: transposeDilation, activation, bias: b }],
+    },
+    depthwiseConv2d: {
+      x, weights: [randomTensor(random, nchw ? [C * 2, 1, 3, 3] : [3, 3, C, 2])], bias: bias(C * 2),
+      args: ([w], b) => [w, { layout, padding, stride, activation, bias: b }],
+    },
+    separableConv2d: {
+      x, weights: [randomTensor(random, nchw ? [C, 1, 3, 3] : [3, 3, C, 1]), randomTensor(random, nchw ? [M, C, 1, 1] : [1, 1, C, M])], bias: bias(M),
+      args: ([dw, pw], b) => [dw, pw, { layout, padding, stride, activation, bias: b }],
+    },
+  };
+}
+
+const convOps = Object.keys(OPS).filter((name) => name !== 'filterImage') as Array<keyof typeof OPS>;
+
+describe('every op on Tensors', () => {
+  it('covers every tensor op of the registry (filterImage takes images, not tensors)', () => {
+    expect(Object.keys(callsFor(seededRandom(1), true)).sort()).toEqual([...convOps].sort());
+  });
+
+  for (const nchw of [true, false]) {
+    it(`gives bitwise what { data, shape } gives, one-shot, prepared, async, with Tensor weights and bias (${nchw ? 'NCHW' : 'NHWC'})`, async () => {
+      const random = seededRandom(nchw ? 101 : 202);
+      for (let round = 0; round < 12; round++) {
+        for (const [name, call] of Object.entries(callsFor(random, nchw))) {
+          const entry = OPS[name as keyof typeof OPS];
+          const label = `${name} round ${round}`;
+          const host = (entry.oneShot as OneShot)(call.x, ...call.args(call.weights, call.bias)) as TensorData;
+          const before = memory().numTensors;
+          const x = resident(call.x);
+          const weights = call.weights.map(resident);
+          const bias = call.bias && tensor(call.bias, [call.bias.length]);
+          const outputs = [
+            (entry.oneShot as OneShot)(x, ...call.args(weights, bias)),
+            await (entry.async as (...args: unknown[]) => Promise<unknown>)(x, ...call.args(weights, bias)),
+          ];
+          const prepared = (entry.create as OneShot)(...call.args(weights, bias)) as { run(x: unknown): unknown; runAsync(x: unknown): Promise<unknown>; dispose(): void };
+          outputs.push(prepared.run(x), await prepared.runAsync(x), prepared.run(call.x));
+          prepared.dispose();
+          for (const [i, y] of outputs.entries()) {
+            if (i === 4) {
+              expect(y, label).not.toBeInstanceOf(Tensor);
+              expect(same((y as TensorData).data, host.data), `${label}: prepared on { data, shape }`).toBe(true);
+              continue;
+            }
+            expect(y, label).toBeInstanceOf(Tensor);
+            const t = y as Tensor;
+            expect(t.shape, label).toEqual(host.shape);
+            expect(same(t.dataSync(), host.data), `${label}: output ${i}`).toBe(true);
+            t.dispose();
+          }
+          for (const t of [x, ...weights, ...(bias ? [bias] : [])]) t.dispose();
+          expect(memory().numTensors, label).toBe(before);
+        }
+      }
+    });
+  }
+});
+
+describe('Tensor', () => {
+  it('has a frozen copy of its shape, its size, and gives fresh arrays', async () => {
+    const shape = [1, 2, 3];
+    const t = tensor(Float32Array.from({ length: 6 }, (_, i) => i), shape);
+    shape[0] = 5;
+    expect(t.shape).toEqual([1, 2, 3]);
+    expect(Object.isFrozen(t.shape)).toBe(true);
+    expect(t.size).toBe(6);
+    const a = t.dataSync();
+    a[0] = 99;
+    expect(Array.from(t.dataSync())).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(Array.from(await t.data())).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(tensor([1, 2, 3], [3]).dataSync()).toEqual(new Float32Array([1, 2, 3]));
+    t.dispose();
+  });
+
+  it('dispose is idempotent; a disposed tensor anywhere throws an Error that says so', async () => {
+    const t = tensor(new Float32Array(4), [1, 1, 2, 2]);
+    expect(t.isDisposed).toBe(false);
+    t.dispose();
+    t.dispose();
+    expect(t.isDisposed).toBe(true);
+    expect(() => t.dataSync()).toThrowError(/disposed tensor/);
+    await expect(t.data()).rejects.toThrowError(/disposed tensor/);
+    const w = { data: new Float32Array(1), shape: [1, 1, 1, 1] };
+    expect(() => conv2d(t, w)).toThrowError(/input is a disposed tensor/);
+    await expect(OPS.conv2d.async(t, w)).rejects.toThrowError(/input is a disposed tensor/);
+    expect(() => createConv2d(t)).toThrowError(/weight is a disposed tensor/);
+    const dead = tensor(new Float32Array(1), [1]);
+    dead.dispose();
+    expect(() => createConv2d(w, { bias: dead })).toThrowError(/options\.bias is a disposed tensor/);
+    for (const [name, call] of Object.entries(callsFor(seededRandom(3), true))) {
+      const entry = OPS[name as keyof typeof OPS];
+      expect(() => (entry.oneShot as OneShot)(t, ...call.args(call.weights, call.bias)), name).toThrowError(/input is a disposed tensor/);
+      await expect((entry.async as (...args: unknown[]) => Promise<unknown>)(t, ...call.args(call.weights, call.bias)), name).rejects.toThrowError(/input is a disposed tensor/);
+      expect(() => (entry.oneShot as OneShot)(call.x, ...call.args([t, ...call.weights.slice(1)], call.bias)), name).toThrowError(/Weight is a disposed tensor/i);
+    }
+  });
+
+  it('refuses bad data and shapes with the argument named, and cannot be constructed directly', () => {
+    expect(() => tensor(new Float32Array(5), [2, 3])).toThrowError(new RangeError('tensor: data has 5 elements but shape [2, 3] needs 6'));
+    expect(() => tensor(new Float64Array(6) as never, [2, 3])).toThrowError(TypeError);
+    expect(() => tensor(new Float32Array(6), [2, 0, 3])).toThrowError(RangeError);
+    expect(() => tensor(new Float32Array(6), 6 as never)).toThrowError(TypeError);
+    expect(() => new (Tensor as unknown as new (...a: unknown[]) => Tensor)(Symbol('x'), [1], 0)).toThrowError(TypeError);
+    expect(() => conv2d(new Proxy(tensor(new Float32Array(1), [1, 1, 1, 1]), {}), { data: new Float32Array(1), shape: [1, 1, 1, 1] })).toThrowError(TypeError);
+  });
+
+  it('survives memory growth: it holds an offset, not a view', () => {
+    const before = memory().wasmBytes;
+    const values = Float32Array.from({ length: 1000 }, (_, i) => i * 0.5);
+    const small = tensor(values, [1000]);
+    // Larger than all memory so far: memory must grow, and every old view detaches.
+    const big = tensor(new Float32Array(before / 4 + 65536), [before / 4 + 65536]);
+    expect(memory().wasmBytes).toBeGreaterThan(before);
+    expect(same(small.dataSync(), values)).toBe(true);
+    const y = conv2d(tensor(values, [1, 1, 10, 100]), { data: new Float32Array([2]), shape: [1, 1, 1, 1] });
+    expect(Array.from(y.dataSync().slice(0, 3))).toEqual([0, 1, 2]);
+    for (const t of [small, big, y]) t.dispose();
+  });
+});
+
+describe('tidy and keep', () => {
+  const w = { data: new Float32Array([1]), shape: [1, 1, 1, 1] };
+
+  it('dispose every tensor made inside except those returned or kept', () => {
+    const start = memory().numTensors;
+    let inner: Tensor[] = [];
+    let kept: Tensor | null = null;
+    const result = tidy(() => {
+      const a = tensor(new Float32Array(4), [1, 1, 2, 2]);
+      const b = conv2d(a, w);
+      kept = keep(conv2d(b, w));
+      inner = [a, b];
+      return { out: conv2d(b, w), list: [b] };
+    });
+    expect(inner[0]!.isDisposed).toBe(true);
+    expect(inner[1]!.isDisposed).toBe(false); // returned inside an array of the result
+    expect(result.out.isDisposed).toBe(false);
+    expect(kept!.isDisposed).toBe(false);
+    expect(memory().numTensors).toBe(start + 3);
+    for (const t of [result.out, inner[1]!, kept!]) t.dispose();
+    expect(memory().numTensors).toBe(start);
+  });
+
+  it('nested: a tensor returned from the inner tidy belongs to the outer one', () => {
+    const start = memory().numTensors;
+    let fromInner: Tensor | null = null;
+    tidy(() => {
+      fromInner = tidy(() => conv2d(tensor(new Float32Array(1), [1, 1, 1, 1]), w));
+      expect(fromInner.isDisposed).toBe(false);
+    });
+    expect(fromInner!.isDisposed).toBe(true);
+    expect(memory().numTensors).toBe(start);
+  });
+
+  it('frees everything when fn throws, and refuses async fns and non-functions', () => {
+    const start = memory().numTensors;
+    expect(() => tidy(() => {
+      tensor(new Float32Array(1), [1]);
+      throw new Error('boom');
+    })).toThrowError('boom');
+    expect(memory().numTensors).toBe(start);
+    expect(() => tidy((async () => tensor(new Float32Array(1), [1])) as never)).toThrowError(TypeError);
+    expect(() => tidy(42 as never)).toThrowError(new TypeError('tidy: fn must be a function, got number'));
+    expect(() => keep({} as never)).toThrowError(TypeError);
+  });
+
+  it('a 10,000-step loop of tensor ops keeps memory flat', () => {
+    const random = seededRandom(5);
+    const conv = createConv2d(randomTensor(random, [4, 4, 3, 3]), { padding: 'same', activation: 'relu' });
+    let x = keep(tensor(randomTensor(random, [1, 4, 8, 8]).data, [1, 4, 8, 8]));
+    const start = memory().numTensors;
+    let wasmAfterWarmUp = 0;
+    let allocatedAfterWarmUp = 0;
+    for (let step = 0; step < 10_000; step++) {
+      const next = tidy(() => conv.run(conv.run(x)));
+      x.dispose();
+      x = next;
+      if (step === 100) {
+        wasmAfterWarmUp = memory().wasmBytes;
+        allocatedAfterWarmUp = memory().allocatedBytes;
+      }
+    }
+    expect(memory().numTensors).toBe(start);
+    expect(memory().wasmBytes).toBe(wasmAfterWarmUp);
+    expect(memory().allocatedBytes).toBe(allocatedAfterWarmUp);
+    x.dispose();
+    conv.dispose();
+    expect(memory().numTensors).toBe(start - 1);
+  });
+});
+
+describe('async calls', () => {
+  it('runAsync and *Async given { data, shape } copy the input at the call', async () => {
+    const random = seededRandom(8);
+    const x = randomTensor(random, [1, 3, 20, 20]);
+    const w = randomTensor(random, [5, 3, 3, 3]);
+    const expected = conv2d(x, w, { padding: 1 });
+    const conv = createConv2d(w, { padding: 1 });
+    const first = conv.runAsync(x);
+    const second = conv.runAsync(x); // queued behind the first
+    const oneShot = OPS.conv2d.async(x, w, { padding: 1 });
+    x.data.fill(1000);
+    for (const y of [await first, await second, await oneShot]) expect(same(y.data, expected.data)).toBe(true);
+    conv.dispose();
+  });
+
+  it('a Tensor disposed while an async call uses it is freed only when the call is done', async () => {
+    const random = seededRandom(9);
+    const data = randomTensor(random, [1, 8, 40, 40]);
+    const w = randomTensor(random, [8, 8, 3, 3]);
+    const expected = conv2d(data, w, { padding: 1 });
+    const start = memory();
+    const x = resident(data);
+    const conv = createConv2d(w, { padding: 1 });
+    const pending = [conv.runAsync(x), conv.runAsync(x)];
+    x.dispose();
+    expect(x.isDisposed).toBe(true);
+    expect(memory().numTensors).toBe(start.numTensors);
+    // Something else allocates meanwhile: it must not get the held tensor's bytes.
+    const other = tensor(new Float32Array(data.data.length).fill(7), data.shape);
+    for (const y of await Promise.all(pending)) {
+      expect(same(y.dataSync(), expected.data)).toBe(true);
+      y.dispose();
+    }
+    other.dispose();
+    conv.dispose();
+    expect(memory().allocatedBytes).toBe(start.allocatedBytes);
+  });
+});
+
+describe('inputs that change between reads', () => {
+  /** An object whose data and shape getters give something else on every read. */
+  function shifty(random: () => number): TensorData {
+    const shapes = [[1, 2, 5, 5], [1, 2, 50, 50], [1, 3, 5, 5], [7]];
+    return {
+      get data() {
+        const shape = pick(random, shapes);
+        return new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(1);
+      },
+      get shape() {
+        return pick(random, shapes);
+      },
+    };
+  }
+
+  /** A shape array whose length and elements change on every read. */
+  function shiftyShape(random: () => number): number[] {
+    return new Proxy([1, 2, 5, 5], {
+      get(target, key) {
+        if (key === 'length') return pick(random, [4, 4, 5]);
+        if (typeof key === 'string' && /^\d+$/.test(key)) return pick(random, [1, 2, 5, 500_000]);
+        return Reflect.get(target, key);
+      },
+    });
+  }
+
+  it('an op computes on one consistent read or throws, and an unrelated prepared op stays exact', async () => {
+    const random = seededRandom(12);
+    const bystanderInput = randomTensor(random, [1, 2, 9, 9]);
+    const bystanderWeight = randomTensor(random, [3, 2, 3, 3]);
+    const bystander = createConv2d(bystanderWeight, { padding: 1 });
+    const expected = bystander.run(bystanderInput);
+    const bystanderTensor = resident(bystanderInput);
+    const w = { data: new Float32Array(2 * 2 * 9).fill(0.5), shape: [2, 2, 3, 3] };
+    const start = memory();
+    let computed = 0;
+    for (let i = 0; i < 300; i++) {
+      const input = i % 2 === 0 ? shifty(random) : { data: new Float32Array(50), shape: shiftyShape(random) };
+      for (const call of [() => conv2d(input, w, { padding: 1 }), () => OPS.conv2d.async(input, w, { padding: 1 })]) {
+        try {
+          const y = await call();
+          // One consistent read: all-ones input [1, 2, H, W] → each output is 0.5 × (taps in the window).
+          expect(y.shape[1]).toBe(2);
+          expect(y.data.every((v) => v > 0 && v <= 9 && Number.isInteger(v))).toBe(true);
+          computed++;
+        } catch (error) {
+          expect(error).toBeInstanceOf(Error);
+        }
+      }
+      expect(same(bystander.run(bystanderInput).data, expected.data)).toBe(true);
+      expect(same(bystanderTensor.dataSync(), bystanderInput.data)).toBe(true);
+    }
+    expect(computed).toBeGreaterThan(0);
+    expect(memory().allocatedBytes).toBe(start.allocatedBytes);
+    expect(memory().numTensors).toBe(start.numTensors);
+    expectMatchesReference(bystander.run(bystanderInput), bystanderInput, bystanderWeight, { padding: 1 }, 'bystander');
+    expect(referenceConv2d(bystanderInput, bystanderWeight, { padding: 1 }).shape).toEqual(expected.shape);
+    bystander.dispose();
+    bystanderTensor.dispose();
+  });
+});
