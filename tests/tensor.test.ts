@@ -92,7 +92,7 @@ describe('every op on Tensors', () => {
             (entry.oneShot as OneShot)(x, ...call.args(weights, bias)),
             await (entry.async as (...args: unknown[]) => Promise<unknown>)(x, ...call.args(weights, bias)),
           ];
-          const prepared = (entry.create as OneShot)(...call.args(weights, bias)) as { run(x: unknown): unknown; runAsync(x: unknown): Promise<unknown>; dispose(): void };
+          const prepared = ((entry as { create?: unknown }).create as OneShot)(...call.args(weights, bias)) as { run(x: unknown): unknown; runAsync(x: unknown): Promise<unknown>; dispose(): void };
           outputs.push(prepared.run(x), await prepared.runAsync(x), prepared.run(call.x));
           prepared.dispose();
           for (const [i, y] of outputs.entries()) {
