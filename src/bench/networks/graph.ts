@@ -234,6 +234,8 @@ export interface NetworkRunner {
   name: string;
   /** Layout of the input run() takes (the output is [1, 1000, 1, 1], the same in both). */
   layout: 'NCHW' | 'NHWC';
+  /** Threads it computes on. */
+  threads: number;
   run(input: Float32Array): Float32Array | Promise<Float32Array>;
   /** Milliseconds per node (graph order) of one run, for --profile; engines that can time nodes. */
   runTimed?(input: Float32Array): Promise<{ output: Float32Array; nodeMs: number[] }>;

@@ -51,7 +51,10 @@ export interface EngineProfile {
 export interface NetworkResult {
   network: string;
   size: number;
+  /** Threads of the run (1, or --threads N in its child process). */
   threads: number;
+  /** Threads each engine ran on. */
+  engineThreads: Record<string, number>;
   multiplyAdds: number;
   parameters: number;
   /** Median over rounds of each engine's per-round median, ms. */
@@ -79,11 +82,14 @@ export function maxRelativeDifference(output: Float32Array, reference: Float32Ar
   return Number.isNaN(maxDiff) ? Infinity : maxDiff / (maxRef || 1);
 }
 
-/** The engines of one run: one thread, or simdconv's async forms and ORT on the pool's thread count. */
+/**
+ * The engines of one run: one thread, or simdconv's async forms and ORT on the pool's thread
+ * count, with simdconv's run() on the calling thread for the speed-up.
+ */
 export async function prepareEngines(graph: Graph, threads: number): Promise<NetworkRunner[]> {
   if (threads > 1) {
     return [
-      prepareSimdconv(graph, { layout: 'NCHW' }),
+      prepareSimdconv(graph, { layout: 'NCHW' }), // run() on the calling thread
       prepareSimdconv(graph, { layout: 'NCHW', async: true }),
       prepareSimdconv(graph, { layout: 'NHWC', async: true }),
       await prepareOrt(graph),
@@ -145,7 +151,8 @@ async function benchNetwork(name: NetworkName, options: NetworksOptions, threads
       for (const e of engines.filter((x) => x.runTimed)) profiles.push(await profileEngine(graph, e, input[e.layout], Math.max(5, options.rounds)));
     }
     return {
-      network: graph.name, size: options.size, threads, multiplyAdds: multiplyAdds(graph), parameters: parameterCount(graph),
+      network: graph.name, size: options.size, threads, engineThreads: Object.fromEntries(engines.map((e) => [e.name, e.threads])),
+      multiplyAdds: multiplyAdds(graph), parameters: parameterCount(graph),
       ms, timeRatios, maxRelDiff, reference, profiles,
     };
   } finally {
@@ -167,7 +174,7 @@ export function formatNetworks(results: NetworkResult[]): string {
   const peers = PEERS.filter((p) => results.some((r) => p in r.ms));
   const header = ['network', 'engine', 'threads', 'median ms', 'GFLOP/s', ...peers.map((p) => `simdconv/${p.replace(/-.*/, '')} time`), `max rel diff vs ${results[0]?.reference ?? 'ort-web'}`];
   const body = results.flatMap((r) => Object.entries(r.ms).map(([engine, ms]) => [
-    `${r.network} @${r.size}²`, engine, engine === 'simdconv NCHW' && r.threads > 1 ? '1' : String(r.threads), ms.toFixed(1), ((2 * r.multiplyAdds) / (ms * 1e6)).toFixed(2),
+    `${r.network} @${r.size}²`, engine, String(r.engineThreads[engine]), ms.toFixed(1), ((2 * r.multiplyAdds) / (ms * 1e6)).toFixed(2),
     ...peers.map((p) => (r.timeRatios[engine]?.[p] === undefined ? '–' : r.timeRatios[engine]![p]!.toFixed(2))),
     engine === r.reference ? '(reference)' : (r.maxRelDiff[engine]?.toExponential(1) ?? '–'),
   ]));

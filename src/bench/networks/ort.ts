@@ -81,6 +81,7 @@ export async function prepareOrt(graph: Graph): Promise<NetworkRunner> {
   return {
     name: 'ort-web',
     layout: 'NCHW',
+    threads: ort.env.wasm.numThreads ?? 1,
     async run(input) {
       const out = await session.run({ [graph.input]: new ort.Tensor('float32', input, shape) });
       const data = out[graph.output]!.data as Float32Array;

@@ -8,7 +8,7 @@
 // swapping them for resident tensors (tensor(), conv.run(tensor), add, maxPool2d,
 // globalAvgPool2d) is a change to that block only.
 
-import { createConv2d, type Conv2d, type Layout, type Tensor } from '../../index.js';
+import { createConv2d, info, type Conv2d, type Layout, type Tensor } from '../../index.js';
 import type { AddNode, ConvNode, Graph, GraphNode, GlobalAvgPoolNode, MaxPoolNode, NetworkRunner, ValueShape } from './graph.js';
 
 // --- ops ------------------------------------------------------------------------------------------
@@ -51,21 +51,36 @@ function maxPool(v: Value, n: MaxPoolNode, layout: Layout): Value {
   const { channels: c, height: h, width: w } = n.inShape;
   const { height: oh, width: ow } = n.outShape;
   const x = v.data;
-  const out = new Float32Array(c * oh * ow).fill(-Infinity); // padded cells never win
-  // Element (channel, y, x) sits at index base(channel) + (y·w + x)·step in either layout.
-  const [plane, step] = layout === 'NCHW' ? [h * w, 1] : [1, c];
-  const [outPlane, outStep] = layout === 'NCHW' ? [oh * ow, 1] : [1, c];
-  for (let ch = 0; ch < c; ch++) {
-    const inBase = ch * plane;
-    const outBase = ch * outPlane;
+  const out = new Float32Array(c * oh * ow);
+  // The window clipped to the image: padded cells never win (they count as −∞).
+  const window = (o: number, size: number) => [Math.max(o * n.stride - n.pad, 0), Math.min(o * n.stride - n.pad + n.kernel, size)] as const;
+  if (layout === 'NCHW') {
+    for (let ch = 0; ch < c; ch++) {
+      const plane = ch * h * w;
+      for (let oy = 0; oy < oh; oy++) {
+        const [y0, y1] = window(oy, h);
+        for (let ox = 0; ox < ow; ox++) {
+          const [x0, x1] = window(ox, w);
+          let best = -Infinity;
+          for (let yy = y0; yy < y1; yy++) for (let xx = x0; xx < x1; xx++) best = Math.max(best, x[plane + yy * w + xx]!);
+          out[(ch * oh + oy) * ow + ox] = best;
+        }
+      }
+    }
+  } else {
+    // Channels innermost: contiguous in NHWC.
+    out.fill(-Infinity);
     for (let oy = 0; oy < oh; oy++) {
-      const y0 = oy * n.stride - n.pad;
+      const [y0, y1] = window(oy, h);
       for (let ox = 0; ox < ow; ox++) {
-        const x0 = ox * n.stride - n.pad;
-        let best = -Infinity;
-        for (let yy = Math.max(y0, 0); yy < Math.min(y0 + n.kernel, h); yy++)
-          for (let xx = Math.max(x0, 0); xx < Math.min(x0 + n.kernel, w); xx++) best = Math.max(best, x[inBase + (yy * w + xx) * step]!);
-        out[outBase + (oy * ow + ox) * outStep] = best;
+        const [x0, x1] = window(ox, w);
+        const o = (oy * ow + ox) * c;
+        for (let yy = y0; yy < y1; yy++) {
+          for (let xx = x0; xx < x1; xx++) {
+            const i = (yy * w + xx) * c;
+            for (let ch = 0; ch < c; ch++) out[o + ch] = Math.max(out[o + ch]!, x[i + ch]!);
+          }
+        }
       }
     }
   }
@@ -143,6 +158,7 @@ export function prepareSimdconv(graph: Graph, { layout, async = false }: Simdcon
   return {
     name: `simdconv ${layout}${async ? ' async' : ''}`,
     layout,
+    threads: async ? info().threads : 1,
     run: async ? async (input) => (await runTimed(input)).output : runSync,
     runTimed,
     dispose() {

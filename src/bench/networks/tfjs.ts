@@ -63,6 +63,7 @@ export async function prepareTfjs(graph: Graph): Promise<NetworkRunner> {
   return {
     name: 'tfjs-wasm',
     layout: 'NHWC',
+    threads: 1, // tfjs-backend-wasm never uses threads in Node (see ../peers.ts)
     run: (input) => readBack(forward(input)),
     async runTimed(input) {
       const nodeMs: number[] = [];
