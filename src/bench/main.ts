@@ -24,7 +24,7 @@ import { benchOps, formatOps } from './ops.js';
 import { benchImages1080p, imageJob } from './images.js';
 import { CoreProbe } from './cores.js';
 import { createOrtRunner, createTfjsWasmRunner, setOrtThreads, type PeerResult } from './peers.js';
-import { benchNetworks, benchNetworksThreadsChild, networksTableFromJson, parseNetworksArgs, type NetworkResult } from './networks/main.js';
+import { benchNetworks, networksChild, networksTableFromJson, parseNetworksArgs } from './networks/main.js';
 
 export const ENGINES = ['simdconv NCHW', 'simdconv NHWC', 'plain JS', 'tfjs-wasm', 'ort-web'] as const;
 export type Engine = (typeof ENGINES)[number];
@@ -192,11 +192,15 @@ async function benchThreads(layers: LayerSpec[], threads: number, peers: boolean
   return results;
 }
 
-/** benchThreads (or the networks' threads rounds) in a child process; its results come back as JSON on stdout. */
-function benchThreadsInChild<T = ThreadResult[]>(argv: string[]): T {
+/** The benchmark in a child process of its own (threads-child.ts); returns its stdout. */
+function childStdout(argv: string[]): string {
   const entry = fileURLToPath(new URL('./threads-child.js', import.meta.url));
-  const output = execFileSync(process.execPath, [entry, ...argv], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
-  return JSON.parse(output) as T;
+  return execFileSync(process.execPath, [entry, ...argv], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 });
+}
+
+/** benchThreads in a child process; its results come back as JSON on stdout. */
+function benchThreadsInChild(argv: string[]): ThreadResult[] {
+  return JSON.parse(childStdout(argv)) as ThreadResult[];
 }
 
 function formatThreads(results: ThreadResult[], threads: number): string {
@@ -305,7 +309,7 @@ async function runNetworks(argv: string[]): Promise<void> {
   const options = parseNetworksArgs(argv);
   if (argv.includes('--threads-child')) {
     await init({ threads: options.threads });
-    return benchNetworksThreadsChild(argv);
+    return networksChild(argv);
   }
   const log = (text: string) => (options.json === '-' ? process.stderr.write(`${text}\n`) : console.log(text));
   // --readme --from-json FILE: the README table from a saved run, without rerunning.
@@ -316,5 +320,5 @@ async function runNetworks(argv: string[]): Promise<void> {
     return;
   }
   await init({ threads: 1 }); // the main rounds are all one thread; --threads N runs in the child
-  await benchNetworks(options, { log, inChild: (a) => benchThreadsInChild<NetworkResult[]>(a), replaceReadme: replaceReadmeSection, argv });
+  await benchNetworks(options, { log, inChild: childStdout, replaceReadme: replaceReadmeSection, argv });
 }

@@ -15,7 +15,7 @@ import { randomData } from '../layers.js';
 import { setOrtThreads } from '../peers.js';
 import { interleavedRounds, median, pairedSpeedUp, type TimedTask } from '../timing.js';
 import { multiplyAdds, NETWORKS, OP_KINDS, opKind, parameterCount, toNHWC, valueSize, type Graph, type NetworkName, type NetworkRunner, type OpKind } from './graph.js';
-import { prepareOrt } from './ort.js';
+import { parseOrtProfile, prepareOrt } from './ort.js';
 import { prepareSimdconv } from './simdconv.js';
 import { prepareTfjs } from './tfjs.js';
 
@@ -117,13 +117,17 @@ async function profileEngine(graph: Graph, engine: NetworkRunner, input: Float32
     node: n.name, kind: opKind(n), ms: median(perNode[i]!),
     multiplyAdds: n.op === 'conv' ? valueSize(n.outShape) * (n.inShape.channels / n.groups) * n.kernel * n.kernel : 0,
   }));
+  return { engine: engine.name, nodes, kinds: kindTotals(nodes), runMs: median(whole) };
+}
+
+function kindTotals(nodes: NodeProfile[]): EngineProfile['kinds'] {
   const kinds = Object.fromEntries(OP_KINDS.map((k) => [k, { nodes: 0, multiplyAdds: 0, ms: 0 }])) as EngineProfile['kinds'];
   for (const p of nodes) {
     kinds[p.kind].nodes++;
     kinds[p.kind].multiplyAdds += p.multiplyAdds;
     kinds[p.kind].ms += p.ms;
   }
-  return { engine: engine.name, nodes, kinds, runMs: median(whole) };
+  return kinds;
 }
 
 async function benchNetwork(name: NetworkName, options: NetworksOptions, threads: number): Promise<NetworkResult> {
@@ -224,9 +228,39 @@ export function parseNetworksArgs(argv: string[]): NetworksOptions {
   };
 }
 
-/** The child process of --threads: the N-thread rounds, results as JSON on stdout. */
-export async function benchNetworksThreadsChild(argv: string[]): Promise<void> {
+/** Profiled ORT runs of one network: ORT prints its profile on stdout, so they run in a child. */
+const ORT_PROFILE_RUNS = 7;
+
+async function ortProfileChild(options: NetworksOptions): Promise<void> {
+  const graph = NETWORKS[options.networks[0]!](options.size);
+  const ort = await prepareOrt(graph, { profile: true });
+  const input = networkInput(graph).NCHW;
+  for (let r = 0; r < ORT_PROFILE_RUNS; r++) await ort.run(input);
+  ort.endProfiling();
+  ort.dispose();
+}
+
+/** ORT's per-node kernel times as an EngineProfile; nodes ORT fused away (activations, some adds) are absent. */
+function ortProfile(graph: Graph, text: string): EngineProfile {
+  const { nodes: events, runMs } = parseOrtProfile(text);
+  const byName = new Map(graph.nodes.map((n) => [n.name, n]));
+  const nodes: NodeProfile[] = [];
+  for (const [name, { opName, ms }] of events) {
+    const base = byName.get(name) ?? byName.get(name.replace(/\.relu6?$/, ''));
+    if (!base) continue;
+    const own = base.name === name;
+    nodes.push({
+      node: `${name} (${opName})`, kind: opKind(base), ms: median(ms),
+      multiplyAdds: own && base.op === 'conv' ? valueSize(base.outShape) * (base.inShape.channels / base.groups) * base.kernel * base.kernel : 0,
+    });
+  }
+  return { engine: 'ort-web', nodes, kinds: kindTotals(nodes), runMs: runMs.length ? median(runMs) : NaN };
+}
+
+/** The child process (--threads-child): the N-thread rounds as JSON, or ORT's printed profile. */
+export async function networksChild(argv: string[]): Promise<void> {
   const options = parseNetworksArgs(argv);
+  if (argv.includes('--ort-profile')) return ortProfileChild(options);
   setOrtThreads(options.threads); // before ORT loads; the caller has run init({ threads })
   const results: NetworkResult[] = [];
   for (const name of options.networks) {
@@ -242,7 +276,8 @@ export async function benchNetworksThreadsChild(argv: string[]): Promise<void> {
  */
 export async function benchNetworks(options: NetworksOptions, hooks: {
   log: (text: string) => void;
-  inChild: (argv: string[]) => NetworkResult[];
+  /** Runs the benchmark with these flags in a child process; returns its stdout. */
+  inChild: (argv: string[]) => string;
   replaceReadme: (section: string, text: string) => void;
   argv: string[];
 }): Promise<NetworkResult[]> {
@@ -251,15 +286,15 @@ export async function benchNetworks(options: NetworksOptions, hooks: {
     `Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}; medians of ${options.rounds} interleaved rounds, time ratios paired by round`;
   log(`${title}\n`);
   const results: NetworkResult[] = [];
+  // Children get the same flags, minus the parent's outputs.
+  const childArgv = hooks.argv.filter((a, i) => !['--json', '--svg', '--network'].includes(hooks.argv[i - 1] ?? '') && !['--json', '--svg', '--readme', '--network'].includes(a));
   for (const name of options.networks) {
-    results.push(await benchNetwork(name, options, 1));
-    process.stderr.write(`  ${results.at(-1)!.network}\n`);
+    const result = await benchNetwork(name, options, 1);
+    if (options.profile) result.profiles.push(ortProfile(NETWORKS[name](options.size), hooks.inChild([...childArgv, '--network', name, '--ort-profile'])));
+    results.push(result);
+    process.stderr.write(`  ${result.network}\n`);
   }
-  if (options.threads > 1) {
-    // The child gets the same flags, minus the parent's outputs.
-    const childArgv = hooks.argv.filter((a, i) => !['--json', '--svg'].includes(hooks.argv[i - 1] ?? '') && !['--json', '--svg', '--readme'].includes(a));
-    results.push(...hooks.inChild(childArgv));
-  }
+  if (options.threads > 1) results.push(...(JSON.parse(hooks.inChild(childArgv)) as NetworkResult[]));
   const table = formatNetworks(results);
   const state = info();
   log(`${table}\n\nmax rel diff: max |output − reference| / max |reference| over the 1000 outputs, same input.` +

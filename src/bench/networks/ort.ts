@@ -65,15 +65,16 @@ export function encodeNetwork(graph: Graph): Uint8Array {
 
 /**
  * One session for the whole network (thread count as the process set it: see setOrtThreads in
- * ../peers.ts). With `profile`, the session records ORT's own per-node profile; ORT web writes
- * it inside its wasm file system, out of reach, so the benchmark does not read it (see main.ts).
+ * ../peers.ts). With `profile`, the session records ORT's own per-node profile, which ORT web
+ * prints to the process's stdout at endProfiling() (parseOrtProfile reads it back).
  */
-export async function prepareOrt(graph: Graph): Promise<NetworkRunner> {
+export async function prepareOrt(graph: Graph, { profile = false } = {}): Promise<NetworkRunner & { endProfiling(): void }> {
   const ort = await onnxRuntimeWeb();
   const session = await ort.InferenceSession.create(encodeNetwork(graph), {
     executionProviders: ['wasm'],
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3, // errors only
+    enableProfiling: profile,
   });
   const outSize = valueSize(graph.outShape);
   const shape = dims(graph.inShape);
@@ -88,10 +89,28 @@ export async function prepareOrt(graph: Graph): Promise<NetworkRunner> {
       if (data.length !== outSize) throw new Error(`onnxruntime-web returned ${data.length} values, expected ${outSize}`);
       return data;
     },
+    endProfiling: () => session.endProfiling(),
     dispose() {
       if (disposed) return;
       disposed = true;
       void session.release().catch(() => undefined);
     },
   };
+}
+
+/** One node's kernel time per run, in ms, from ORT's printed profile (Chrome trace events). */
+export function parseOrtProfile(text: string): { nodes: Map<string, { opName: string; ms: number[] }>; runMs: number[] } {
+  const nodes = new Map<string, { opName: string; ms: number[] }>();
+  const runMs: number[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{"cat"')) continue; // one event per line, each but the last ending in ','
+    const event = JSON.parse(line.replace(/,\s*$/, '')) as { cat: string; name: string; dur: number; args?: { op_name?: string } };
+    if (event.cat === 'Session' && event.name === 'model_run') runMs.push(event.dur / 1000);
+    if (event.cat !== 'Node' || !event.name.endsWith('_kernel_time')) continue;
+    const name = event.name.slice(0, -'_kernel_time'.length);
+    const entry = nodes.get(name) ?? { opName: event.args?.op_name ?? '?', ms: [] };
+    entry.ms.push(event.dur / 1000);
+    nodes.set(name, entry);
+  }
+  return { nodes, runMs };
 }
