@@ -22,6 +22,7 @@ Commands:
   filter <in> <out> --kernel <name|file.json>   filter a PNG/JPEG image, or every image in a folder
   info --input <dims> --weight <dims>           output shape, multiply-adds and parameters of a conv2d layer
   bench [--peers] [--threads N] [--json]        time simdconv against plain JS (and the peers) on named layers
+  bench --networks [--profile]                  MobileNetV2 and ResNet-18 against tfjs-backend-wasm and onnxruntime-web
 
 Run simdconv <command> --help for the options of a command.`,
   filter: `Usage: simdconv filter <in> <out> --kernel <name|file.json> [options]
@@ -50,7 +51,10 @@ Options:
                     @tensorflow/tfjs-backend-wasm and onnxruntime-web next to simdconv)
   --threads <n>     also each layer on a pool of n worker threads (runAsync) against one
   --json            print the figures as JSON on stdout (the table goes to stderr)
-  --filter <text>   only the layers whose name contains <text>`,
+  --filter <text>   only the layers whose name contains <text>
+  --networks        whole networks (MobileNetV2, ResNet-18 at 224²) against both peers instead
+                    (needs them installed, as --peers); with --profile (time per node and op
+                    kind) and --rounds <n> (interleaved rounds, default 5)`,
   info: `Usage: simdconv info --input N,C,H,W --weight M,C/groups,kH,kW [options]
 
 Options (as conv2d's): --stride s|h,w  --dilation d|h,w  --padding valid|same|p|h,w
@@ -223,19 +227,21 @@ function infoCommand(args: string[]): void {
 }
 
 async function benchCommand(args: string[]): Promise<void> {
-  const { values, positional } = parseFlags(args, ['filter', 'threads'], ['suite', 'peers', 'json']);
+  const { values, positional } = parseFlags(args, ['filter', 'threads', 'rounds'], ['suite', 'peers', 'json', 'networks', 'profile']);
   if (positional.length > 0) throw new UsageError(`bench takes no file arguments, got ${positional.join(' ')}`);
-  if (values.peers === true) {
+  if (values.peers === true || values.networks === true) {
     for (const name of ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', 'onnxruntime-web']) {
       try {
         await import(name);
       } catch {
-        throw new UsageError(`--peers needs ${name}: npm install @tensorflow/tfjs-core @tensorflow/tfjs-backend-wasm onnxruntime-web`);
+        throw new UsageError(`--${values.networks === true ? 'networks' : 'peers'} needs ${name}: npm install @tensorflow/tfjs-core @tensorflow/tfjs-backend-wasm onnxruntime-web`);
       }
     }
   }
   const { runBenchmark } = await import('./bench/main.js');
   await runBenchmark([
+    ...(values.networks === true ? ['--networks', ...(values.profile === true ? ['--profile'] : [])] : []),
+    ...(typeof values.rounds === 'string' ? ['--rounds', values.rounds] : []),
     '--layers', values.suite === true ? 'suite' : 'default', '--no-images',
     ...(values.peers === true ? ['--peers'] : []),
     ...(values.json === true ? ['--json', '-'] : []),

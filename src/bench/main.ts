@@ -7,6 +7,8 @@
 //   npm start                      the default layers, simdconv against plain JS
 //   npm run bench [-- --peers]     the full suite; writes bench/results.json and bench/results.svg
 //   npm run bench -- --threads 2   also each layer on the worker pool against one thread
+//   npm run bench -- --networks    MobileNetV2 and ResNet-18 against the peers instead (networks/main.ts;
+//                                  also --profile, --rounds N, --network NAME, --threads N; --json merges a networks section)
 //   flags: --layers default|suite  --peers  --threads N  --json FILE|-  --svg FILE  --readme  --filter TEXT  --no-images
 
 import { execFileSync } from 'node:child_process';
@@ -22,6 +24,7 @@ import { benchOps, formatOps } from './ops.js';
 import { benchImages1080p, imageJob } from './images.js';
 import { CoreProbe } from './cores.js';
 import { createOrtRunner, createTfjsWasmRunner, setOrtThreads, type PeerResult } from './peers.js';
+import { benchNetworks, networksChild, networksTableFromJson, parseNetworksArgs } from './networks/main.js';
 
 export const ENGINES = ['simdconv NCHW', 'simdconv NHWC', 'plain JS', 'tfjs-wasm', 'ort-web'] as const;
 export type Engine = (typeof ENGINES)[number];
@@ -189,11 +192,15 @@ async function benchThreads(layers: LayerSpec[], threads: number, peers: boolean
   return results;
 }
 
+/** The benchmark in a child process of its own (threads-child.ts); returns its stdout. */
+function childStdout(argv: string[]): string {
+  const entry = fileURLToPath(new URL('./threads-child.js', import.meta.url));
+  return execFileSync(process.execPath, [entry, ...argv], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 });
+}
+
 /** benchThreads in a child process; its results come back as JSON on stdout. */
 function benchThreadsInChild(argv: string[]): ThreadResult[] {
-  const entry = fileURLToPath(new URL('./threads-child.js', import.meta.url));
-  const output = execFileSync(process.execPath, [entry, ...argv], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
-  return JSON.parse(output) as ThreadResult[];
+  return JSON.parse(childStdout(argv)) as ThreadResult[];
 }
 
 function formatThreads(results: ThreadResult[], threads: number): string {
@@ -241,6 +248,7 @@ function replaceReadmeSection(name: string, text: string): void {
 
 /** The benchmark with command-line flags (see the top of this file). */
 export async function runBenchmark(argv: string[]): Promise<void> {
+  if (argv.includes('--networks')) return runNetworks(argv);
   const args = parseArgs(argv);
   if (argv.includes('--threads-child')) {
     await init({ threads: args.threads });
@@ -296,3 +304,21 @@ export async function runBenchmark(argv: string[]): Promise<void> {
   }
 }
 
+/** --networks: the whole-network benchmark (networks/main.ts) instead of the layers. */
+async function runNetworks(argv: string[]): Promise<void> {
+  const options = parseNetworksArgs(argv);
+  if (argv.includes('--threads-child')) {
+    await init({ threads: options.threads });
+    return networksChild(argv);
+  }
+  const log = (text: string) => (options.json === '-' ? process.stderr.write(`${text}\n`) : console.log(text));
+  // --readme --from-json FILE: the README table from a saved run, without rerunning.
+  const from = argv[argv.indexOf('--from-json') + 1];
+  if (argv.includes('--from-json') && from) {
+    replaceReadmeSection('networks', networksTableFromJson(from));
+    log(`updated the networks table in README.md from ${from}`);
+    return;
+  }
+  await init({ threads: 1 }); // the main rounds are all one thread; --threads N runs in the child
+  await benchNetworks(options, { log, inChild: childStdout, replaceReadme: replaceReadmeSection, argv });
+}

@@ -1,10 +1,12 @@
 /// <reference types="node" />
-// A minimal ONNX model writer for the benchmark's ONNX Runtime peer and the peer-oracle tests: one
-// Conv or ConvTranspose node of any spatial rank (NCW, NCHW, NCDHW), the weights (and optional
-// bias) as initializers, a fixed input shape.
+// A minimal ONNX model writer for the benchmark's ONNX Runtime peer and the peer-oracle tests:
+// any graph of float tensors with attribute-carrying nodes and initializers (encodeOnnxModel),
+// and the single Conv or ConvTranspose model of any spatial rank (NCW, NCHW, NCDHW) that the
+// layer benchmark runs (encodeConvModel, built on it). The networks benchmark encodes whole
+// networks with it (networks/ort.ts).
 //
-// Written directly from the field numbers in onnx/onnx.proto (proto2). Only what a single Conv
-// node needs is encoded: varints (wire type 0) and length-delimited fields (wire type 2). Repeated
+// Written directly from the field numbers in onnx/onnx.proto (proto2). Only what these graphs
+// need is encoded: varints (wire type 0) and length-delimited fields (wire type 2). Repeated
 // scalars are written unpacked, the proto2 default that every parser accepts.
 
 const WIRE_VARINT = 0;
@@ -131,6 +133,74 @@ function writeIntsAttribute(w: ProtoWriter, name: string, values: readonly numbe
   w.string(1, name).ints(8, values).int(20, ATTR_INTS);
 }
 
+/** A node attribute: an int, a list of ints or a string (all that Conv, MaxPool and the rest here take). */
+export type OnnxAttribute = { name: string; int: number } | { name: string; ints: readonly number[] } | { name: string; string: string };
+
+export interface OnnxNodeSpec {
+  opType: string;
+  name: string;
+  /** Value names; '' for an omitted optional input. */
+  inputs: readonly string[];
+  outputs: readonly string[];
+  attributes?: readonly OnnxAttribute[];
+}
+
+/** A float32 constant; dims [] for a scalar. */
+export interface OnnxInitializer {
+  name: string;
+  dims: readonly number[];
+  data: Float32Array;
+}
+
+export interface OnnxGraphSpec {
+  name: string;
+  /** In execution order (ONNX requires a topologically sorted node list). */
+  nodes: readonly OnnxNodeSpec[];
+  initializers: readonly OnnxInitializer[];
+  /** Graph inputs and outputs, float32 with fixed shapes; ORT's shape inference checks the outputs. */
+  inputs: ReadonlyArray<{ name: string; dims: readonly number[] }>;
+  outputs: ReadonlyArray<{ name: string; dims: readonly number[] }>;
+}
+
+function writeAttribute(w: ProtoWriter, a: OnnxAttribute): void {
+  if ('int' in a) writeIntAttribute(w, a.name, a.int);
+  else if ('ints' in a) writeIntsAttribute(w, a.name, a.ints);
+  else writeStringAttribute(w, a.name, a.string);
+}
+
+/**
+ * Serialises a ModelProto (ir_version 8, default-domain opset 17) holding `spec`. The result can
+ * be passed straight to `InferenceSession.create(bytes)`.
+ */
+export function encodeOnnxModel(spec: OnnxGraphSpec): Uint8Array {
+  for (const t of spec.initializers) {
+    const size = t.dims.reduce((a, b) => a * b, 1);
+    if (t.data.length !== size) throw new RangeError(`encodeOnnxModel: initializer ${t.name} has ${t.data.length} values, shape [${t.dims.join(', ')}]`);
+  }
+  const model = new ProtoWriter();
+  model.int(1, 8); // ir_version
+  model.string(2, 'simdconv-bench'); // producer_name
+  model.message(8, (opset) => opset.string(1, '').int(2, 17)); // opset_import { domain, version }
+  // GraphProto: node = 1, name = 2, initializer = 5, input = 11, output = 12.
+  model.message(7, (graph) => {
+    for (const n of spec.nodes) {
+      // NodeProto: input = 1, output = 2, name = 3, op_type = 4, attribute = 5.
+      graph.message(1, (node) => {
+        for (const name of n.inputs) node.string(1, name);
+        for (const name of n.outputs) node.string(2, name);
+        node.string(3, n.name);
+        node.string(4, n.opType);
+        for (const a of n.attributes ?? []) node.message(5, (w) => writeAttribute(w, a));
+      });
+    }
+    graph.string(2, spec.name);
+    for (const t of spec.initializers) graph.message(5, (w) => writeFloatTensor(w, t.name, t.dims, t.data));
+    for (const v of spec.inputs) graph.message(11, (w) => writeValueInfo(w, v.name, v.dims));
+    for (const v of spec.outputs) graph.message(12, (w) => writeValueInfo(w, v.name, v.dims));
+  });
+  return model.finish();
+}
+
 export interface OnnxConvSpec {
   /** The node's operator; default 'Conv'. */
   opType?: 'Conv' | 'ConvTranspose';
@@ -159,11 +229,7 @@ export interface OnnxConvSpec {
 export const ONNX_INPUT_NAME = 'X';
 export const ONNX_OUTPUT_NAME = 'Y';
 
-/**
- * Serialises a ModelProto (ir_version 8, default-domain opset 17) whose graph is a single Conv or
- * ConvTranspose: X [N, C, ...] → op(W[, B]) → Y. The result can be passed straight to
- * `InferenceSession.create(bytes)`.
- */
+/** encodeOnnxModel of a graph that is a single Conv or ConvTranspose: X [N, C, ...] → op(W[, B]) → Y. */
 export function encodeConvModel(spec: OnnxConvSpec): Uint8Array {
   const opType = spec.opType ?? 'Conv';
   const outShape = spec.outputShape;
@@ -182,32 +248,20 @@ export function encodeConvModel(spec: OnnxConvSpec): Uint8Array {
     throw new RangeError(`encodeConvModel: pads needs ${2 * spatialRank} values (or autoPad), got [${spec.pads ?? ''}]`);
   }
 
-  const model = new ProtoWriter();
-  model.int(1, 8); // ir_version
-  model.string(2, 'simdconv-bench'); // producer_name
-  model.message(8, (opset) => opset.string(1, '').int(2, 17)); // opset_import { domain, version }
-  // GraphProto: node = 1, name = 2, initializer = 5, input = 11, output = 12.
-  model.message(7, (graph) => {
-    // NodeProto: input = 1, output = 2, name = 3, op_type = 4, attribute = 5.
-    graph.message(1, (node) => {
-      node.string(1, ONNX_INPUT_NAME).string(1, 'W');
-      if (spec.bias) node.string(1, 'B');
-      node.string(2, ONNX_OUTPUT_NAME);
-      node.string(3, 'conv');
-      node.string(4, opType);
-      if (spec.autoPad) node.message(5, (a) => writeStringAttribute(a, 'auto_pad', spec.autoPad!));
-      node.message(5, (a) => writeIntsAttribute(a, 'dilations', spec.dilations));
-      node.message(5, (a) => writeIntAttribute(a, 'group', spec.group));
-      node.message(5, (a) => writeIntsAttribute(a, 'kernel_shape', spec.weightShape.slice(2)));
-      if (spec.outputPadding) node.message(5, (a) => writeIntsAttribute(a, 'output_padding', spec.outputPadding!));
-      if (!spec.autoPad) node.message(5, (a) => writeIntsAttribute(a, 'pads', spec.pads!));
-      node.message(5, (a) => writeIntsAttribute(a, 'strides', spec.strides));
-    });
-    graph.string(2, 'conv');
-    graph.message(5, (t) => writeFloatTensor(t, 'W', spec.weightShape, spec.weight));
-    if (spec.bias) graph.message(5, (t) => writeFloatTensor(t, 'B', [m], spec.bias!));
-    graph.message(11, (v) => writeValueInfo(v, ONNX_INPUT_NAME, spec.inputShape));
-    graph.message(12, (v) => writeValueInfo(v, ONNX_OUTPUT_NAME, outShape));
+  const attributes: OnnxAttribute[] = [
+    ...(spec.autoPad ? [{ name: 'auto_pad', string: spec.autoPad }] : []),
+    { name: 'dilations', ints: spec.dilations },
+    { name: 'group', int: spec.group },
+    { name: 'kernel_shape', ints: spec.weightShape.slice(2) },
+    ...(spec.outputPadding ? [{ name: 'output_padding', ints: spec.outputPadding }] : []),
+    ...(spec.autoPad ? [] : [{ name: 'pads', ints: spec.pads! }]),
+    { name: 'strides', ints: spec.strides },
+  ];
+  return encodeOnnxModel({
+    name: 'conv',
+    nodes: [{ opType, name: 'conv', inputs: [ONNX_INPUT_NAME, 'W', ...(spec.bias ? ['B'] : [])], outputs: [ONNX_OUTPUT_NAME], attributes }],
+    initializers: [{ name: 'W', dims: spec.weightShape, data: spec.weight }, ...(spec.bias ? [{ name: 'B', dims: [m], data: spec.bias }] : [])],
+    inputs: [{ name: ONNX_INPUT_NAME, dims: spec.inputShape }],
+    outputs: [{ name: ONNX_OUTPUT_NAME, dims: outShape }],
   });
-  return model.finish();
 }
