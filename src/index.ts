@@ -13,3 +13,6 @@ export { convInfo, receptiveField, type ConvInfo, type ReceptiveField, type Rece
 export { ALGORITHMS } from './types.js';
 export type {
   Activation, Algorithm, SeparableConv2dOptions, Conv1dOptions, Conv3dOptions, Layout3d, WeightLayout3d, ConvTranspose2dOptions, WeightLayoutTranspose, DepthwiseConv2dOptions, Layout1d, WeightLayout1d, Conv2dOptions, ExplicitPadding, Layout, Padding, Tensor, WeightLayout } from './types.js';
+export { add, addAsync } from './ops/add.js';
+export { avgPool2d, avgPool2dAsync, globalAvgPool2d, globalAvgPool2dAsync, maxPool2d, maxPool2dAsync } from './ops/pool2d.js';
+export type { AddOptions, AvgPool2dOptions, GlobalPool2dOptions, Pool2dOptions } from './types.js';

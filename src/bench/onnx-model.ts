@@ -211,3 +211,39 @@ export function encodeConvModel(spec: OnnxConvSpec): Uint8Array {
   });
   return model.finish();
 }
+
+/** An attribute of encodeNodeModel: an int, a list of ints, or a string. */
+export type OnnxAttribute = number | readonly number[] | string;
+
+export interface OnnxNodeSpec {
+  opType: string;
+  /** The graph inputs, fed to the node in this order. */
+  inputs: readonly { name: string; shape: readonly number[] }[];
+  attributes: Readonly<Record<string, OnnxAttribute>>;
+  /** The node's output ONNX_OUTPUT_NAME; ORT's shape inference checks it. */
+  outputShape: readonly number[];
+  /** Default-domain opset (AveragePool takes `dilations` from 19). */
+  opset: number;
+}
+
+/** A ModelProto whose graph is one node without initializers (pools, Add): inputs → op → Y. */
+export function encodeNodeModel(spec: OnnxNodeSpec): Uint8Array {
+  const model = new ProtoWriter();
+  model.int(1, 8); // ir_version
+  model.string(2, 'simdconv-tests');
+  model.message(8, (opset) => opset.string(1, '').int(2, spec.opset));
+  model.message(7, (graph) => {
+    graph.message(1, (node) => {
+      for (const input of spec.inputs) node.string(1, input.name);
+      node.string(2, ONNX_OUTPUT_NAME).string(3, 'node').string(4, spec.opType);
+      for (const [name, value] of Object.entries(spec.attributes)) {
+        node.message(5, (a) => typeof value === 'number' ? writeIntAttribute(a, name, value)
+          : typeof value === 'string' ? writeStringAttribute(a, name, value) : writeIntsAttribute(a, name, value));
+      }
+    });
+    graph.string(2, spec.opType);
+    for (const input of spec.inputs) graph.message(11, (v) => writeValueInfo(v, input.name, input.shape));
+    graph.message(12, (v) => writeValueInfo(v, ONNX_OUTPUT_NAME, spec.outputShape));
+  });
+  return model.finish();
+}

@@ -8,7 +8,7 @@ import type { Activation } from '../types.js';
 /** LeakyRelu's slope below zero when `alpha` is not given: 0.01, as in ONNX and PyTorch. */
 export const LEAKY_RELU_DEFAULT_SLOPE = 0.01;
 
-const ACTIVATION_NAMES: readonly Activation[] = ['none', 'relu', 'relu6', 'leakyRelu', 'sigmoid', 'tanh'];
+export const ACTIVATION_NAMES: readonly Activation[] = ['none', 'relu', 'relu6', 'leakyRelu', 'sigmoid', 'tanh'];
 const ALGORITHM_NAMES = ['auto', 'gemm', 'direct', 'depthwise', 'winograd'];
 
 /** The activation's definition, in float64. A NaN stays NaN; relu of −0 is +0 (IEEE max). */
