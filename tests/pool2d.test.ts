@@ -90,6 +90,14 @@ describe.each(IMPLEMENTATIONS)('hand-worked pooling (%s)', (_, op) => {
     expectSameValues(op.avgPool2d(row([1, 2, 3]), { ...options, countIncludePad: true }).data, [0.5, 2.5], 'avg, include pad: (0 + 1) / 2, (2 + 3) / 2');
   });
 
+  it('ceilMode takes a window up to stride − 1 longer than the padded input: [1, 2, 3], kernel 4, stride 2 → one window', () => {
+    // ceil((3 − 4) / 2) + 1 = 1: the window covers 0..3, position 3 past the input (and any pad).
+    const options = { kernel: [1, 4], stride: [1, 2], ceilMode: true } as AvgPool2dOptions;
+    expectSameValues(op.maxPool2d(row([1, 2, 3]), options).data, [3], 'max');
+    expectSameValues(op.avgPool2d(row([1, 2, 3]), { ...options, countIncludePad: true }).data, [2], 'avg');
+    expect(thrownBy(() => op.maxPool2d(row([1, 2, 3]), { kernel: [1, 4], stride: [1, 2] }))).toBeInstanceOf(RangeError);
+  });
+
   it('countIncludePad: 2×2 [1, 2, 3, 4], kernel 2, stride 2, padding 1: each window has one real value of four', () => {
     const x = tensor([1, 1, 2, 2], [1, 2, 3, 4]);
     expectSameValues(op.avgPool2d(x, { kernel: 2, stride: 2, padding: 1 }).data, [1, 2, 3, 4], 'real positions only');
@@ -185,7 +193,10 @@ function randomPoolCase(random: () => number, index: number): PoolCase {
     const d = options.dilation ?? 1;
     const [dh, dw] = typeof d === 'number' ? [d, d] : d;
     const [padH, padW] = padTotals(options.padding!);
-    if (height + padH < dh * (kh - 1) + 1 || width + padW < dw * (kw - 1) + 1) continue;
+    const [sh, sw] = typeof options.stride === 'number' ? [options.stride, options.stride] : options.stride!;
+    // ceilMode: a window up to stride − 1 longer than the padded input still gives one output.
+    const [slackH, slackW] = options.ceilMode ? [sh - 1, sw - 1] : [0, 0];
+    if (height + padH + slackH < dh * (kh - 1) + 1 || width + padW + slackW < dw * (kw - 1) + 1) continue;
     const input = randomTensor(random, layout === 'NCHW' ? [batch, channels, height, width] : [batch, height, width, channels]);
     if (random() < 0.33) poisonTensor(random, input);
     return { input, options, label: `case ${index}: x [${input.shape}] ${JSON.stringify(options)}` };

@@ -220,8 +220,11 @@ export interface OnnxNodeSpec {
   /** The graph inputs, fed to the node in this order. */
   inputs: readonly { name: string; shape: readonly number[] }[];
   attributes: Readonly<Record<string, OnnxAttribute>>;
-  /** The node's output ONNX_OUTPUT_NAME; ORT's shape inference checks it. */
-  outputShape: readonly number[];
+  /**
+   * The node's output ONNX_OUTPUT_NAME, checked by ONNX shape inference; null leaves it
+   * undeclared (inference keeps a ceil_mode window that ORT's pooling kernels drop).
+   */
+  outputShape: readonly number[] | null;
   /** Default-domain opset (AveragePool takes `dilations` from 19). */
   opset: number;
 }
@@ -243,7 +246,9 @@ export function encodeNodeModel(spec: OnnxNodeSpec): Uint8Array {
     });
     graph.string(2, spec.opType);
     for (const input of spec.inputs) graph.message(11, (v) => writeValueInfo(v, input.name, input.shape));
-    graph.message(12, (v) => writeValueInfo(v, ONNX_OUTPUT_NAME, spec.outputShape));
+    const outputShape = spec.outputShape;
+    if (outputShape) graph.message(12, (v) => writeValueInfo(v, ONNX_OUTPUT_NAME, outputShape));
+    else graph.message(12, (v) => v.string(1, ONNX_OUTPUT_NAME).message(2, (type) => type.message(1, (tensor) => tensor.int(1, ONNX_FLOAT))));
   });
   return model.finish();
 }

@@ -57,13 +57,13 @@ function checkFlag(name: string, value: unknown): boolean {
 }
 
 /**
- * Output length along one axis. With ceilMode the last window may hang past the padding, but
- * one that would start in the end padding (or past it) is dropped, as ONNX and PyTorch do.
+ * Output length along one axis. With ceilMode the last window may hang past the padding (even a
+ * first window up to stride − 1 longer than the padded input, as ONNX and PyTorch compute it),
+ * but one that would start in the end padding or past it is dropped.
  */
 function poolOutputSize(input: number, kernel: number, stride: number, dilation: number, padBegin: number, padEnd: number, ceilMode: boolean): number {
   const span = input + padBegin + padEnd - dilation * (kernel - 1) - 1;
-  if (span < 0) return 0;
-  if (!ceilMode) return Math.floor(span / stride) + 1;
+  if (!ceilMode) return span < 0 ? 0 : Math.floor(span / stride) + 1;
   const size = Math.ceil(span / stride) + 1;
   return (size - 1) * stride >= input + padBegin ? size - 1 : size;
 }

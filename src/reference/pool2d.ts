@@ -11,14 +11,15 @@ const POOL_KEYS = ['kernel', 'stride', 'dilation', 'padding', 'layout', 'ceilMod
 
 /**
  * Windows along one axis: window o starts at o·stride − padBegin. Floor: the last window ends
- * inside the padded input. Ceil: the last may hang past it, unless it would start at or past
- * the input's end (ONNX drops that one window).
+ * inside the padded input. Ceil: the last may hang past it (by up to stride − 1 positions),
+ * unless it would start at or past the input's end (ONNX drops that one window).
  */
 function windowCount(input: number, kernel: number, stride: number, dilation: number, padBegin: number, padEnd: number, ceilMode: boolean): number {
   const room = input + padBegin + padEnd - (dilation * (kernel - 1) + 1);
-  if (room < 0) return 0;
-  const last = ceilMode ? Math.ceil(room / stride) : Math.floor(room / stride);
-  return ceilMode && last * stride - padBegin >= input ? last : last + 1;
+  if (!ceilMode) return room < 0 ? 0 : Math.floor(room / stride) + 1;
+  const last = Math.ceil(room / stride);
+  if (last < 0) return 0;
+  return last * stride - padBegin >= input ? last : last + 1;
 }
 
 function flag(name: string, value: unknown): boolean {
