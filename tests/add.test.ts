@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { add, addAsync, conv2d, init, type Activation, type Tensor } from 'simdconv';
 import { add as referenceAdd } from 'simdconv/reference';
 import { getRuntime } from '../dist/runtime.js';
-import { expectWithinTolerance, pick, poisonTensor, randomInt, randomTensor, SATURATING_ABSOLUTE_TOLERANCE, seededRandom, thrownBy } from './helpers.js';
+import { expectSameValues, expectWithinTolerance, pick, poisonTensor, randomInt, randomTensor, SATURATING_ABSOLUTE_TOLERANCE, seededRandom, thrownBy } from './helpers.js';
 
 beforeAll(async () => {
   await init({ threads: 1 });
@@ -16,14 +16,6 @@ beforeAll(async () => {
 
 const tensor = (shape: number[], values: number[]): Tensor => ({ data: Float32Array.from(values), shape });
 const ACTIVATIONS: readonly Activation[] = ['none', 'relu', 'relu6', 'leakyRelu', 'sigmoid', 'tanh'];
-
-function expectSameValues(actual: Float32Array, expected: ArrayLike<number>, label: string): void {
-  expect(actual.length, label).toBe(expected.length);
-  for (let i = 0; i < actual.length; i++) {
-    const same = Object.is(actual[i], Math.fround(expected[i]!)) || (Number.isNaN(actual[i]) && Number.isNaN(expected[i]));
-    if (!same) expect.fail(`${label}: element ${i} is ${actual[i]}, expected ${expected[i]}`);
-  }
-}
 
 describe.each([['fast path', add], ['reference', referenceAdd]] as const)('hand-worked add (%s)', (_, op) => {
   // 7 values (not a multiple of 4: the kernel's ragged last group). a + b:

@@ -21,7 +21,7 @@ import { add, avgPool2d, globalAvgPool2d, init, maxPool2d, type Tensor } from 's
 import * as reference from 'simdconv/reference';
 import { encodeNodeModel, ONNX_OUTPUT_NAME, type OnnxAttribute } from '../src/bench/onnx-model.js';
 import { onnxRuntimeWeb } from '../src/bench/peers.js';
-import { expectWithinTolerance, pick, poisonTensor, randomInt, randomTensor, RELATIVE_TOLERANCE, seededRandom } from './helpers.js';
+import { expectSameValues, expectWithinTolerance, pick, poisonTensor, randomInt, randomTensor, RELATIVE_TOLERANCE, seededRandom } from './helpers.js';
 
 const BASE_SEED = Number(process.env.ORACLE_ORT_POOL_SEED ?? 7_330_000);
 const CASES = 120;
@@ -40,15 +40,6 @@ async function runOrt(opType: string, inputs: Record<string, Tensor>, attributes
     return { data: y.data as Float32Array, shape: [...y.dims] };
   } finally {
     await session.release();
-  }
-}
-
-function expectSameValues(actual: Float32Array, expected: Float32Array, label: string): void {
-  expect(actual.length, label).toBe(expected.length);
-  for (let i = 0; i < actual.length; i++) {
-    if (!Object.is(actual[i], expected[i]) && !(Number.isNaN(actual[i]) && Number.isNaN(expected[i]))) {
-      expect.fail(`${label}: element ${i} is ${actual[i]}, onnxruntime ${expected[i]}`);
-    }
   }
 }
 

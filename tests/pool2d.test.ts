@@ -13,7 +13,7 @@ import {
 } from 'simdconv';
 import * as reference from 'simdconv/reference';
 import { getRuntime } from '../dist/runtime.js';
-import { expectWithinTolerance, pick, poisonTensor, randomInt, randomTensor, RELATIVE_TOLERANCE, seededRandom, thrownBy } from './helpers.js';
+import { expectSameValues, expectWithinTolerance, pick, poisonTensor, randomInt, randomTensor, RELATIVE_TOLERANCE, seededRandom, thrownBy } from './helpers.js';
 
 beforeAll(async () => {
   await init({ threads: 1 });
@@ -27,15 +27,6 @@ const IMPLEMENTATIONS = [
 const tensor = (shape: number[], values: number[]): Tensor => ({ data: Float32Array.from(values), shape });
 /** One row [1, 1, 1, W] (NCHW): the pins along the width. */
 const row = (values: number[]): Tensor => tensor([1, 1, 1, values.length], values);
-
-/** Identical float32 values, position by position (NaN equals NaN; +0 and −0 differ). */
-function expectSameValues(actual: Float32Array, expected: ArrayLike<number>, label: string): void {
-  expect(actual.length, label).toBe(expected.length);
-  for (let i = 0; i < actual.length; i++) {
-    const same = Object.is(actual[i], Math.fround(expected[i]!)) || (Number.isNaN(actual[i]) && Number.isNaN(expected[i]));
-    if (!same) expect.fail(`${label}: element ${i} is ${actual[i]}, expected ${expected[i]}`);
-  }
-}
 
 describe.each(IMPLEMENTATIONS)('hand-worked pooling (%s)', (_, op) => {
   it('max 2×2 stride 2 on 1..16 (4×4) picks the bottom-right of each block: 6, 8, 14, 16', () => {
@@ -77,7 +68,7 @@ describe.each(IMPLEMENTATIONS)('hand-worked pooling (%s)', (_, op) => {
     // for neither average. With one pad at the right it counts for countIncludePad: (3 + 4 + 0) / 3.
     expectSameValues(op.avgPool2d(x, { kernel: [1, 3], stride: [1, 2], ceilMode: true }).data, [2, 3.5], 'avg ceil');
     expectSameValues(op.avgPool2d(x, { kernel: [1, 3], stride: [1, 2], ceilMode: true, countIncludePad: true }).data, [2, 3.5], 'avg ceil, include pad, no pads');
-    const padded = { kernel: [1, 3], stride: [1, 2], ceilMode: true, countIncludePad: true, padding: { right: 1 } } as AvgPool2dOptions;
+    const padded = { kernel: [1, 3], stride: [1, 2], ceilMode: true, countIncludePad: true, padding: { top: 0, bottom: 0, left: 0, right: 1 } } as AvgPool2dOptions;
     expectSameValues(op.avgPool2d(x, padded).data, [2, 7 / 3], 'avg ceil, include pad, one right pad');
   });
 

@@ -4,7 +4,7 @@
 // 'relu', 'relu6' and 'leakyRelu' is exact; sigmoid and tanh are float64 here, float32 there.
 
 import type { AddOptions, Tensor } from '../types.js';
-import { activate, ACTIVATION_NAMES, LEAKY_RELU_DEFAULT_SLOPE, oneOf, readOptions, readTensor } from './semantics.js';
+import { activate, readActivation, readOptions, readTensor } from './semantics.js';
 
 function anyRank(name: string, value: unknown): Tensor {
   const shape = typeof value === 'object' && value !== null ? (value as { shape?: unknown }).shape : undefined;
@@ -19,13 +19,7 @@ export function add(a: Tensor, b: Tensor, options: AddOptions = {}): Tensor {
   if (x.shape.join() !== y.shape.join() || x.shape.length !== y.shape.length) {
     throw new RangeError(`reference.add: shapes differ, a [${x.shape.join(', ')}] and b [${y.shape.join(', ')}]`);
   }
-  const activation = oneOf('options.activation', o.activation, ACTIVATION_NAMES, 'none');
-  let slope = LEAKY_RELU_DEFAULT_SLOPE;
-  if (o.alpha !== undefined) {
-    if (typeof o.alpha !== 'number' || !Number.isFinite(o.alpha)) throw new TypeError(`options.alpha must be a finite number, got ${String(o.alpha)}`);
-    if (activation !== 'leakyRelu') throw new RangeError(`options.alpha only applies to activation 'leakyRelu'`);
-    slope = o.alpha;
-  }
+  const { activation, slope } = readActivation(o);
   const slope32 = Math.fround(slope); // the kernel takes alpha as an f32
   const out = new Float32Array(x.data.length);
   for (let i = 0; i < out.length; i++) out[i] = activate(Math.fround(x.data[i]! + y.data[i]!), activation, slope32);
