@@ -16,3 +16,5 @@ export function heapBase(): usize {
   return __heap_base;
 }
 export { allFinite } from "./finite";
+export { poolNHWC, poolNCHW, globalAvgPoolNCHW, globalAvgPoolNHWC } from "./pool";
+export { addActivate } from "./eltwise";

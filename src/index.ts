@@ -9,3 +9,4 @@ export { convInfo, receptiveField, type ConvInfo, type ReceptiveField, type Rece
 export { ALGORITHMS } from './types.js';
 export type {
   Activation, Algorithm, SeparableConv2dOptions, Conv1dOptions, Conv3dOptions, Layout3d, WeightLayout3d, ConvTranspose2dOptions, WeightLayoutTranspose, DepthwiseConv2dOptions, Layout1d, WeightLayout1d, Conv2dOptions, ExplicitPadding, Layout, Padding, TensorData, WeightLayout } from './types.js';
+export type { AddOptions, AvgPool2dOptions, GlobalPool2dOptions, Pool2dOptions } from './types.js';

@@ -93,6 +93,20 @@ export type KernelExports = {
     outH: number, outW: number, channelsLast: boolean, rowBytes: number, colBytes: number, filterBytes: number,
     y: number, bias: number, activation: number, alpha: number, tmp: number,
   ): void;
+  poolNHWC(
+    x: number, batch: number, height: number, width: number, channels: number,
+    kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
+    padTop: number, padLeft: number, padBottom: number, padRight: number, outH: number, outW: number, mode: number, y: number,
+  ): void;
+  poolNCHW(
+    x: number, planes: number, height: number, width: number,
+    kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
+    padTop: number, padLeft: number, padBottom: number, padRight: number, outH: number, outW: number, mode: number,
+    paddedH: number, paddedW: number, scratch: number, y: number,
+  ): void;
+  globalAvgPoolNCHW(x: number, planes: number, size: number, y: number): void;
+  globalAvgPoolNHWC(x: number, batch: number, pixels: number, channels: number, y: number): void;
+  addActivate(a: number, b: number, count: number, activation: number, alpha: number, y: number): void;
 };
 
 /** What the kernel paths need: the exports and the memory they run over. */

@@ -8,12 +8,12 @@ import {
   type Conv3dOptions, type Layout3d, type WeightLayout3d,
 } from './types.js';
 
-const LAYOUTS: readonly Layout[] = ['NCHW', 'NHWC'];
+export const LAYOUTS: readonly Layout[] = ['NCHW', 'NHWC'];
 const WEIGHT_LAYOUTS: readonly WeightLayout[] = ['OIHW', 'HWIO', 'OHWI'];
-const ACTIVATIONS: readonly Activation[] = ['none', 'relu', 'relu6', 'leakyRelu', 'sigmoid', 'tanh'];
+export const ACTIVATIONS: readonly Activation[] = ['none', 'relu', 'relu6', 'leakyRelu', 'sigmoid', 'tanh'];
 /** LeakyRelu's default slope, as ONNX and PyTorch have it. */
 const DEFAULT_ALPHA = 0.01;
-/** The option keys of every convolution op, in one place (the ops registry lists them too). */
+/** The option keys of every op, in one place (the ops registry reads them from here). */
 export const OPTION_KEYS = {
   conv2d: ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'groups', 'bias', 'activation', 'alpha', 'algorithm'],
   conv1d: ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'groups', 'bias', 'activation', 'alpha', 'algorithm'],
@@ -21,6 +21,10 @@ export const OPTION_KEYS = {
   convTranspose2d: ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'outputPadding', 'groups', 'bias', 'activation', 'alpha', 'algorithm'],
   depthwiseConv2d: ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'bias', 'activation', 'alpha', 'algorithm'],
   separableConv2d: ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'bias', 'activation', 'alpha'],
+  add: ['activation', 'alpha'],
+  maxPool2d: ['kernel', 'stride', 'dilation', 'padding', 'layout', 'ceilMode'],
+  avgPool2d: ['kernel', 'stride', 'dilation', 'padding', 'layout', 'ceilMode', 'countIncludePad'],
+  globalAvgPool2d: ['layout'],
 } as const satisfies Record<string, readonly string[]>;
 const CONV2D_OPTION_KEYS = OPTION_KEYS.conv2d;
 /** Names users bring from other libraries, mapped to ours. */
@@ -69,7 +73,7 @@ export interface Conv2dGeometry extends Conv2dFilter {
   padRight: number;
 }
 
-function describe(value: unknown): string {
+export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as Float32Array).length}`;
@@ -128,7 +132,7 @@ function checkInteger(name: string, value: unknown, min: number): number {
   return value;
 }
 
-function checkPair(name: string, value: unknown, min: number): [number, number] {
+export function checkPair(name: string, value: unknown, min: number): [number, number] {
   if (typeof value === 'number') {
     const v = checkInteger(name, value, min);
     return [v, v];
@@ -146,7 +150,7 @@ export function checkChoice<T extends string>(name: string, value: unknown, choi
   );
 }
 
-function resolvePadding(value: unknown): Conv2dFilter['padding'] {
+export function resolvePadding(value: unknown): Conv2dFilter['padding'] {
   if (value === undefined || value === 'valid') return { top: 0, bottom: 0, left: 0, right: 0 };
   if (value === 'same') return 'same';
   if (typeof value === 'number' || Array.isArray(value)) {
@@ -168,7 +172,7 @@ function resolvePadding(value: unknown): Conv2dFilter['padding'] {
   );
 }
 
-function resolveAlpha(value: unknown, activation: Activation): number {
+export function resolveAlpha(value: unknown, activation: Activation): number {
   if (value === undefined) return DEFAULT_ALPHA;
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new TypeError(`options.alpha must be a finite number, got ${describe(value)}`);
@@ -327,7 +331,7 @@ function convOutputSize(input: number, kernel: number, stride: number, dilation:
 }
 
 /** 'same' padding along one axis: output ceil(in / stride), the odd pad at the end. */
-function samePadding(input: number, kernel: number, stride: number, dilation: number): [number, number] {
+export function samePadding(input: number, kernel: number, stride: number, dilation: number): [number, number] {
   const output = Math.ceil(input / stride);
   const total = Math.max((output - 1) * stride + dilation * (kernel - 1) + 1 - input, 0);
   const begin = Math.floor(total / 2);
@@ -668,4 +672,20 @@ export function resolveConv3d(inputShape: readonly number[], weight: unknown, op
     strideD, strideH, strideW, dilationD, dilationH, dilationW, padFront, padBack, padTop, padBottom, padLeft, padRight,
     outD, outH, outW, conv2dOptions: shared,
   };
+}
+
+/**
+ * Runs `check`, naming the op in the message of a TypeError or RangeError it throws: the shared
+ * checks above name only the argument, the ops between convolutions name themselves too.
+ */
+export function namedChecks<T>(fn: string, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    // Once: a check inside another named check of the same op keeps one prefix.
+    if (error instanceof Error && error.message.startsWith(`${fn}:`)) throw error;
+    if (error instanceof TypeError) throw new TypeError(`${fn}: ${error.message}`);
+    if (error instanceof RangeError) throw new RangeError(`${fn}: ${error.message}`);
+    throw error;
+  }
 }

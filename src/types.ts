@@ -129,3 +129,43 @@ export interface Conv3dOptions extends Pick<Conv2dOptions, 'groups' | 'bias' | '
  * `activation` and `alpha` of the result; `weightLayout` ('OIHW' or 'HWIO') of both weights.
  */
 export type SeparableConv2dOptions = Omit<Conv2dOptions, 'groups' | 'weightLayout' | 'algorithm'> & { weightLayout?: 'OIHW' | 'HWIO' };
+
+/**
+ * maxPool2d / avgPool2d (ONNX MaxPool / AveragePool, opset 19). Output size per axis:
+ * floor((in + pads − dilation·(kernel − 1) − 1) / stride) + 1, or with `ceilMode` the ceiling,
+ * minus a last window that would start in the end padding (ONNX, PyTorch).
+ */
+export interface Pool2dOptions {
+  /** Window size: a number or `[h, w]`. Required. */
+  kernel: number | readonly [number, number];
+  /** Number or `[h, w]`. Default 1, as ONNX (PyTorch and TF default to the kernel size). */
+  stride?: number | readonly [number, number];
+  /** Number or `[h, w]`. Default 1. */
+  dilation?: number | readonly [number, number];
+  /** The forms conv2d takes; default `'valid'`. Padded positions never win a max. */
+  padding?: Padding;
+  /** Default `'NCHW'`. */
+  layout?: Layout;
+  /** Ceiling instead of floor in the output size. Default false. */
+  ceilMode?: boolean;
+}
+
+export interface AvgPool2dOptions extends Pool2dOptions {
+  /**
+   * Divide by every window position inside input + explicit padding (true) or by the real input
+   * positions only (false, default). Positions past the explicit padding (ceilMode) never count.
+   */
+  countIncludePad?: boolean;
+}
+
+export interface GlobalPool2dOptions {
+  /** Default `'NCHW'`; the output keeps the spatial dims: [N, C, 1, 1] or [N, 1, 1, C]. */
+  layout?: Layout;
+}
+
+export interface AddOptions {
+  /** Applied after the sum, as conv2d's fused activation. Default `'none'`. */
+  activation?: Activation;
+  /** Slope of `'leakyRelu'` below zero; only with that activation. Default 0.01. */
+  alpha?: number;
+}

@@ -333,3 +333,12 @@ export function expectKernelObjectsFilterAsArrays(filter: ImageFilter): void {
   }
   expect(bytes([[1, -2, 0.5], [0, 3, -1]])).not.toEqual(Array.from(image.data));
 }
+
+/** Identical float32 values, position by position (NaN equals NaN; +0 and −0 differ): exact ops. */
+export function expectSameValues(actual: Float32Array, expected: ArrayLike<number>, label: string): void {
+  expect(actual.length, label).toBe(expected.length);
+  for (let i = 0; i < actual.length; i++) {
+    const same = Object.is(actual[i], Math.fround(expected[i]!)) || (Number.isNaN(actual[i]) && Number.isNaN(expected[i]));
+    if (!same) expect.fail(`${label}: element ${i} is ${actual[i]}, expected ${expected[i]}`);
+  }
+}

@@ -4,7 +4,7 @@
 // change between reads can never make an op touch memory outside its allocation.
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  conv2d, createConv2d, init, keep, memory, OPS, tensor, Tensor, tidy, type TensorData, type TensorInput,
+  add, avgPool2d, conv2d, createConv2d, globalAvgPool2d, init, keep, maxPool2d, memory, OPS, tensor, Tensor, tidy, type TensorData, type TensorInput,
 } from 'simdconv';
 import { conv2d as referenceConv2d } from 'simdconv/reference';
 import { expectMatchesReference, pick, randomInt, randomTensor, seededRandom } from './helpers.js';
@@ -69,10 +69,10 @@ function callsFor(random: () => number, nchw: boolean): Record<string, OpCall> {
   };
 }
 
-const convOps = Object.keys(OPS).filter((name) => name !== 'filterImage') as Array<keyof typeof OPS>;
+const convOps = Object.keys(OPS).filter((name) => 'create' in OPS[name as keyof typeof OPS]) as Array<keyof typeof OPS>;
 
 describe('every op on Tensors', () => {
-  it('covers every tensor op of the registry (filterImage takes images, not tensors)', () => {
+  it('covers every prepared op of the registry (add and the pools below; filterImage takes images)', () => {
     expect(Object.keys(callsFor(seededRandom(1), true)).sort()).toEqual([...convOps].sort());
   });
 
@@ -113,6 +113,54 @@ describe('every op on Tensors', () => {
       }
     });
   }
+});
+
+describe('add and the pools on Tensors', () => {
+  for (const layout of ['NCHW', 'NHWC'] as const) {
+    it(`give bitwise what { data, shape } gives, NaN and ±Infinity included (${layout})`, async () => {
+      const random = seededRandom(layout === 'NCHW' ? 31 : 32);
+      const start = memory().numTensors;
+      for (let round = 0; round < 40; round++) {
+        const [C, H, W] = [randomInt(random, 1, 11), randomInt(random, 2, 13), randomInt(random, 2, 13)];
+        const shape = layout === 'NCHW' ? [pick(random, [1, 2]), C, H, W] : [pick(random, [1, 2]), H, W, C];
+        const a = randomTensor(random, shape);
+        const b = randomTensor(random, shape);
+        if (round % 4 === 0) [a.data[0], a.data[a.data.length - 1], b.data[1]] = [NaN, Infinity, -Infinity];
+        const pool = { kernel: pick(random, [1, 2, 3]), stride: pick(random, [1, 2]), padding: pick(random, [0, 1, 'same'] as const), layout, ceilMode: random() < 0.3 };
+        const activation = pick(random, ['none', 'relu', 'relu6'] as const);
+        const countIncludePad = random() < 0.5;
+        const calls: Array<[string, (x: TensorInput, y: TensorInput) => unknown]> = [
+          ['add', (x, y) => add(x, y, { activation })],
+          ['add (a Tensor, b data)', (x) => add(x, b, { activation })],
+          ['maxPool2d', (x) => maxPool2d(x, pool)],
+          ['avgPool2d', (x) => avgPool2d(x, { ...pool, countIncludePad })],
+          ['globalAvgPool2d', (x) => globalAvgPool2d(x, { layout })],
+        ];
+        for (const [label, call] of calls) {
+          const host = call(a, b) as TensorData;
+          const [ta, tb] = [resident(a), resident(b)];
+          const y = call(ta, tb);
+          expect(y, label).toBeInstanceOf(Tensor);
+          expect((y as Tensor).shape, label).toEqual(host.shape);
+          expect(same((y as Tensor).dataSync(), host.data), `${label} round ${round}`).toBe(true);
+          for (const t of [y as Tensor, ta, tb]) t.dispose();
+        }
+      }
+      expect(memory().numTensors).toBe(start);
+    });
+  }
+
+  it('refuse a disposed tensor, naming it', async () => {
+    const t = tensor(new Float32Array(4), [1, 1, 2, 2]);
+    const live = tensor(new Float32Array(4), [1, 1, 2, 2]);
+    t.dispose();
+    expect(() => add(live, t)).toThrowError(/b is a disposed tensor/);
+    expect(() => add(t, live)).toThrowError(/a is a disposed tensor/);
+    expect(() => maxPool2d(t, { kernel: 2 })).toThrowError(/input is a disposed tensor/);
+    await expect(OPS.avgPool2d.async(t, { kernel: 2 })).rejects.toThrowError(/input is a disposed tensor/);
+    expect(() => globalAvgPool2d(t)).toThrowError(/input is a disposed tensor/);
+    live.dispose();
+  });
 });
 
 describe('Tensor', () => {

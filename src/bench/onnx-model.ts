@@ -159,7 +159,10 @@ export interface OnnxGraphSpec {
   initializers: readonly OnnxInitializer[];
   /** Graph inputs and outputs, float32 with fixed shapes; ORT's shape inference checks the outputs. */
   inputs: ReadonlyArray<{ name: string; dims: readonly number[] }>;
-  outputs: ReadonlyArray<{ name: string; dims: readonly number[] }>;
+  /** dims null: declared float32 with no shape (left to the runtime). */
+  outputs: ReadonlyArray<{ name: string; dims: readonly number[] | null }>;
+  /** Default-domain opset; default 17. */
+  opset?: number;
 }
 
 function writeAttribute(w: ProtoWriter, a: OnnxAttribute): void {
@@ -180,7 +183,7 @@ export function encodeOnnxModel(spec: OnnxGraphSpec): Uint8Array {
   const model = new ProtoWriter();
   model.int(1, 8); // ir_version
   model.string(2, 'simdconv-bench'); // producer_name
-  model.message(8, (opset) => opset.string(1, '').int(2, 17)); // opset_import { domain, version }
+  model.message(8, (opset) => opset.string(1, '').int(2, spec.opset ?? 17)); // opset_import { domain, version }
   // GraphProto: node = 1, name = 2, initializer = 5, input = 11, output = 12.
   model.message(7, (graph) => {
     for (const n of spec.nodes) {
@@ -196,7 +199,11 @@ export function encodeOnnxModel(spec: OnnxGraphSpec): Uint8Array {
     graph.string(2, spec.name);
     for (const t of spec.initializers) graph.message(5, (w) => writeFloatTensor(w, t.name, t.dims, t.data));
     for (const v of spec.inputs) graph.message(11, (w) => writeValueInfo(w, v.name, v.dims));
-    for (const v of spec.outputs) graph.message(12, (w) => writeValueInfo(w, v.name, v.dims));
+    for (const v of spec.outputs) {
+      const dims = v.dims;
+      if (dims) graph.message(12, (w) => writeValueInfo(w, v.name, dims));
+      else graph.message(12, (w) => w.string(1, v.name).message(2, (type) => type.message(1, (tensor) => tensor.int(1, ONNX_FLOAT))));
+    }
   });
   return model.finish();
 }
@@ -263,5 +270,31 @@ export function encodeConvModel(spec: OnnxConvSpec): Uint8Array {
     initializers: [{ name: 'W', dims: spec.weightShape, data: spec.weight }, ...(spec.bias ? [{ name: 'B', dims: [m], data: spec.bias }] : [])],
     inputs: [{ name: ONNX_INPUT_NAME, dims: spec.inputShape }],
     outputs: [{ name: ONNX_OUTPUT_NAME, dims: outShape }],
+  });
+}
+
+/** One node without initializers (pools, Add), graph inputs → op → Y: the ORT oracle tests' models. */
+export interface OnnxSingleNodeSpec {
+  opType: string;
+  /** The graph inputs, fed to the node in this order. */
+  inputs: readonly { name: string; shape: readonly number[] }[];
+  attributes: Readonly<Record<string, number | readonly number[] | string>>;
+  /**
+   * The node's output ONNX_OUTPUT_NAME, checked by ONNX shape inference; null leaves it
+   * undeclared (inference keeps a ceil_mode window that ORT's pooling kernels drop).
+   */
+  outputShape: readonly number[] | null;
+  /** Default-domain opset (AveragePool takes `dilations` from 19). */
+  opset: number;
+}
+
+export function encodeNodeModel(spec: OnnxSingleNodeSpec): Uint8Array {
+  const attributes = Object.entries(spec.attributes).map(([name, value]): OnnxAttribute =>
+    typeof value === 'number' ? { name, int: value } : typeof value === 'string' ? { name, string: value } : { name, ints: value });
+  return encodeOnnxModel({
+    name: spec.opType, opset: spec.opset, initializers: [],
+    nodes: [{ opType: spec.opType, name: 'node', inputs: spec.inputs.map((input) => input.name), outputs: [ONNX_OUTPUT_NAME], attributes }],
+    inputs: spec.inputs.map((input) => ({ name: input.name, dims: input.shape })),
+    outputs: [{ name: ONNX_OUTPUT_NAME, dims: spec.outputShape }],
   });
 }

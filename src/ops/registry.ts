@@ -8,6 +8,8 @@ import { conv3d, conv3dAsync, createConv3d } from './conv3d.js';
 import { convTranspose2d, convTranspose2dAsync, createConvTranspose2d } from './conv-transpose2d.js';
 import { createDepthwiseConv2d, depthwiseConv2d, depthwiseConv2dAsync } from './depthwise-conv2d.js';
 import { createSeparableConv2d, separableConv2d, separableConv2dAsync } from './separable-conv2d.js';
+import { add, addAsync } from './add.js';
+import { avgPool2d, avgPool2dAsync, globalAvgPool2d, globalAvgPool2dAsync, maxPool2d, maxPool2dAsync } from './pool2d.js';
 import { FILTER_OPTION_KEYS, filterImage, filterImageAsync } from '../image/filter.js';
 import { OPTION_KEYS } from '../shape.js';
 
@@ -17,6 +19,8 @@ export { depthwiseConv2d, depthwiseConv2dAsync, createDepthwiseConv2d } from './
 export { convTranspose2d, convTranspose2dAsync, createConvTranspose2d } from './conv-transpose2d.js';
 export { conv3d, conv3dAsync, createConv3d, type Conv3d } from './conv3d.js';
 export { separableConv2d, separableConv2dAsync, createSeparableConv2d } from './separable-conv2d.js';
+export { add, addAsync, type AddOutput } from './add.js';
+export { avgPool2d, avgPool2dAsync, globalAvgPool2d, globalAvgPool2dAsync, maxPool2d, maxPool2dAsync } from './pool2d.js';
 export { filterImage, filterImageAsync, type ChannelMode, type EdgeMode, type FilterOptions, type ImageLike } from '../image/filter.js';
 
 /** A public op: its one-shot, async and prepared forms, and the option keys it accepts. */
@@ -35,6 +39,10 @@ export const OPS = {
   convTranspose2d: { oneShot: convTranspose2d, async: convTranspose2dAsync, create: createConvTranspose2d, optionKeys: OPTION_KEYS.convTranspose2d },
   depthwiseConv2d: { oneShot: depthwiseConv2d, async: depthwiseConv2dAsync, create: createDepthwiseConv2d, optionKeys: OPTION_KEYS.depthwiseConv2d },
   separableConv2d: { oneShot: separableConv2d, async: separableConv2dAsync, create: createSeparableConv2d, optionKeys: OPTION_KEYS.separableConv2d },
+  add: { oneShot: add, async: addAsync, optionKeys: OPTION_KEYS.add },
+  maxPool2d: { oneShot: maxPool2d, async: maxPool2dAsync, optionKeys: OPTION_KEYS.maxPool2d },
+  avgPool2d: { oneShot: avgPool2d, async: avgPool2dAsync, optionKeys: OPTION_KEYS.avgPool2d },
+  globalAvgPool2d: { oneShot: globalAvgPool2d, async: globalAvgPool2dAsync, optionKeys: OPTION_KEYS.globalAvgPool2d },
   filterImage: { oneShot: filterImage, async: filterImageAsync, optionKeys: FILTER_OPTION_KEYS },
 } as const satisfies Record<string, OpEntry>;
 

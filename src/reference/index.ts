@@ -7,3 +7,6 @@ export { convTranspose2d } from './conv-transpose2d.js';
 export { conv3d } from './conv3d.js';
 export { filterImage } from './filter-image.js';
 export type { Conv1dOptions, Conv2dOptions, Conv3dOptions, ConvTranspose2dOptions, TensorData } from '../types.js';
+export { add } from './add.js';
+export { avgPool2d, globalAvgPool2d, maxPool2d } from './pool2d.js';
+export type { AddOptions, AvgPool2dOptions, GlobalPool2dOptions, Pool2dOptions } from '../types.js';

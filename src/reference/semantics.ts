@@ -130,15 +130,18 @@ export function readOutputStage(o: Record<string, unknown>, outChannels: number)
     if (o.bias.length !== outChannels) throw new RangeError(`options.bias must have ${outChannels} values (one per output channel), got ${o.bias.length}`);
     bias = o.bias;
   }
-  const activation = oneOf('options.activation', o.activation, ACTIVATION_NAMES, 'none');
-  let slope = LEAKY_RELU_DEFAULT_SLOPE;
-  if (o.alpha !== undefined) {
-    if (typeof o.alpha !== 'number' || !Number.isFinite(o.alpha)) throw new TypeError(`options.alpha must be a finite number, got ${shown(o.alpha)}`);
-    if (activation !== 'leakyRelu') throw new RangeError(`options.alpha only applies to activation 'leakyRelu'`);
-    slope = o.alpha;
-  }
+  const { activation, slope } = readActivation(o);
   oneOf('options.algorithm', o.algorithm, ALGORITHM_NAMES, 'auto'); // a fast-path choice: same result
   return { bias, activation, slope };
+}
+
+/** `activation` (default 'none') and its slope `alpha` (leakyRelu only, default 0.01). */
+export function readActivation(o: Record<string, unknown>): { activation: Activation; slope: number } {
+  const activation = oneOf('options.activation', o.activation, ACTIVATION_NAMES, 'none');
+  if (o.alpha === undefined) return { activation, slope: LEAKY_RELU_DEFAULT_SLOPE };
+  if (typeof o.alpha !== 'number' || !Number.isFinite(o.alpha)) throw new TypeError(`options.alpha must be a finite number, got ${shown(o.alpha)}`);
+  if (activation !== 'leakyRelu') throw new RangeError(`options.alpha only applies to activation 'leakyRelu'`);
+  return { activation, slope: o.alpha };
 }
 
 /** Σ (float64) + bias, through the activation, rounded to float32 by the caller's array. */
