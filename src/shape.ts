@@ -15,7 +15,7 @@ export const ACTIVATIONS: readonly Activation[] = ['none', 'relu', 'relu6', 'lea
 const DEFAULT_ALPHA = 0.01;
 /** The option keys of every op, in one place (the ops registry reads them from here). */
 export const OPTION_KEYS = {
-  conv2d: ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'groups', 'bias', 'activation', 'alpha', 'algorithm'],
+  conv2d: ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'groups', 'bias', 'activation', 'alpha', 'algorithm', 'residual'],
   conv1d: ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'groups', 'bias', 'activation', 'alpha', 'algorithm'],
   conv3d: ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'groups', 'bias', 'activation', 'alpha', 'algorithm'],
   convTranspose2d: ['layout', 'weightLayout', 'stride', 'dilation', 'padding', 'outputPadding', 'groups', 'bias', 'activation', 'alpha', 'algorithm'],

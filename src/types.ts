@@ -58,6 +58,12 @@ export interface Conv2dOptions {
    * `'sigmoid'`: 1 / (1 + e^−x); `'tanh'`.
    */
   activation?: Activation;
+  /**
+   * A tensor of the output's shape added after the bias and before the activation: ResNet's
+   * relu(conv(x) + shortcut) in one call. A prepared conv takes it per run, `run(x, { residual })`;
+   * given here it is the residual of every run that passes none.
+   */
+  residual?: Tensor | TensorData;
   /** Slope of `'leakyRelu'` below zero; only with that activation. Default 0.01 (ONNX, PyTorch). */
   alpha?: number;
   /**
@@ -87,7 +93,7 @@ export interface Conv1dOptions extends Pick<Conv2dOptions, 'groups' | 'bias' | '
  * depthwiseConv2d: conv2d's options without `groups` (it is C). Weights `[C·multiplier, 1, kH, kW]`
  * (`'OIHW'`, default with NCHW) or `[kH, kW, C, multiplier]` (`'HWIO'`, default with NHWC).
  */
-export type DepthwiseConv2dOptions = Omit<Conv2dOptions, 'groups' | 'weightLayout'> & { weightLayout?: 'OIHW' | 'HWIO' };
+export type DepthwiseConv2dOptions = Omit<Conv2dOptions, 'groups' | 'weightLayout' | 'residual'> & { weightLayout?: 'OIHW' | 'HWIO' };
 
 /**
  * convTranspose2d weights: `'IOHW'` `[C, M/groups, kH, kW]` (ONNX, PyTorch; default with NCHW) or
@@ -95,7 +101,7 @@ export type DepthwiseConv2dOptions = Omit<Conv2dOptions, 'groups' | 'weightLayou
  */
 export type WeightLayoutTranspose = 'IOHW' | 'HWOI';
 
-export interface ConvTranspose2dOptions extends Omit<Conv2dOptions, 'weightLayout'> {
+export interface ConvTranspose2dOptions extends Omit<Conv2dOptions, 'weightLayout' | 'residual'> {
   weightLayout?: WeightLayoutTranspose;
   /**
    * Rows and columns removed from the full output, as `Conv2dOptions.padding`. `'same'`: the output
@@ -128,7 +134,7 @@ export interface Conv3dOptions extends Pick<Conv2dOptions, 'groups' | 'bias' | '
  * separableConv2d: `stride`, `padding` and `dilation` of the depthwise step; `bias`,
  * `activation` and `alpha` of the result; `weightLayout` ('OIHW' or 'HWIO') of both weights.
  */
-export type SeparableConv2dOptions = Omit<Conv2dOptions, 'groups' | 'weightLayout' | 'algorithm'> & { weightLayout?: 'OIHW' | 'HWIO' };
+export type SeparableConv2dOptions = Omit<Conv2dOptions, 'groups' | 'weightLayout' | 'algorithm' | 'residual'> & { weightLayout?: 'OIHW' | 'HWIO' };
 
 /**
  * maxPool2d / avgPool2d (ONNX MaxPool / AveragePool, opset 19). Output size per axis:

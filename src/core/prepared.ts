@@ -31,25 +31,39 @@ export interface PointerOp<Plan> {
   outputShape(plan: Plan): readonly number[];
   /** Bytes a call allocates besides its input and output, by what they hold (for checkCallFits). */
   workspaceBytes(plan: Plan): Record<string, number>;
-  /** Runs on the calling thread; `input` is readable READ_SLACK_BYTES past its end. */
-  run(plan: Plan, input: number, output: number): void;
+  /**
+   * Runs on the calling thread; `input` (and `residual`) readable READ_SLACK_BYTES past their
+   * end. `residual` (0: none) is a tensor of the output's shape added before the activation.
+   */
+  run(plan: Plan, input: number, output: number, residual: number): void;
   /** The same on the worker pool, bitwise the same result; the calling thread copies nothing. */
-  runParallel(plan: Plan, input: number, output: number): Promise<void>;
+  runParallel(plan: Plan, input: number, output: number, residual: number): Promise<void>;
+  /** Takes RunOptions.residual (conv2d). */
+  readonly takesResidual?: boolean;
   /** Frees the op's packed weights and workspaces. */
   release(): void;
+}
+
+/** Per-run arguments of a prepared op. */
+export interface RunOptions {
+  /**
+   * conv2d only: a tensor of the output's shape added to the convolution (after the bias, before
+   * the activation): ResNet's relu(conv(x) + shortcut) as one call.
+   */
+  residual?: TensorInput;
 }
 
 /** A prepared op: `run` as often as needed, then `dispose`. */
 export interface Prepared {
   /** Runs on `input`: a Tensor gives a new Tensor, `{ data, shape }` a fresh caller-owned result. */
-  run<In extends TensorInput>(input: In): OutputFor<In>;
+  run<In extends TensorInput>(input: In, options?: RunOptions): OutputFor<In>;
   /**
    * The same on the worker pool (init({ threads })): bitwise the same result for any thread
    * count, the calling thread free meanwhile. A `{ data, shape }` input is copied at the call and
    * a Tensor input is held (disposing it meanwhile frees it when the call is done). Calls on one
    * op run one after another; `run` during one throws. Small layers stay on the calling thread.
    */
-  runAsync<In extends TensorInput>(input: In): Promise<OutputFor<In>>;
+  runAsync<In extends TensorInput>(input: In, options?: RunOptions): Promise<OutputFor<In>>;
   /** Frees the WebAssembly memory this op holds (after its pending async runs). Calling it twice is harmless. */
   dispose(): void;
 }
@@ -70,42 +84,60 @@ export class PreparedForm<Plan> implements Prepared {
   private readonly output = new Region();
   private disposed = false;
 
-  constructor(private readonly op: PointerOp<Plan>) {
+  /** @param defaultResidual the residual of every run that names none (one-shot conv2d's option). */
+  constructor(private readonly op: PointerOp<Plan>, private readonly defaultResidual?: TensorInput) {
     this.queue = new RunQueue(op.name);
   }
 
-  run<In extends TensorInput>(input: In): OutputFor<In> {
+  run<In extends TensorInput>(input: In, options?: RunOptions): OutputFor<In> {
     this.queue.checkIdle();
     this.checkLive();
     const rt = getRuntime();
+    const residualArgument = this.readRunOptions(options);
     if (isTensor(input)) {
       const ptr = tensorPointer(input, 'input');
       const plan = this.planFor(checkTensorShape('input', input.shape, this.op.inputRank, this.op.inputAxes), 0);
+      const residual = this.stageResidual(residualArgument, plan);
       const out = allocTensor(this.op.outputShape(plan));
       try {
-        this.op.run(plan, ptr, tensorPointer(out, 'output'));
+        this.op.run(plan, ptr, tensorPointer(out, 'output'), residual.ptr);
       } catch (error) {
         out.dispose();
         throw error;
+      } finally {
+        residual.release();
       }
       return out as OutputFor<In>;
     }
     const x = checkTensor('input', input, this.op.inputRank, this.op.inputAxes);
     const plan = this.planFor(x.shape, x.data.length * 4);
     const shape = this.op.outputShape(plan);
-    const inputPtr = this.input.ensure(rt, x.data.length * 4 + READ_SLACK_BYTES);
-    const outputPtr = this.output.ensure(rt, sizeOf(shape) * 4);
-    writeFloats(rt, inputPtr, x.data, sizeOf(x.shape));
-    this.op.run(plan, inputPtr, outputPtr);
-    return { data: readFloats(rt, outputPtr, sizeOf(shape)), shape } as OutputFor<In>;
+    const residual = this.stageResidual(residualArgument, plan);
+    try {
+      const inputPtr = this.input.ensure(rt, x.data.length * 4 + READ_SLACK_BYTES);
+      const outputPtr = this.output.ensure(rt, sizeOf(shape) * 4 + READ_SLACK_BYTES);
+      writeFloats(rt, inputPtr, x.data, sizeOf(x.shape));
+      this.op.run(plan, inputPtr, outputPtr, residual.ptr);
+      return { data: readFloats(rt, outputPtr, sizeOf(shape)), shape } as OutputFor<In>;
+    } finally {
+      residual.release();
+    }
   }
 
-  runAsync<In extends TensorInput>(input: In): Promise<OutputFor<In>> {
-    // A Promise-returning method rejects, never throws. Everything about the input is read now.
+  runAsync<In extends TensorInput>(input: In, options?: RunOptions): Promise<OutputFor<In>> {
+    // A Promise-returning method rejects, never throws. Everything about the inputs is read now.
     let staged: StagedInput;
+    let residualStaged: StagedInput | null = null;
     try {
       this.checkLive();
-      staged = this.stage(input);
+      const residualArgument = this.readRunOptions(options);
+      staged = this.stage(input, 'input', this.op.inputRank, this.op.inputAxes);
+      try {
+        if (residualArgument !== undefined) residualStaged = this.stage(residualArgument, 'options.residual', this.op.inputRank, this.op.inputAxes);
+      } catch (error) {
+        staged.release();
+        throw error;
+      }
     } catch (error) {
       return Promise.reject(error);
     }
@@ -114,10 +146,12 @@ export class PreparedForm<Plan> implements Prepared {
         this.checkLive();
         const plan = this.planFor(staged.shape, staged.resident ? 0 : sizeOf(staged.shape) * 4);
         const shape = this.op.outputShape(plan);
+        if (residualStaged) checkResidualShape(residualStaged.shape, shape);
+        const residual = residualStaged?.ptr ?? 0;
         if (staged.resident) {
           const out = allocTensor(shape);
           try {
-            await this.op.runParallel(plan, staged.ptr, tensorPointer(out, 'output'));
+            await this.op.runParallel(plan, staged.ptr, tensorPointer(out, 'output'), residual);
           } catch (error) {
             out.dispose();
             throw error;
@@ -125,13 +159,38 @@ export class PreparedForm<Plan> implements Prepared {
           return out as OutputFor<In>;
         }
         const rt = getRuntime();
-        const outputPtr = this.output.ensure(rt, sizeOf(shape) * 4);
-        await this.op.runParallel(plan, staged.ptr, outputPtr);
+        const outputPtr = this.output.ensure(rt, sizeOf(shape) * 4 + READ_SLACK_BYTES);
+        await this.op.runParallel(plan, staged.ptr, outputPtr, residual);
         return { data: readFloats(rt, outputPtr, sizeOf(shape)), shape } as OutputFor<In>;
       } finally {
         staged.release();
+        residualStaged?.release();
       }
     });
+  }
+
+  /** The residual of a run, or undefined; only ops that take one accept it. */
+  private readRunOptions(options: RunOptions | undefined): TensorInput | undefined {
+    if (options === undefined) return this.defaultResidual;
+    if (typeof options !== 'object' || options === null) throw new TypeError(`${this.op.name}: run options must be an object, e.g. { residual }`);
+    const { residual, ...rest } = options;
+    const unknown = Object.keys(rest);
+    if (unknown.length > 0) throw new TypeError(`${this.op.name}: unknown run option '${unknown[0]}' (run takes { residual })`);
+    if (residual !== undefined && !this.op.takesResidual) throw new TypeError(`${this.op.name} takes no residual (conv2d does)`);
+    return residual ?? this.defaultResidual;
+  }
+
+  /** A residual for a synchronous run: where it is, validated against the output shape. */
+  private stageResidual(residual: TensorInput | undefined, plan: Plan): { ptr: number; release(): void } {
+    if (residual === undefined) return { ptr: 0, release: () => {} };
+    const staged = this.stage(residual, 'options.residual', this.op.inputRank, this.op.inputAxes);
+    try {
+      checkResidualShape(staged.shape, this.op.outputShape(plan));
+    } catch (error) {
+      staged.release();
+      throw error;
+    }
+    return staged;
   }
 
   dispose(): void {
@@ -147,14 +206,14 @@ export class PreparedForm<Plan> implements Prepared {
   }
 
   /** A Tensor held, or a { data, shape } copied into memory of its own: later changes cannot reach the call. */
-  private stage(input: TensorInput): StagedInput {
+  private stage(input: TensorInput, name: string, rank: number, axes: string): StagedInput {
     if (isTensor(input)) {
-      const release = holdTensor(input, 'input');
-      const shape = checkTensorShape('input', input.shape, this.op.inputRank, this.op.inputAxes);
-      return { ptr: tensorPointer(input, 'input'), shape, resident: true, release };
+      const release = holdTensor(input, name);
+      const shape = checkTensorShape(name, input.shape, rank, axes);
+      return { ptr: tensorPointer(input, name), shape, resident: true, release };
     }
     const rt = getRuntime();
-    const x = checkTensor('input', input, this.op.inputRank, this.op.inputAxes);
+    const x = checkTensor(name, input, rank, axes);
     // No planning here: a plan may swap an op's inner convs, which a queued call may still be using.
     const ptr = rt.arena.alloc(x.data.length * 4 + READ_SLACK_BYTES);
     try {
@@ -179,8 +238,14 @@ export class PreparedForm<Plan> implements Prepared {
 }
 
 /** The public prepared form of an op's pointer form. */
-export function preparedForm<Plan>(op: PointerOp<Plan>): Prepared {
-  return new PreparedForm(op);
+export function preparedForm<Plan>(op: PointerOp<Plan>, defaultResidual?: TensorInput): Prepared {
+  return new PreparedForm(op, defaultResidual);
+}
+
+function checkResidualShape(residual: readonly number[], output: readonly number[]): void {
+  if (residual.length !== output.length || residual.some((d, i) => d !== output[i])) {
+    throw new RangeError(`options.residual must have the output's shape [${output.join(', ')}], got [${residual.join(', ')}]`);
+  }
 }
 
 /** The one-shot form of every op: prepare, run once, free (also when the run throws). */

@@ -1,7 +1,7 @@
 // Public conv2d: the prepared form owns its packed weights and a workspace that is reused across
 // runs (grown only when a larger input arrives); the one-shot form is prepare, run, dispose.
 
-import type { ConvAlgorithm, ConvBuffers, RowBand } from '../algorithms/algorithm.js';
+import { ACTIVATION_CODES, type ConvAlgorithm, type ConvBuffers, type RowBand } from '../algorithms/algorithm.js';
 import { gemmConv } from '../algorithms/gemm.js';
 import { chooseConv2dAlgorithm } from '../dispatch.js';
 import { Region } from '../memory/region.js';
@@ -47,6 +47,7 @@ function rowBands(rows: number, count: number, align: number): RowBand[] {
 export class PreparedConv2d implements PointerOp<Conv2dPlan> {
   readonly name = 'conv2d';
   readonly inputRank = 4;
+  readonly takesResidual = true;
   readonly inputAxes: string;
   private readonly filter: Conv2dFilter;
   /** The user's weights as given, snapshotted: packing per algorithm happens on first use. */
@@ -60,6 +61,8 @@ export class PreparedConv2d implements PointerOp<Conv2dPlan> {
   private readonly parallelScratch = new Region();
   private disposed = false;
   private lastPlan: (Conv2dPlan & { shape: number[] }) | null = null;
+  /** Each plan's twin without the activation, for runs with a residual. */
+  private readonly residualPlans = new WeakMap<Conv2dPlan, Conv2dPlan>();
 
   constructor(weightArgument: TensorInput, optionsArgument: Conv2dOptions | undefined) {
     const rt = getRuntime();
@@ -94,15 +97,40 @@ export class PreparedConv2d implements PointerOp<Conv2dPlan> {
     };
   }
 
-  run(plan: Conv2dPlan, input: number, output: number): void {
-    this.runInMemory(plan, input, output, this.scratch.ensure(getRuntime(), plan.algorithm.scratchBytes(plan.geometry)));
+  run(plan: Conv2dPlan, input: number, output: number, residual = 0): void {
+    const conv = residual === 0 ? plan : this.withoutActivation(plan);
+    this.runInMemory(conv, input, output, this.scratch.ensure(getRuntime(), plan.algorithm.scratchBytes(plan.geometry)));
+    if (residual !== 0) this.addResidual(plan, output, residual);
   }
 
   /** On the pool when there is one and the call has enough work for it. */
-  async runParallel(plan: Conv2dPlan, input: number, output: number): Promise<void> {
+  async runParallel(plan: Conv2dPlan, input: number, output: number, residual = 0): Promise<void> {
     const pool = await getPool();
-    if (!pool || !worthThreads(plan)) this.run(plan, input, output);
-    else await this.runInMemoryParallel(plan, input, output);
+    if (!pool || !worthThreads(plan)) {
+      this.run(plan, input, output, residual);
+      return;
+    }
+    await this.runInMemoryParallel(residual === 0 ? plan : this.withoutActivation(plan), input, output);
+    if (residual !== 0) this.addResidual(plan, output, residual);
+  }
+
+  /** The plan with its activation left for the residual pass (which applies it after the sum). */
+  private withoutActivation(plan: Conv2dPlan): Conv2dPlan {
+    if (plan.geometry.activation === 'none') return plan;
+    const cached = this.residualPlans.get(plan);
+    if (cached) return cached;
+    const bare = { ...plan, geometry: { ...plan.geometry, activation: 'none' as const } };
+    this.residualPlans.set(plan, bare);
+    return bare;
+  }
+
+  /**
+   * output = activation(output + residual), in place, right after the kernel wrote the output
+   * (while it is still in cache); the activation is the kernels' own code.
+   */
+  private addResidual(plan: Conv2dPlan, output: number, residual: number): void {
+    const g = plan.geometry;
+    getRuntime().kernels.addActivate(output, residual, outputBytes(plan) / 4, ACTIVATION_CODES[g.activation], g.alpha, output);
   }
 
   /**
@@ -219,9 +247,13 @@ export class PreparedConv2d implements PointerOp<Conv2dPlan> {
   }
 }
 
-/** Prepares a convolution: validates and snapshots weights and options for repeated runs. */
+/**
+ * Prepares a convolution: validates and snapshots weights and options for repeated runs. A
+ * `residual` option is added in every run that passes none (`run(x, { residual })` per run).
+ */
 export function createConv2d(weight: TensorInput, options?: Conv2dOptions): Conv2d {
-  return preparedForm(new PreparedConv2d(weight, options));
+  const { residual, ...rest } = (readOptions(options) ?? {}) as Conv2dOptions;
+  return preparedForm(new PreparedConv2d(weight, options === undefined || options === null || typeof options !== 'object' ? options : rest), residual);
 }
 
 /** One convolution. `input`, `weight` and the result are Tensors or `{ data: Float32Array, shape }`. */

@@ -3,7 +3,7 @@
 // accumulating in float64, with its own reading of the options (./semantics.ts).
 
 import type { Conv2dOptions, Layout, TensorData, WeightLayout } from '../types.js';
-import { finish, outputLengths, perAxis, readConvCall, readOutputStage, readPadding, resolvePads } from './semantics.js';
+import { finish, outputLengths, perAxis, readConvCall, readOutputStage, readPadding, readTensor, resolvePads } from './semantics.js';
 
 /** Element steps along (filter m, channel c, row, column) of a weight tensor, and its sizes. */
 function weightAxes(layout: WeightLayout, [a, b, c, d]: number[]) {
@@ -24,7 +24,7 @@ export function activationSteps(layout: Layout, C: number, H: number, W: number)
 
 export function conv2d(input: TensorData, weight: TensorData, options: Conv2dOptions = {}): TensorData {
   const { o, layout, weightLayout, x: xt, w: wt, groups } = readConvCall('reference.conv2d', input, weight, options, {
-    rank: 4, layouts: ['NCHW', 'NHWC'], weightLayouts: ['OIHW', 'HWIO', 'OHWI'], defaultWeightLayouts: ['OIHW', 'HWIO'],
+    rank: 4, layouts: ['NCHW', 'NHWC'], weightLayouts: ['OIHW', 'HWIO', 'OHWI'], defaultWeightLayouts: ['OIHW', 'HWIO'], extraKeys: ['residual'],
   });
   const [strideH, strideW] = perAxis('options.stride', o.stride, 2, 1, 1) as [number, number];
   const [dilationH, dilationW] = perAxis('options.dilation', o.dilation, 2, 1, 1) as [number, number];
@@ -37,6 +37,12 @@ export function conv2d(input: TensorData, weight: TensorData, options: Conv2dOpt
   const pads = resolvePads(readPadding(o.padding, ['top', 'bottom', 'left', 'right']), [inH, inW], [kernelH, kernelW], [strideH, strideW], [dilationH, dilationW]);
   const [padTop, , padLeft] = pads as [number, number, number, number];
   const [outH, outW] = outputLengths([inH, inW], [kernelH, kernelW], [strideH, strideW], [dilationH, dilationW], pads) as [number, number];
+  const outShape = layout === 'NCHW' ? [batch, outChannels, outH, outW] : [batch, outH, outW, outChannels];
+  // Added to the sum before the activation (ResNet's relu(conv(x) + shortcut)).
+  const residual = o.residual === undefined ? null : readTensor('options.residual', o.residual, 4);
+  if (residual && residual.shape.some((d, i) => d !== outShape[i])) {
+    throw new RangeError(`options.residual must have the output's shape ${JSON.stringify(outShape)}, got ${JSON.stringify(residual.shape)}`);
+  }
   const x = xt.data;
   const w = wt.data;
   const xs = activationSteps(layout, inChannels, inH, inW);
@@ -72,9 +78,12 @@ export function conv2d(input: TensorData, weight: TensorData, options: Conv2dOpt
         }
       }
       for (let oh = 0; oh < outH; oh++) {
-        for (let ow = 0; ow < outW; ow++) y[n * ys.n + m * ys.c + oh * ys.row + ow * ys.col] = finish(sums[oh * outW + ow]!, m, stage);
+        for (let ow = 0; ow < outW; ow++) {
+          const index = n * ys.n + m * ys.c + oh * ys.row + ow * ys.col;
+          y[index] = finish(sums[oh * outW + ow]! + (residual ? residual.data[index]! : 0), m, stage);
+        }
       }
     }
   }
-  return { data: y, shape: layout === 'NCHW' ? [batch, outChannels, outH, outW] : [batch, outH, outW, outChannels] };
+  return { data: y, shape: outShape };
 }

@@ -282,7 +282,7 @@ export async function benchNetworks(options: NetworksOptions, hooks: {
   argv: string[];
 }): Promise<NetworkResult[]> {
   const { log } = hooks;
-  const title = `Whole networks, batch 1, simdconv (prepared convs; adds and pools in plain JS) vs tfjs-backend-wasm and onnxruntime-web, ` +
+  const title = `Whole networks, batch 1, simdconv (resident tensors: prepared convs, add, maxPool2d, globalAvgPool2d; residual adds fused into their conv) vs tfjs-backend-wasm and onnxruntime-web, ` +
     `Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}; medians of ${options.rounds} interleaved rounds, time ratios paired by round`;
   log(`${title}\n`);
   const results: NetworkResult[] = [];

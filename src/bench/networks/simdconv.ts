@@ -51,23 +51,66 @@ export interface SimdconvEngineOptions {
   async?: boolean;
 }
 
+/**
+ * Residual adds taken into the conv before them: an add whose operand is the output of a conv
+ * with no activation that nothing else reads runs as that conv with `residual` (the other
+ * operand) and the add's activation, at the add's place in the order (where both are ready).
+ */
+function residualFusions(graph: Graph): Map<string, { conv: ConvNode; residual: string }> {
+  const reads = new Map<string, number>();
+  for (const n of graph.nodes) for (const v of n.op === 'add' ? [n.a, n.b] : [n.input]) reads.set(v, (reads.get(v) ?? 0) + 1);
+  const producer = new Map(graph.nodes.map((n) => [n.output, n] as const));
+  const fusions = new Map<string, { conv: ConvNode; residual: string }>();
+  for (const n of graph.nodes) {
+    if (n.op !== 'add') continue;
+    for (const [mine, other] of [[n.a, n.b], [n.b, n.a]] as const) {
+      const conv = producer.get(mine);
+      if (conv?.op === 'conv' && conv.activation === 'none' && reads.get(mine) === 1) {
+        fusions.set(n.name, { conv: { ...conv, activation: n.activation }, residual: other });
+        break;
+      }
+    }
+  }
+  return fusions;
+}
+
 export function prepareSimdconv(graph: Graph, { layout, async = false }: SimdconvEngineOptions): NetworkRunner {
+  const fusions = residualFusions(graph);
+  const fusedConvs = new Set([...fusions.values()].map((f) => f.conv.name));
+  const index = new Map(graph.nodes.map((n, i) => [n.name, i] as const));
   const convs = new Map<string, Conv2d>();
-  for (const n of graph.nodes) if (n.op === 'conv') convs.set(n.name, prepareConv(n, layout));
-  // The last node reading each value: values are dropped from the map after it, as a user's
-  // locals go out of scope, so that the garbage collector sees the same live set.
+  for (const n of graph.nodes) if (n.op === 'conv' && !fusedConvs.has(n.name)) convs.set(n.name, prepareConv(n, layout));
+  for (const { conv } of fusions.values()) convs.set(conv.name, prepareConv(conv, layout));
+  /** What each node reads when it runs (a fused add: its conv's input and the residual; a fused conv: nothing). */
+  const readsOf = (n: GraphNode): string[] => {
+    if (n.op === 'conv') return fusedConvs.has(n.name) ? [] : [n.input];
+    if (n.op === 'add') {
+      const fusion = fusions.get(n.name);
+      return fusion ? [fusion.conv.input, fusion.residual] : [n.a, n.b];
+    }
+    return [n.input];
+  };
+  // The last node reading each value: each is disposed right after it.
   const lastUse = new Map<string, number>();
   graph.nodes.forEach((n, i) => {
-    for (const v of n.op === 'add' ? [n.a, n.b] : [n.input]) lastUse.set(v, i);
+    for (const v of readsOf(n)) lastUse.set(v, i);
   });
 
-  const step = (n: GraphNode, get: (name: string) => Value, useAsync: boolean): Value | Promise<Value> => {
+  /** The node's output, or null for a conv that runs later inside its add. */
+  const step = (n: GraphNode, get: (name: string) => Value, useAsync: boolean): Value | Promise<Value> | null => {
     switch (n.op) {
       case 'conv': {
+        if (fusedConvs.has(n.name)) return null;
         const conv = convs.get(n.name)!;
         return useAsync ? conv.runAsync(get(n.input)) : conv.run(get(n.input));
       }
-      case 'add': return add(get(n.a), get(n.b), n);
+      case 'add': {
+        const fusion = fusions.get(n.name);
+        if (!fusion) return add(get(n.a), get(n.b), n);
+        const conv = convs.get(fusion.conv.name)!;
+        const options = { residual: get(fusion.residual) };
+        return useAsync ? conv.runAsync(get(fusion.conv.input), options) : conv.run(get(fusion.conv.input), options);
+      }
       case 'maxPool': return maxPool(get(n.input), n, layout);
       case 'globalAvgPool': return globalAvgPool(get(n.input), n, layout);
     }
@@ -90,23 +133,26 @@ export function prepareSimdconv(graph: Graph, { layout, async = false }: Simdcon
   const runSync = (input: Float32Array) => {
     const map = values(input);
     graph.nodes.forEach((n, i) => {
-      map.set(n.output, step(n, (name) => map.get(name)!, false) as Value);
+      const value = step(n, (name) => map.get(name)!, false) as Value | null;
+      if (value) map.set(n.output, value);
       release(map, i);
     });
     return result(map);
   };
   const runTimed = async (input: Float32Array) => {
     const map = values(input);
-    const nodeMs: number[] = [];
+    const nodeMs: number[] = new Array(graph.nodes.length).fill(0);
     for (const [i, n] of graph.nodes.entries()) {
       const t0 = performance.now();
-      map.set(n.output, await step(n, (name) => map.get(name)!, async));
-      nodeMs.push(performance.now() - t0);
+      const value = await step(n, (name) => map.get(name)!, async);
+      // A fused add's time is its conv's: the profile shows it under the conv.
+      const fusion = n.op === 'add' ? fusions.get(n.name) : undefined;
+      nodeMs[fusion ? index.get(fusion.conv.name)! : i] = performance.now() - t0;
+      if (value) map.set(n.output, value);
       release(map, i);
     }
     return { output: result(map), nodeMs };
   };
-
   return {
     name: `simdconv ${layout}${async ? ' async' : ''}`,
     layout,
