@@ -18,3 +18,4 @@ export function heapBase(): usize {
 export { allFinite } from "./finite";
 export { poolNHWC, poolNCHW, globalAvgPoolNCHW, globalAvgPoolNHWC } from "./pool";
 export { addActivate } from "./eltwise";
+export { stackDepthSlices, spreadPixels, swapPlaneAxes } from "./layout";

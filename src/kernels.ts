@@ -107,6 +107,15 @@ export type KernelExports = {
   globalAvgPoolNCHW(x: number, planes: number, size: number, y: number): void;
   globalAvgPoolNHWC(x: number, batch: number, pixels: number, channels: number, y: number): void;
   addActivate(a: number, b: number, count: number, activation: number, alpha: number, y: number): void;
+  stackDepthSlices(
+    x: number, batch: number, channels: number, inD: number, plane: number, kernelD: number, outD: number,
+    strideD: number, dilationD: number, padFront: number, channelsLast: boolean, dst: number,
+  ): void;
+  spreadPixels(
+    x: number, batch: number, channels: number, inH: number, inW: number, strideH: number, strideW: number,
+    borderTop: number, borderLeft: number, height: number, width: number, channelsLast: boolean, dst: number,
+  ): void;
+  swapPlaneAxes(src: number, batch: number, outer: number, inner: number, plane: number, dst: number): void;
 };
 
 /** What the kernel paths need: the exports and the memory they run over. */

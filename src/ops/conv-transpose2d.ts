@@ -47,33 +47,6 @@ function spreadShape(g: ConvTranspose2dGeometry): number[] {
   return g.layout === 'NCHW' ? [g.batch, g.inChannels, height, width] : [g.batch, height, width, g.inChannels];
 }
 
-/** Writes the stride-spread, bordered input the equivalent conv2d reads to `out` (views of memory). */
-function spreadInput(g: ConvTranspose2dGeometry, x: Float32Array, out: Float32Array): void {
-  const borderTop = g.dilationH * (g.kernelH - 1) - g.padTop;
-  const borderLeft = g.dilationW * (g.kernelW - 1) - g.padLeft;
-  const nchw = g.layout === 'NCHW';
-  const shape = spreadShape(g);
-  const [height, width] = nchw ? [shape[2]!, shape[3]!] : [shape[1]!, shape[2]!];
-  const C = g.inChannels;
-  out.fill(0);
-  for (let n = 0; n < g.batch; n++) {
-    for (let ih = 0; ih < g.inH; ih++) {
-      const row = ih * g.strideH + borderTop;
-      if (row < 0 || row >= height) continue;
-      for (let iw = 0; iw < g.inW; iw++) {
-        const col = iw * g.strideW + borderLeft;
-        if (col < 0 || col >= width) continue;
-        if (nchw) {
-          for (let c = 0; c < C; c++) out[((n * C + c) * height + row) * width + col] = x[((n * C + c) * g.inH + ih) * g.inW + iw]!;
-        } else {
-          const from = ((n * g.inH + ih) * g.inW + iw) * C;
-          out.set(x.subarray(from, from + C), ((n * height + row) * width + col) * C);
-        }
-      }
-    }
-  }
-}
-
 /** One axis of one phase: outputs s·j + r (j < count) = Σ_t x[j − pad + t] · subkernel[t]. */
 interface PhaseAxis {
   /** Kernel taps of this phase: first = residue, then every stride-th; `taps` of them. */
@@ -209,7 +182,12 @@ class PreparedConvTranspose2d implements PointerOp<TransposePlan> {
     const floats = p.spread!.shape.reduce((a, b) => a * b, 1);
     const ptr = this.regions.spread.ensure(rt, floats * 4 + READ_SLACK_BYTES);
     const g = p.g;
-    spreadInput(g, floatView(rt, input, g.batch * g.inChannels * g.inH * g.inW), floatView(rt, ptr, floats));
+    const nchw = g.layout === 'NCHW';
+    const [height, width] = nchw ? [p.spread!.shape[2]!, p.spread!.shape[3]!] : [p.spread!.shape[1]!, p.spread!.shape[2]!];
+    rt.kernels.spreadPixels(
+      input, g.batch, g.inChannels, g.inH, g.inW, g.strideH, g.strideW,
+      g.dilationH * (g.kernelH - 1) - g.padTop, g.dilationW * (g.kernelW - 1) - g.padLeft, height, width, !nchw, ptr,
+    );
     return ptr;
   }
 

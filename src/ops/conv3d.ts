@@ -7,7 +7,7 @@ import { getRuntime } from '../runtime.js';
 import { type Conv2dPlan, PreparedConv2d } from './conv2d.js';
 import { preparedForm, readArgument, readOptions, runOnce, runOnceAsync, type OutputFor, type PointerOp, type Prepared, type TensorInput } from '../core/prepared.js';
 import { Region } from '../memory/region.js';
-import { floatView, READ_SLACK_BYTES } from '../memory/staging.js';
+import { READ_SLACK_BYTES } from '../memory/staging.js';
 import { checkOptionKeys, checkWeight, conv3dInputAxes, OPTION_KEYS, resolveConv3d, type Conv3dGeometry } from '../shape.js';
 import type { Conv3dOptions, TensorData } from '../types.js';
 
@@ -24,50 +24,6 @@ function toOIDHW(data: Float32Array, shape: readonly number[]): Float32Array {
         for (let c = 0; c < Cg; c++)
           for (let m = 0; m < M; m++) out[(((m * Cg + c) * kD + kd) * kH + kh) * kW + kw] = data[i++]!;
   return out;
-}
-
-/**
- * Writes the batch of N·outD images of C·kD stacked depth slices (zeros outside the input) from
- * `x` to `stacked`, both views of WebAssembly memory, in the conv2d layout.
- */
-function stackSlices(g: Conv3dGeometry, x: Float32Array, stacked: Float32Array): void {
-  const { batch: N, inChannels: C, inD, inH, inW, kernelD: kD, outD } = g;
-  const plane = inH * inW;
-  const channels = C * kD;
-  stacked.fill(0);
-  for (let n = 0; n < N; n++) {
-    for (let od = 0; od < outD; od++) {
-      const image = n * outD + od;
-      for (let kd = 0; kd < kD; kd++) {
-        const id = od * g.strideD + kd * g.dilationD - g.padFront;
-        if (id < 0 || id >= inD) continue; // stays zero
-        if (g.layout === 'NCDHW') {
-          for (let c = 0; c < C; c++) {
-            const from = ((n * C + c) * inD + id) * plane;
-            stacked.set(x.subarray(from, from + plane), (image * channels + c * kD + kd) * plane);
-          }
-        } else {
-          for (let p = 0; p < plane; p++) {
-            const from = ((n * inD + id) * plane + p) * C;
-            const to = (image * plane + p) * channels + kd;
-            for (let c = 0; c < C; c++) stacked[to + c * kD] = x[from + c]!;
-          }
-        }
-      }
-    }
-  }
-}
-
-/** The batched conv2d's [N·outD, M, outH, outW] result as NCDHW [N, M, outD, outH, outW]: whole planes move. */
-function unstackPlanes(g: Conv3dGeometry, y2: Float32Array, y: Float32Array): void {
-  const { batch: N, outChannels: M, outD, outH, outW } = g;
-  const plane = outH * outW;
-  for (let n = 0; n < N; n++)
-    for (let od = 0; od < outD; od++)
-      for (let m = 0; m < M; m++) {
-        const from = ((n * outD + od) * M + m) * plane;
-        y.set(y2.subarray(from, from + plane), ((n * M + m) * outD + od) * plane);
-      }
 }
 
 interface Conv3dPlan {
@@ -131,11 +87,11 @@ class PreparedConv3d implements PointerOp<Conv3dPlan> {
   /** Stacks the input; returns where the inner conv reads and writes. */
   private stage(p: Conv3dPlan, input: number, output: number): { stacked: number; result: number } {
     const rt = getRuntime();
-    const inputFloats = p.g.batch * p.g.inChannels * p.g.inD * p.g.inH * p.g.inW;
     const stacked = this.stacked.ensure(rt, p.stackedFloats * 4 + READ_SLACK_BYTES);
     // NDHWC's batched output already is the 3-D output in order; NCDHW's planes move after.
     const result = p.g.layout === 'NDHWC' ? output : this.unstacked.ensure(rt, this.outputFloats(p) * 4);
-    stackSlices(p.g, floatView(rt, input, inputFloats), floatView(rt, stacked, p.stackedFloats));
+    const g = p.g;
+    rt.kernels.stackDepthSlices(input, g.batch, g.inChannels, g.inD, g.inH * g.inW, g.kernelD, g.outD, g.strideD, g.dilationD, g.padFront, g.layout === 'NDHWC', stacked);
     return { stacked, result };
   }
 
@@ -145,8 +101,9 @@ class PreparedConv3d implements PointerOp<Conv3dPlan> {
 
   private finish(p: Conv3dPlan, result: number, output: number): void {
     if (result === output) return;
-    const rt = getRuntime();
-    unstackPlanes(p.g, floatView(rt, result, this.outputFloats(p)), floatView(rt, output, this.outputFloats(p)));
+    const g = p.g;
+    // [N·outD, M, plane] → [N, M, outD, plane]: whole planes move.
+    getRuntime().kernels.swapPlaneAxes(result, g.batch, g.outD, g.outChannels, g.outH * g.outW, output);
   }
 
   run(p: Conv3dPlan, input: number, output: number): void {
