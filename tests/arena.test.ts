@@ -61,6 +61,31 @@ describe('Arena', () => {
     expect(state.grows).toBe(0);
   });
 
+  it('takes scratch from the top, long-lived buffers from the bottom: per-call buffers leave no holes between tensors', () => {
+    // base 128 (after rounding 100 up), end 65536.
+    const { arena } = makeArena();
+    const a = arena.alloc(1000);
+    const scratch = arena.alloc(5000, true);
+    const b = arena.alloc(1000);
+    expect(a).toBe(128);
+    expect(b).toBe(128 + 1024); // right after a, not after the scratch
+    expect(scratch).toBe(65536 - 5056); // at the very top
+    arena.release(scratch);
+    // With the scratch gone the space above b is one free block again: a large buffer fits.
+    expect(arena.alloc(65536 - 128 - 2048)).toBe(128 + 2048);
+  });
+
+  it('a scratch buffer that does not fit grows memory and sits at the new top', () => {
+    const { arena, state } = makeArena(0, 65536);
+    const long = arena.alloc(60_000);
+    const scratch = arena.alloc(10_000, true);
+    expect(state.grows).toBe(1);
+    expect(scratch + 10_048).toBe(state.end);
+    arena.release(scratch);
+    arena.release(long);
+    expect(arena.liveBytes).toBe(0);
+  });
+
   it('rejects releasing a pointer it did not hand out', () => {
     const { arena } = makeArena();
     expect(() => arena.release(12345)).toThrowError(/unknown pointer/);

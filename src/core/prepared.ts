@@ -215,7 +215,7 @@ export class PreparedForm<Plan> implements Prepared {
     const rt = getRuntime();
     const x = checkTensor(name, input, rank, axes);
     // No planning here: a plan may swap an op's inner convs, which a queued call may still be using.
-    const ptr = rt.arena.alloc(x.data.length * 4 + READ_SLACK_BYTES);
+    const ptr = rt.arena.alloc(x.data.length * 4 + READ_SLACK_BYTES, true);
     try {
       writeFloats(rt, ptr, x.data, sizeOf(x.shape));
     } catch (error) {

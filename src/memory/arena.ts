@@ -36,10 +36,15 @@ export class Arena {
     if (end > start) this.free.push({ start, size: end - start });
   }
 
-  /** Returns a 64-byte aligned pointer to `bytes` bytes; grows memory if it must. */
-  alloc(bytes: number): number {
+  /**
+   * Returns a 64-byte aligned pointer to `bytes` bytes; grows memory if it must. Long-lived
+   * buffers (tensors, packed weights, an op's workspace) are taken first-fit from the bottom;
+   * `scratch` ones (freed before the call returns) from the top of the highest free block that
+   * fits, so per-call buffers never leave holes between long-lived ones.
+   */
+  alloc(bytes: number, scratch = false): number {
     const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
-    let index = this.free.findIndex((block) => block.size >= size);
+    let index = scratch ? this.findLast(size) : this.free.findIndex((block) => block.size >= size);
     if (index < 0) {
       const last = this.free[this.free.length - 1];
       const tail = last && last.start + last.size === this.end ? last.size : 0;
@@ -53,17 +58,27 @@ export class Arena {
       const oldEnd = this.end;
       this.end = this.grow(Math.ceil(needed / PAGE) * PAGE);
       this.insertFree(oldEnd, this.end - oldEnd);
-      index = this.free.findIndex((block) => block.size >= size);
+      index = scratch ? this.findLast(size) : this.free.findIndex((block) => block.size >= size);
     }
     const block = this.free[index]!;
-    const ptr = block.start;
-    if (block.size === size) this.free.splice(index, 1);
-    else {
+    let ptr: number;
+    if (scratch) {
+      ptr = block.start + block.size - size;
+      block.size -= size;
+    } else {
+      ptr = block.start;
       block.start += size;
       block.size -= size;
     }
+    if (block.size === 0) this.free.splice(index, 1);
     this.live.set(ptr, size);
     return ptr;
+  }
+
+  /** The highest free block of at least `size` bytes, or −1. */
+  private findLast(size: number): number {
+    for (let i = this.free.length - 1; i >= 0; i--) if (this.free[i]!.size >= size) return i;
+    return -1;
   }
 
   release(ptr: number): void {

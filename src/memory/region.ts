@@ -7,10 +7,13 @@ export class Region {
   ptr = 0;
   private bytes = 0;
 
+  /** @param scratch freed before the call that made it returns (Arena.alloc's scratch area). */
+  constructor(private readonly scratch = false) {}
+
   ensure(rt: Runtime, bytes: number): number {
     if (bytes > this.bytes) {
       // Allocate first: if it throws, the old region is still valid and still owned.
-      const ptr = rt.arena.alloc(bytes);
+      const ptr = rt.arena.alloc(bytes, this.scratch);
       this.free(rt);
       this.ptr = ptr;
       this.bytes = bytes;

@@ -18,7 +18,7 @@ export function floatView(rt: Runtime, ptr: number, length: number): Float32Arra
 
 /** Copies `data` into a new region; the caller releases it. */
 export function allocCopy(rt: Runtime, data: Float32Array, padToFloats = data.length): number {
-  const ptr = rt.arena.alloc(padToFloats * 4);
+  const ptr = rt.arena.alloc(padToFloats * 4, true);
   const view = floatView(rt, ptr, padToFloats);
   view.set(data);
   view.fill(0, data.length);

@@ -34,7 +34,7 @@ function operand(name: string, value: TensorInput): { ptr: number; shape: readon
   const x = checkAnyRank(name, value);
   const count = x.data.length;
   checkCallFits('add', { [name]: count * 4 + READ_SLACK_BYTES });
-  const ptr = rt.arena.alloc(count * 4 + READ_SLACK_BYTES);
+  const ptr = rt.arena.alloc(count * 4 + READ_SLACK_BYTES, true);
   try {
     writeFloats(rt, ptr, x.data, count);
   } catch (error) {
@@ -74,7 +74,7 @@ export function add<A extends TensorInput, B extends TensorInput>(a: A, b: B, op
         return out as AddOutput<A, B>;
       }
       checkCallFits('add', { output: count * 4 });
-      const outPtr = rt.arena.alloc(count * 4);
+      const outPtr = rt.arena.alloc(count * 4 + READ_SLACK_BYTES, true);
       try {
         runAddInMemory(rt, count, x.ptr, y.ptr, outPtr, activation, alpha);
         return { data: readFloats(rt, outPtr, count), shape: [...x.shape] } as unknown as AddOutput<A, B>;

@@ -169,7 +169,7 @@ export function runPool2dInMemory(rt: Runtime, g: Pool2dGeometry, inPtr: number,
     k.poolNHWC(inPtr, g.batch, g.inH, g.inW, g.channels, ...window, outPtr);
     return;
   }
-  const scratch = new Region();
+  const scratch = new Region(true);
   try {
     const { paddedH, paddedW } = paddedPlane(g);
     k.poolNCHW(inPtr, g.batch * g.channels, g.inH, g.inW, ...window, paddedH, paddedW, scratch.ensure(rt, poolScratchBytes(g)), outPtr);
