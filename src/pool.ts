@@ -3,16 +3,10 @@
 // computed exactly as a single call computes those rows, so results are bitwise the same for
 // any number of threads. In Node the workers never keep the process alive while idle.
 
-import type { ConvBuffers } from './algorithms/algorithm.js';
-import type { BandJob } from './image/band.js';
-import type { Conv2dGeometry } from './shape.js';
-import type { Algorithm } from './types.js';
+import type { PoolTask } from './core/tasks.js';
 import { isNode } from './environment.js';
 
-/** One kernel path on a band of output rows, or one band of an image filter. */
-export type PoolTask =
-  | { kind: 'conv'; algorithm: Exclude<Algorithm, 'auto'>; geometry: Conv2dGeometry; packedWeights: number; buffers: ConvBuffers }
-  | { kind: 'filterBand'; job: BandJob };
+export type { PoolTask } from './core/tasks.js';
 
 export type PoolRequest =
   | { type: 'init'; id: number; module: WebAssembly.Module; memory: WebAssembly.Memory }

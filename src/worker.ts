@@ -1,10 +1,8 @@
 // A pool worker: instantiates the threaded kernels over the shared memory it is sent, then runs
-// tasks (a kernel path on a band of output rows, or a band of an image filter) and answers each
-// with its id.
+// tasks from the one task table (src/core/tasks.ts) and answers each with its id.
 // Runs under Node's worker_threads and as a browser module worker.
 
-import { CONV2D_ALGORITHMS } from './dispatch.js';
-import { runBand } from './image/band.js';
+import { runPoolTask } from './core/tasks.js';
 import { instantiateKernels, type KernelRuntime } from './kernels.js';
 import type { PoolReply, PoolRequest } from './pool.js';
 import { isNode } from './environment.js';
@@ -42,14 +40,7 @@ function handle(port: Port, message: PoolRequest): void {
   }
   try {
     if (!rt) throw new Error('simdconv worker: task before init');
-    if (message.kind === 'filterBand') {
-      runBand(rt, message.job);
-    } else {
-      const name = message.algorithm;
-      const algorithm = CONV2D_ALGORITHMS.find((a) => a.name === name);
-      if (!algorithm) throw new Error(`simdconv worker: unknown kernel path '${name}'`);
-      algorithm.run(rt, message.geometry, message.packedWeights, message.buffers);
-    }
+    runPoolTask(rt, message);
     port.post({ id: message.id });
   } catch (error) {
     port.post({ id: message.id, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
