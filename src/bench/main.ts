@@ -9,12 +9,12 @@
 //   npm run bench -- --threads 2   also each layer on the worker pool against one thread
 //   npm run bench -- --networks    MobileNetV2 and ResNet-18 against the peers instead (networks/main.ts;
 //                                  also --profile, --rounds N, --network NAME, --threads N; --json merges a networks section)
-//   flags: --layers default|suite  --peers  --threads N  --json FILE|-  --svg FILE  --readme  --filter TEXT  --no-images
+//   flags: --layers default|suite  --peers  --threads N  --json FILE|-  --svg FILE  --readme  --filter TEXT  --no-images  --resident
 
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createConv2d, info, init, type Conv2dOptions, type Layout, type TensorData } from '../index.js';
+import { createConv2d, info, init, tensor, type Conv2dOptions, type Layout, type TensorData } from '../index.js';
 import { conv2d as referenceConv2d } from '../reference/index.js';
 import { conv2dMultiplyAdds, resolveConv2dFilter, resolveConv2dGeometry } from '../shape.js';
 import { DEFAULT_LAYERS, randomData, SUITE_LAYERS, type LayerSpec } from './layers.js';
@@ -26,7 +26,7 @@ import { CoreProbe } from './cores.js';
 import { createOrtRunner, createTfjsWasmRunner, setOrtThreads, type PeerResult } from './peers.js';
 import { benchNetworks, networksChild, networksTableFromJson, parseNetworksArgs } from './networks/main.js';
 
-export const ENGINES = ['simdconv NCHW', 'simdconv NHWC', 'plain JS', 'tfjs-wasm', 'ort-web'] as const;
+export const ENGINES = ['simdconv NCHW', 'simdconv NHWC', 'simdconv NCHW tensor', 'simdconv NHWC tensor', 'plain JS', 'tfjs-wasm', 'ort-web'] as const;
 export type Engine = (typeof ENGINES)[number];
 
 export interface LayerResult {
@@ -44,6 +44,8 @@ interface Args {
   /** The image filters on the embedded sample, written to ./out/: with the default layers (npm start). */
   images: boolean;
   peers: boolean;
+  /** Also time each layout on a resident Tensor input, the output read back with dataSync() (what tfjs does). */
+  resident: boolean;
   json?: string;
   svg?: string;
   readme: boolean;
@@ -63,7 +65,7 @@ function parseArgs(argv: string[]): Args {
   const threads = Number(value('--threads') ?? 1);
   if (!Number.isSafeInteger(threads) || threads < 1) throw new RangeError(`--threads must be a positive integer, got ${value('--threads')}`);
   return {
-    layers, ops: set === 'suite' && !filter, images: set === 'default' && !filter && !argv.includes('--no-images'), peers: argv.includes('--peers'),
+    layers, ops: set === 'suite' && !filter, images: set === 'default' && !filter && !argv.includes('--no-images'), peers: argv.includes('--peers'), resident: argv.includes('--resident'),
     json: value('--json'), svg: value('--svg'), readme: argv.includes('--readme'), threads,
   };
 }
@@ -96,7 +98,7 @@ function prepareLayer(l: LayerSpec) {
   return { tensors, geometry };
 }
 
-async function benchLayer(l: LayerSpec, peers: boolean): Promise<LayerResult> {
+async function benchLayer(l: LayerSpec, peers: boolean, resident: boolean): Promise<LayerResult> {
   const { tensors, geometry } = prepareLayer(l);
   const result: LayerResult = { layer: l.name, multiplyAdds: conv2dMultiplyAdds(geometry), ms: {}, unsupported: {} };
   const fast: TimedTask[] = [];
@@ -106,6 +108,18 @@ async function benchLayer(l: LayerSpec, peers: boolean): Promise<LayerResult> {
     const conv = createConv2d(weight, options);
     cleanups.push(() => conv.dispose());
     fast.push({ name: `simdconv ${layout}`, run: () => conv.run(input) });
+    if (resident) {
+      const x = tensor(input.data, input.shape);
+      cleanups.push(() => x.dispose());
+      fast.push({
+        name: `simdconv ${layout} tensor`,
+        run: () => {
+          const y = conv.run(x);
+          y.dataSync();
+          y.dispose();
+        },
+      });
+    }
   }
   if (peers) {
     const add = (engine: Engine, peer: PeerResult) => {
@@ -216,10 +230,10 @@ function formatThreads(results: ThreadResult[], threads: number): string {
 
 const gflops = (r: LayerResult, ms: number | undefined) => (ms === undefined ? undefined : (2 * r.multiplyAdds) / (ms * 1e6));
 
-function formatTable(results: LayerResult[], peers: boolean): string {
-  const engines = ENGINES.filter((e) => peers || (e !== 'tfjs-wasm' && e !== 'ort-web'));
+function formatTable(results: LayerResult[], peers: boolean, resident = false): string {
+  const engines = ENGINES.filter((e) => (peers || (e !== 'tfjs-wasm' && e !== 'ort-web')) && (resident || !e.endsWith('tensor')));
   const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '–' : `${(b / a).toFixed(2)}×`);
-  const header = ['layer', 'MMAC', ...engines.map((e) => `${e} GFLOP/s`), 'NCHW ×JS', 'NHWC ×JS', ...(peers ? ['NHWC ×tfjs', 'NCHW ×ort'] : []), 'NHWC/NCHW'];
+  const header = ['layer', 'MMAC', ...engines.map((e) => `${e} GFLOP/s`), 'NCHW ×JS', 'NHWC ×JS', ...(peers ? ['NHWC ×tfjs', 'NCHW ×ort'] : []), ...(peers && resident ? ['NHWC tensor ×tfjs', 'NCHW tensor ×ort'] : []), 'NHWC/NCHW'];
   const body = results.map((r) => [
     r.layer,
     (r.multiplyAdds / 1e6).toFixed(1),
@@ -227,6 +241,7 @@ function formatTable(results: LayerResult[], peers: boolean): string {
     ratio(r.ms['simdconv NCHW'], r.ms['plain JS']),
     ratio(r.ms['simdconv NHWC'], r.ms['plain JS']),
     ...(peers ? [ratio(r.ms['simdconv NHWC'], r.ms['tfjs-wasm']), ratio(r.ms['simdconv NCHW'], r.ms['ort-web'])] : []),
+    ...(peers && resident ? [ratio(r.ms['simdconv NHWC tensor'], r.ms['tfjs-wasm']), ratio(r.ms['simdconv NCHW tensor'], r.ms['ort-web'])] : []),
     ratio(r.ms['simdconv NHWC'], r.ms['simdconv NCHW']),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
@@ -269,10 +284,10 @@ export async function runBenchmark(argv: string[]): Promise<void> {
   const images = args.ops ? await benchImages1080p(args.threads) : null;
   const results: LayerResult[] = [];
   for (const l of args.layers) {
-    results.push(await benchLayer(l, args.peers));
+    results.push(await benchLayer(l, args.peers, args.resident));
     process.stderr.write(`  ${l.name}\n`);
   }
-  const table = formatTable(results, args.peers);
+  const table = formatTable(results, args.peers, args.resident);
   log(`\n${table}`);
   const threadResults = args.threads > 1 ? benchThreadsInChild(argv.filter((a, i) => !['--json', '--svg'].includes(argv[i - 1] ?? '') && !['--json', '--svg', '--readme'].includes(a))) : [];
   const threadsTable = formatThreads(threadResults, args.threads);
