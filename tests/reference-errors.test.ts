@@ -14,7 +14,7 @@ const image = { data: new Uint8ClampedArray(4 * 4 * 4), width: 4, height: 4 };
 type Case = [label: string, call: () => unknown, error: typeof TypeError | typeof RangeError, message: string];
 const CASES: Case[] = [
   ['options not an object', () => conv2d(x4, w4, 3 as never), TypeError, "reference.conv2d: options must be an object, got 3"],
-  ['unknown option', () => conv2d(x4, w4, { strides: 2 } as never), TypeError, "reference.conv2d: unknown option 'strides'; known: layout, weightLayout, stride, dilation, padding, groups, bias, activation, alpha, algorithm"],
+  ['unknown option', () => conv2d(x4, w4, { strides: 2 } as never), TypeError, "reference.conv2d: unknown option 'strides'; known: layout, weightLayout, stride, dilation, padding, groups, bias, activation, alpha, algorithm, residual"],
   ['input not a tensor', () => conv2d(null as never, w4), TypeError, "input must be { data: Float32Array, shape }, got null"],
   ['input data not Float32Array', () => conv2d({ data: [0] as never, shape: [1, 1, 1, 1] }, w4), TypeError, "input.data must be a Float32Array, got [0]"],
   ['input of rank 3', () => conv2d(tensor([2, 5, 5]), w4), RangeError, "input.shape must list 4 dimensions, got [2, 5, 5]"],

@@ -2,7 +2,7 @@
 // layouts, as a Tensor or { data, shape }, per run of a prepared conv or as a one-shot option,
 // against the reference (which adds it in float64 before the activation).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { conv2d, conv2dAsync, createConv2d, depthwiseConv2d, init, memory, tensor, type Conv2dOptions, type TensorData } from 'simdconv';
+import { conv2d, conv2dAsync, createConv2d, depthwiseConv2d, info, init, memory, tensor, type Conv2dOptions, type TensorData } from 'simdconv';
 import { conv2d as referenceConv2d } from 'simdconv/reference';
 import {
   expectWithinTolerance, pick, randomInt, randomTensor, referenceMagnitude, RELATIVE_TOLERANCE, saturatingAllowance, seededRandom, WINOGRAD_TOLERANCE,
@@ -84,6 +84,28 @@ describe('conv2d residual against the reference', () => {
       expect(memory().numTensors).toBe(start);
     });
   }
+});
+
+describe('conv2d residual on the worker pool', () => {
+  it('a layer large enough for the pool gives bitwise the single-thread result, its residual pass split over the workers', async () => {
+    const random = seededRandom(43);
+    for (const layout of ['NCHW', 'NHWC'] as const) {
+      const x = randomTensor(random, layout === 'NCHW' ? [1, 32, 61, 67] : [1, 61, 67, 32]);
+      const w = randomTensor(random, layout === 'NCHW' ? [32, 32, 3, 3] : [3, 3, 32, 32]);
+      const residual = randomTensor(random, x.shape as number[]);
+      const conv = createConv2d(w, { layout, padding: 1, activation: 'relu' });
+      const [tx, tr] = [tensor(x.data, x.shape), tensor(residual.data, residual.shape)];
+      const single = conv.run(x, { residual }).data;
+      const tasksBefore = info().poolTasks;
+      const pooled = await conv.runAsync(tx, { residual: tr });
+      // The conv's bands and the residual pass's slices: at least two tasks each.
+      expect(info().poolTasks - tasksBefore, layout).toBeGreaterThanOrEqual(4);
+      expect(same(pooled.dataSync(), single), layout).toBe(true);
+      expect(same((await conv.runAsync(x, { residual })).data, single), layout).toBe(true);
+      for (const t of [pooled, tx, tr]) t.dispose();
+      conv.dispose();
+    }
+  });
 });
 
 describe('conv2d residual errors', () => {

@@ -9,10 +9,12 @@ import type { KernelRuntime } from '../kernels.js';
 import type { Conv2dGeometry } from '../shape.js';
 import type { Algorithm } from '../types.js';
 
-/** One kernel path on a band of output rows, or one band of an image filter. */
+/** One kernel path on a band of output rows, one band of an image filter, or a slice of an elementwise pass. */
 export type PoolTask =
   | { kind: 'conv'; algorithm: Exclude<Algorithm, 'auto'>; geometry: Conv2dGeometry; packedWeights: number; buffers: ConvBuffers }
-  | { kind: 'filterBand'; job: BandJob };
+  | { kind: 'filterBand'; job: BandJob }
+  /** output = activation(a + b) over `count` floats (a residual pass, a slice per worker). */
+  | { kind: 'add'; a: number; b: number; count: number; activation: number; alpha: number; output: number };
 
 type TaskOf<K extends PoolTask['kind']> = Extract<PoolTask, { kind: K }>;
 
@@ -24,6 +26,9 @@ export const POOL_TASKS: { [K in PoolTask['kind']]: (rt: KernelRuntime, task: Ta
   },
   filterBand(rt, task) {
     runBand(rt, task.job);
+  },
+  add(rt, task) {
+    rt.kernels.addActivate(task.a, task.b, task.count, task.activation, task.alpha, task.output);
   },
 };
 

@@ -111,7 +111,20 @@ export class PreparedConv2d implements PointerOp<Conv2dPlan> {
       return;
     }
     await this.runInMemoryParallel(residual === 0 ? plan : this.withoutActivation(plan), input, output);
-    if (residual !== 0) this.addResidual(plan, output, residual);
+    if (residual === 0) return;
+    // The residual pass split over the workers too: elementwise, so any split gives the same bits.
+    const g = plan.geometry;
+    const count = outputBytes(plan) / 4;
+    const slice = Math.ceil(count / pool.size / 16) * 16;
+    const tasks: PoolTask[] = [];
+    for (let begin = 0; begin < count; begin += slice) {
+      const offset = begin * 4;
+      tasks.push({
+        kind: 'add', a: output + offset, b: residual + offset, count: Math.min(slice, count - begin),
+        activation: ACTIVATION_CODES[g.activation], alpha: g.alpha, output: output + offset,
+      });
+    }
+    await pool.run(tasks);
   }
 
   /** The plan with its activation left for the residual pass (which applies it after the sum). */
@@ -252,8 +265,12 @@ export class PreparedConv2d implements PointerOp<Conv2dPlan> {
  * `residual` option is added in every run that passes none (`run(x, { residual })` per run).
  */
 export function createConv2d(weight: TensorInput, options?: Conv2dOptions): Conv2d {
-  const { residual, ...rest } = (readOptions(options) ?? {}) as Conv2dOptions;
-  return preparedForm(new PreparedConv2d(weight, options === undefined || options === null || typeof options !== 'object' ? options : rest), residual);
+  const o = readOptions(options);
+  if (typeof o === 'object' && o !== null && !Array.isArray(o) && 'residual' in o) {
+    const { residual, ...rest } = o;
+    return preparedForm(new PreparedConv2d(weight, rest), residual);
+  }
+  return preparedForm(new PreparedConv2d(weight, o));
 }
 
 /** One convolution. `input`, `weight` and the result are Tensors or `{ data: Float32Array, shape }`. */
