@@ -3,10 +3,20 @@
 // computed exactly as a single call computes those rows, so results are bitwise the same for
 // any number of threads. In Node the workers never keep the process alive while idle.
 
-import type { PoolTask } from './core/tasks.js';
+import type { ConvBuffers } from './algorithms/algorithm.js';
+import type { BandJob } from './image/band.js';
+import type { Conv2dGeometry } from './shape.js';
+import type { Algorithm } from './types.js';
 import { isNode } from './environment.js';
 
-export type { PoolTask } from './core/tasks.js';
+/** One kernel path on a band of output rows, one band of an image filter, or a slice of an elementwise pass. */
+/** (What each kind runs is in the one task table, src/core/tasks.ts.) */
+export type PoolTask =
+  | { kind: 'conv'; algorithm: Exclude<Algorithm, 'auto'>; geometry: Conv2dGeometry; packedWeights: number; buffers: ConvBuffers }
+  | { kind: 'filterBand'; job: BandJob }
+  /** output = activation(a + b) over `count` floats (a residual pass, a slice per worker). */
+  | { kind: 'add'; a: number; b: number; count: number; activation: number; alpha: number; output: number };
+
 
 export type PoolRequest =
   | { type: 'init'; id: number; module: WebAssembly.Module; memory: WebAssembly.Memory }

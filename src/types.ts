@@ -1,4 +1,15 @@
-import type { Tensor } from './memory/tensor.js';
+/**
+ * What options see of a resident tensor (the Tensor class of src/memory/tensor.ts implements it;
+ * declared here so that option types need nothing above this file).
+ */
+export interface ResidentTensor {
+  readonly shape: readonly number[];
+  readonly size: number;
+  readonly isDisposed: boolean;
+  dataSync(): Float32Array;
+  data(): Promise<Float32Array>;
+  dispose(): void;
+}
 
 /**
  * A dense float32 array and its shape, owned by JavaScript (what ops take and give without
@@ -52,7 +63,7 @@ export interface Conv2dOptions {
   /** Channel groups; input and output channels must both be divisible by it. Default 1. */
   groups?: number;
   /** One value per output channel. */
-  bias?: Float32Array | Tensor;
+  bias?: Float32Array | ResidentTensor;
   /**
    * Applied in the kernel's output pass. Default `'none'`. `'leakyRelu'`: x ≥ 0 ? x : alpha·x;
    * `'sigmoid'`: 1 / (1 + e^−x); `'tanh'`.
@@ -63,7 +74,7 @@ export interface Conv2dOptions {
    * relu(conv(x) + shortcut) in one call. A prepared conv takes it per run, `run(x, { residual })`;
    * given here it is the residual of every run that passes none.
    */
-  residual?: Tensor | TensorData;
+  residual?: ResidentTensor | TensorData;
   /** Slope of `'leakyRelu'` below zero; only with that activation. Default 0.01 (ONNX, PyTorch). */
   alpha?: number;
   /**

@@ -2,19 +2,10 @@
 // on the worker's own kernel instance. The worker (src/worker.ts) looks tasks up here and nowhere
 // else; an op that sends work to the pool adds its kind here.
 
-import type { ConvBuffers } from '../algorithms/algorithm.js';
 import { CONV2D_ALGORITHMS } from '../dispatch.js';
-import { runBand, type BandJob } from '../image/band.js';
+import { runBand } from '../image/band.js';
 import type { KernelRuntime } from '../kernels.js';
-import type { Conv2dGeometry } from '../shape.js';
-import type { Algorithm } from '../types.js';
-
-/** One kernel path on a band of output rows, one band of an image filter, or a slice of an elementwise pass. */
-export type PoolTask =
-  | { kind: 'conv'; algorithm: Exclude<Algorithm, 'auto'>; geometry: Conv2dGeometry; packedWeights: number; buffers: ConvBuffers }
-  | { kind: 'filterBand'; job: BandJob }
-  /** output = activation(a + b) over `count` floats (a residual pass, a slice per worker). */
-  | { kind: 'add'; a: number; b: number; count: number; activation: number; alpha: number; output: number };
+import type { PoolTask } from '../pool.js';
 
 type TaskOf<K extends PoolTask['kind']> = Extract<PoolTask, { kind: K }>;
 

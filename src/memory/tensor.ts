@@ -5,6 +5,7 @@
 
 import { getRuntime } from '../runtime.js';
 import { checkAnyShape } from '../shape.js';
+import type { ResidentTensor } from '../types.js';
 import { READ_SLACK_BYTES, readFloats, writeFloats } from './staging.js';
 
 interface Storage {
@@ -26,7 +27,7 @@ const kept = new WeakSet<Tensor>();
 const CONSTRUCT = Symbol('simdconv tensor');
 
 /** A float32 tensor in WebAssembly memory. Made by tensor() or by an op given tensors. */
-export class Tensor {
+export class Tensor implements ResidentTensor {
   /** The dimensions (a frozen copy). */
   readonly shape: readonly number[];
   /** Number of elements: the product of the shape. */

@@ -268,7 +268,8 @@ export function createConv2d(weight: TensorInput, options?: Conv2dOptions): Conv
   const o = readOptions(options);
   if (typeof o === 'object' && o !== null && !Array.isArray(o) && 'residual' in o) {
     const { residual, ...rest } = o;
-    return preparedForm(new PreparedConv2d(weight, rest), residual);
+    // Checked when a run stages it: a Tensor of this library or a { data, shape }.
+    return preparedForm(new PreparedConv2d(weight, rest), residual as TensorInput | undefined);
   }
   return preparedForm(new PreparedConv2d(weight, o));
 }
