@@ -19,6 +19,8 @@ beforeAll(async () => {
 });
 
 type KernelCall = { name: string; args: number[] };
+/** ROWS_OUTER_MIN_DEPTH in assembly/gemm.ts: the in-place GEMM's loop order changes there. */
+const GEMM_ROWS_OUTER_MIN_DEPTH = 32;
 
 /** Runs `compute` with every kernel call recorded (the main thread's kernels, wrapped meanwhile). */
 function recordingKernels<T>(compute: () => T): { result: T; calls: KernelCall[] } {
@@ -120,6 +122,14 @@ describe(`the property generators' reach in the CI run (FUZZ_SEED=${CI_FUZZ_SEED
         if (requested === 'gemm' || requested === 'direct') tally.add(`${path} ${layout} filters per group mod 8`, filtersPerGroup % 8);
       }
       if (requested === 'auto') tally.add(`auto chose ${path}`, caseNumber);
+      // The in-place GEMM (NHWC 1×1: A read in place) has one loop order per side of its depth
+      // threshold; each must meet every ragged tile edge (4 rows, 8 columns).
+      for (const call of calls.filter((c) => c.name === 'gemm4x8' && c.args[11] !== 0)) {
+        const [rows, cols, depth] = call.args as [number, number, number];
+        const order = depth >= GEMM_ROWS_OUTER_MIN_DEPTH ? 'rows outer' : 'panels outer';
+        tally.add(`gemm in place, ${order}, rows mod 4`, rows % 4);
+        tally.add(`gemm in place, ${order}, columns mod 8`, cols % 8);
+      }
       if (path === 'winograd') {
         if (cg >= 8) tally.add(`winograd${requested === 'auto' ? ' (auto)' : ''} with >= 8 channels per group`, caseNumber);
         for (const call of calls.filter((c) => c.name === 'winogradOutput')) {
@@ -142,6 +152,10 @@ describe(`the property generators' reach in the CI run (FUZZ_SEED=${CI_FUZZ_SEED
       }
       // The NHWC tiles are 8 filters wide, the NCHW ones 4.
       for (const path of ['gemm', 'direct']) tally.requireResidues(`${path} ${layout} filters per group mod 8`, 8);
+    }
+    for (const order of ['rows outer', 'panels outer']) {
+      tally.requireResidues(`gemm in place, ${order}, rows mod 4`, 4);
+      tally.requireResidues(`gemm in place, ${order}, columns mod 8`, 8);
     }
     for (const path of ['auto', 'gemm', 'direct', 'depthwise', 'winograd']) tally.requireCases(`${path} batch > 1`, 10);
     for (const path of ['gemm', 'direct', 'depthwise', 'winograd']) tally.requireCases(`auto chose ${path}`, 10);

@@ -10,6 +10,9 @@
 //   winogradBlocks  177–200 filters per group make a Winograd block 16 tiles (the minimum), so
 //          images over 64 columns wide per dilation phase split into several blocks across
 //          (tx0 > 0), with and without dilation; 1–2 input channels keep it cheap;
+//   pointwise  1×1 stride-1 unpadded convolutions (gemm reads the input in place) with 24–40
+//          channels per group, both sides of the depth from which the in-place GEMM runs its
+//          columns inside each 4-row group (ROWS_OUTER_MIN_DEPTH, assembly/gemm.ts);
 //   tall (filterImage)  images taller than one band of 128 rows.
 import type { Conv2dOptions, KernelPreset, TensorData } from 'simdconv';
 import { KERNEL_PRESETS } from 'simdconv';
@@ -63,6 +66,13 @@ export const conv2dFamilies: Record<string, Family> = {
       algorithm: oneOf('auto', 'auto', 'winograd', 'winograd', 'gemm', 'direct'),
       groups: int(1, 2), channelsPerGroup: int(8, 24), filtersPerGroup: int(8, 24), height: int(6, 20), width: int(6, 20),
       kernelH: oneOf(3, 3, 3, 1, 5), kernelW: oneOf(3, 3, 3, 2, 4), strideH: oneOf(1, 1, 1, 2), strideW: oneOf(1, 1, 1, 2),
+    },
+  },
+  pointwise: {
+    weight: 6,
+    params: {
+      algorithm: oneOf('auto', 'gemm', 'gemm'), groups: int(1, 2), channelsPerGroup: int(24, 40), filtersPerGroup: int(1, 17),
+      height: int(1, 5), width: int(1, 12), kernelH: oneOf(1), kernelW: oneOf(1), strideH: oneOf(1), strideW: oneOf(1), padding: oneOf('valid'),
     },
   },
   // No poison here: a non-finite input sends Winograd's work to the GEMM.

@@ -34,7 +34,7 @@ function pixelBlock(g: Conv2dGeometry): number {
  * A 1×1 convolution with stride 1 and no padding is a GEMM on its input as it lies in memory
  * (NCHW channel planes are rows of B, NHWC pixels rows of A): nothing to pack or pad.
  */
-function gemmReadsInputInPlace(g: Conv2dGeometry): boolean {
+export function gemmReadsInputInPlace(g: Conv2dGeometry): boolean {
   return g.kernelH === 1 && g.kernelW === 1 && g.strideH === 1 && g.strideW === 1 &&
     g.padTop === 0 && g.padBottom === 0 && g.padLeft === 0 && g.padRight === 0;
 }
