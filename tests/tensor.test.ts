@@ -296,6 +296,29 @@ describe('tidy and keep', () => {
   });
 });
 
+describe('a { data, shape } input written straight into the padded layout its path reads', () => {
+  it('a prepared conv reused across inputs and shapes gives what a fresh one gives (its borders stay zero)', () => {
+    const random = seededRandom(17);
+    for (const layout of ['NCHW', 'NHWC'] as const) {
+      for (const algorithm of ['gemm', 'direct', 'depthwise'] as const) {
+        const C = algorithm === 'depthwise' ? 5 : 3;
+        const M = algorithm === 'depthwise' ? 5 : 4;
+        const w = randomTensor(random, layout === 'NCHW' ? [M, algorithm === 'depthwise' ? 1 : C, 3, 3] : [3, 3, algorithm === 'depthwise' ? 1 : C, M]);
+        const options = { layout, padding: { top: 2, bottom: 1, left: 1, right: 2 }, groups: algorithm === 'depthwise' ? C : 1, algorithm };
+        const conv = createConv2d(w, options);
+        for (const [H, W] of [[9, 7], [9, 7], [5, 11], [9, 7]] as const) {
+          // Large values first: a stale interior or a border left non-zero would show.
+          const x = randomTensor(random, layout === 'NCHW' ? [2, C, H, W] : [2, H, W, C]);
+          x.data.forEach((_, i) => (x.data[i] = x.data[i]! * 1000));
+          expect(same(conv.run(x).data, conv2d(x, w, options).data), `${layout} ${algorithm} ${H}×${W}`).toBe(true);
+          expectMatchesReference(conv.run(x), x, w, options, `${layout} ${algorithm} ${H}×${W}`);
+        }
+        conv.dispose();
+      }
+    }
+  });
+});
+
 describe('async calls', () => {
   it('runAsync and *Async given { data, shape } copy the input at the call', async () => {
     const random = seededRandom(8);

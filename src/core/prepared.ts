@@ -35,11 +35,17 @@ export interface PointerOp<Plan> {
    * Runs on the calling thread; `input` (and `residual`) readable READ_SLACK_BYTES past their
    * end. `residual` (0: none) is a tensor of the output's shape added before the activation.
    */
-  run(plan: Plan, input: number, output: number, residual: number): void;
+  run(plan: Plan, input: number, output: number, residual: number, inputPadded?: boolean): void;
   /** The same on the worker pool, bitwise the same result; the calling thread copies nothing. */
   runParallel(plan: Plan, input: number, output: number, residual: number): Promise<void>;
   /** Takes RunOptions.residual (conv2d). */
   readonly takesResidual?: boolean;
+  /**
+   * Copies a `{ data, shape }` input straight into the zero-bordered layout the plan's kernel
+   * reads (one pass instead of a copy-in and a padding pass); returns its offset, or null when
+   * the kernel reads the input as it is. run() is then told `inputPadded`.
+   */
+  stageHostInput?(plan: Plan, data: Float32Array): number | null;
   /** Frees the op's packed weights and workspaces. */
   release(): void;
 }
@@ -114,10 +120,15 @@ export class PreparedForm<Plan> implements Prepared {
     const shape = this.op.outputShape(plan);
     const residual = this.stageResidual(residualArgument, plan);
     try {
-      const inputPtr = this.input.ensure(rt, x.data.length * 4 + READ_SLACK_BYTES);
       const outputPtr = this.output.ensure(rt, sizeOf(shape) * 4 + READ_SLACK_BYTES);
-      writeFloats(rt, inputPtr, x.data, sizeOf(x.shape));
-      this.op.run(plan, inputPtr, outputPtr, residual.ptr);
+      const padded = this.op.stageHostInput?.(plan, x.data) ?? null;
+      if (padded !== null) {
+        this.op.run(plan, padded, outputPtr, residual.ptr, true);
+      } else {
+        const inputPtr = this.input.ensure(rt, x.data.length * 4 + READ_SLACK_BYTES);
+        writeFloats(rt, inputPtr, x.data, sizeOf(x.shape));
+        this.op.run(plan, inputPtr, outputPtr, residual.ptr);
+      }
       return { data: readFloats(rt, outputPtr, sizeOf(shape)), shape } as OutputFor<In>;
     } finally {
       residual.release();

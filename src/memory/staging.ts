@@ -54,3 +54,51 @@ export function readBytes(rt: Runtime, ptr: number, length: number): Uint8Clampe
   data.set(new Uint8Array(rt.memory.buffer, ptr, length));
   return data;
 }
+
+/** Zeros `bytes` bytes at `ptr`. */
+export function zeroBytes(rt: Runtime, ptr: number, bytes: number): void {
+  new Uint8Array(rt.memory.buffer, ptr, bytes).fill(0);
+}
+
+/** Where a path's zero-bordered input layout puts an image's rows (ConvAlgorithm.paddedInput). */
+export interface PaddedLayout {
+  channelsLast: boolean;
+  batch: number;
+  channels: number;
+  rows: number;
+  cols: number;
+  padTop: number;
+  padLeft: number;
+  /** The bordered image: rows of `width` pixels, `bytes` apart per batch image. */
+  height: number;
+  width: number;
+  bytes: number;
+}
+
+/**
+ * Copies NCHW / NHWC `data` into the zero-bordered layout at `ptr`, row by row: the copy-in
+ * and the padding pass in one. Only the interior is written; the borders are the caller's zeros
+ * (written once per allocation). `data.length` is checked against the layout on this read.
+ */
+export function writePadded(rt: Runtime, ptr: number, data: Float32Array, l: PaddedLayout): void {
+  const length = l.batch * l.channels * l.rows * l.cols;
+  if (data.length !== length) throw new RangeError(`simdconv: the data changed length from ${length} to ${data.length} during the call`);
+  const view = new Float32Array(rt.memory.buffer, ptr, (l.batch * l.bytes) / 4);
+  const imageFloats = l.bytes / 4;
+  if (l.channelsLast) {
+    const row = l.cols * l.channels;
+    for (let n = 0; n < l.batch; n++)
+      for (let r = 0; r < l.rows; r++) {
+        const from = (n * l.rows + r) * row;
+        view.set(data.subarray(from, from + row), n * imageFloats + ((l.padTop + r) * l.width + l.padLeft) * l.channels);
+      }
+    return;
+  }
+  const plane = l.height * l.width;
+  for (let n = 0; n < l.batch; n++)
+    for (let c = 0; c < l.channels; c++)
+      for (let r = 0; r < l.rows; r++) {
+        const from = ((n * l.channels + c) * l.rows + r) * l.cols;
+        view.set(data.subarray(from, from + l.cols), n * imageFloats + c * plane + (l.padTop + r) * l.width + l.padLeft);
+      }
+}

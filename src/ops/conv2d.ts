@@ -5,7 +5,7 @@ import { ACTIVATION_CODES, type ConvAlgorithm, type ConvBuffers, type RowBand } 
 import { gemmConv } from '../algorithms/gemm.js';
 import { chooseConv2dAlgorithm } from '../dispatch.js';
 import { Region } from '../memory/region.js';
-import { allocCopy, writeFloats } from '../memory/staging.js';
+import { allocCopy, READ_SLACK_BYTES, writeFloats, writePadded, zeroBytes } from '../memory/staging.js';
 import { getPool, getRuntime, info, type Runtime } from '../runtime.js';
 import type { PoolTask } from '../pool.js';
 import { conv2dOutputShape, inputAxes, resolveConv2dFilter, resolveConv2dGeometryShape, type Conv2dFilter, type Conv2dGeometry } from '../shape.js';
@@ -55,6 +55,9 @@ export class PreparedConv2d implements PointerOp<Conv2dPlan> {
   private readonly packed = new Map<ConvAlgorithm, number>();
   private readonly bias = new Region();
   private readonly scratch = new Region();
+  /** A { data, shape } input written straight into the zero-bordered layout its path reads. */
+  private readonly paddedInput = new Region();
+  private zeroedPadded = '';
   /** Scratch of the GEMM path when a Winograd plan meets a non-finite input. */
   private readonly fallbackScratch = new Region();
   /** One scratch per worker for runInMemoryParallel. */
@@ -97,10 +100,33 @@ export class PreparedConv2d implements PointerOp<Conv2dPlan> {
     };
   }
 
-  run(plan: Conv2dPlan, input: number, output: number, residual = 0): void {
+  run(plan: Conv2dPlan, input: number, output: number, residual = 0, inputPadded = false): void {
     const conv = residual === 0 ? plan : this.withoutActivation(plan);
-    this.runInMemory(conv, input, output, this.scratch.ensure(getRuntime(), plan.algorithm.scratchBytes(plan.geometry)));
+    this.runInMemory(conv, input, output, this.scratch.ensure(getRuntime(), plan.algorithm.scratchBytes(plan.geometry)), inputPadded ? { inputPadded } : {});
     if (residual !== 0) this.addResidual(plan, output, residual);
+  }
+
+  stageHostInput(plan: Conv2dPlan, data: Float32Array): number | null {
+    const g = plan.geometry;
+    // Winograd would scan the input for NaN as if unpadded: it reads the input as it is anyway.
+    const image = plan.algorithm.spreadsNonFinite ? null : plan.algorithm.paddedInput?.(g) ?? null;
+    if (image === null) return null;
+    const rt = getRuntime();
+    const bytes = g.batch * image.bytes;
+    const ptr = this.paddedInput.ensure(rt, bytes + READ_SLACK_BYTES);
+    // The borders stay zero between runs: only the interior is written. Zeroed again when the
+    // buffer or the layout changes.
+    const key = `${ptr} ${g.batch} ${image.height} ${image.width} ${image.bytes} ${g.padTop} ${g.padLeft}`;
+    if (this.zeroedPadded !== key) {
+      zeroBytes(rt, ptr, bytes);
+      this.zeroedPadded = key;
+    }
+    const nchw = g.layout === 'NCHW' || g.inChannels === 1;
+    writePadded(rt, ptr, data, {
+      channelsLast: !nchw, batch: g.batch, channels: g.inChannels, rows: g.inH, cols: g.inW,
+      padTop: g.padTop, padLeft: g.padLeft, height: image.height, width: image.width, bytes: image.bytes,
+    });
+    return ptr;
   }
 
   /** On the pool when there is one and the call has enough work for it. */
@@ -223,7 +249,7 @@ export class PreparedConv2d implements PointerOp<Conv2dPlan> {
     const rt = getRuntime();
     for (const ptr of this.packed.values()) rt.arena.release(ptr);
     this.packed.clear();
-    for (const region of [this.bias, this.scratch, this.fallbackScratch, this.parallelScratch]) region.free(rt);
+    for (const region of [this.bias, this.scratch, this.paddedInput, this.fallbackScratch, this.parallelScratch]) region.free(rt);
   }
 
   /**
