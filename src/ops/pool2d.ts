@@ -17,20 +17,24 @@ const POOL_MODES = { max: 0, avgExcludePad: 1, avgIncludePad: 2 } as const;
 type PoolMode = (typeof POOL_MODES)[keyof typeof POOL_MODES];
 
 
-/** A pooling call resolved to integers: what the kernels take. */
-export interface Pool2dGeometry {
+/** The window of a pooling op, and its mode and layout: fixed when the op is made. */
+interface PoolWindow {
   mode: PoolMode;
   layout: Layout;
-  batch: number;
-  channels: number;
-  inH: number;
-  inW: number;
   kernelH: number;
   kernelW: number;
   strideH: number;
   strideW: number;
   dilationH: number;
   dilationW: number;
+}
+
+/** A pooling call resolved to integers: what the kernels take. */
+export interface Pool2dGeometry extends PoolWindow {
+  batch: number;
+  channels: number;
+  inH: number;
+  inW: number;
   padTop: number;
   padBottom: number;
   padLeft: number;
@@ -67,15 +71,7 @@ function poolOutputSize(input: number, kernel: number, stride: number, dilation:
 }
 
 /** A pooling op's options, validated once when it is made: everything but the input's shape. */
-interface PoolSettings {
-  mode: PoolMode;
-  layout: Layout;
-  kernelH: number;
-  kernelW: number;
-  strideH: number;
-  strideW: number;
-  dilationH: number;
-  dilationW: number;
+interface PoolSettings extends PoolWindow {
   padding: ReturnType<typeof resolvePadding>;
   ceilMode: boolean;
 }
