@@ -25,9 +25,12 @@ function mapLanes(v: v128, activation: i32): v128 {
 
 @inline export function applyActivation(v: v128, activation: i32, alpha: f32): v128 {
   if (activation == ACT_NONE) return v;
-  // f32x4.max/min propagate NaN, as Math.max/Math.min do in the reference.
-  if (activation == ACT_RELU) return f32x4.max(v, f32x4.splat(0));
-  if (activation == ACT_RELU6) return f32x4.min(f32x4.max(v, f32x4.splat(0)), f32x4.splat(6));
+  // Math.max(x, 0) (then Math.min(·, 6)) of the reference, NaN kept and −0 made +0, with the
+  // one-instruction pmax/pmin: f32x4.max/min cost about ten x64 instructions each for their NaN
+  // and ±0 rules, a third of a depthwise NHWC output's time. Adding +0 turns −0 into +0; a NaN
+  // fails both comparisons (pmax(a, b) = a < b ? b : a) and passes through.
+  if (activation == ACT_RELU) return f32x4.pmax(f32x4.add(v, f32x4.splat(0)), f32x4.splat(0));
+  if (activation == ACT_RELU6) return f32x4.pmin(f32x4.pmax(f32x4.add(v, f32x4.splat(0)), f32x4.splat(0)), f32x4.splat(6));
   if (activation == ACT_LEAKY_RELU) {
     // x ≥ 0 ? x : alpha·x, lane by lane (NaN fails the test and stays NaN through alpha·x).
     return v128.bitselect(v, f32x4.mul(v, f32x4.splat(alpha)), f32x4.ge(v, f32x4.splat(0)));
