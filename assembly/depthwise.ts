@@ -55,11 +55,13 @@ export function packDepthwiseWeights(
 }
 
 /**
- * NHWC, one image. Output pixels whose window lies inside the image columns run four at a time
- * (one weight vector feeds four accumulators); the rest go through depthwisePixelNHWC. Kernel
- * rows outside the image are skipped for the whole output row. `bias` is padded to a multiple
- * of 8 floats (or 0 for none); the input must be readable 12 bytes past its end. Output rows are
- * `outRowPixels` pixels apart (outWidth, or wider to write a zero-bordered layout in place).
+ * NHWC, one image. 3×3 windows with dilationW 1 and strideW 1 or 2 (MobileNet's depthwise
+ * layers) go through walk3x3; other kernels run their interior four output pixels at a time (one
+ * weight vector feeds four accumulators). Output pixels whose window leaves the image columns go
+ * through depthwisePixelNHWC; kernel rows outside the image are skipped for the whole output row.
+ * `bias` is padded to a multiple of 8 floats (or 0 for none); the input must be readable 12 bytes
+ * past its end. Output rows are `outRowPixels` pixels apart (outWidth, or wider to write a
+ * zero-bordered layout in place).
  */
 export function depthwiseNHWC(
   x: usize, height: i32, width: i32, channels: i32,
@@ -69,8 +71,8 @@ export function depthwiseNHWC(
 ): void {
   const pixelBytes = <usize>channels << 2;
   const tapBytes = <usize>((channels + 7) & ~7) << 2;
-  const step = <usize>strideW * pixelBytes; // from one output pixel's window to the next
-  const slides = strideW == 1 && dilationW == 1;
+  const rowBytes = <usize>width * pixelBytes;
+  const walks3x3 = kernelH == 3 && kernelW == 3 && dilationW == 1 && (strideW == 1 || strideW == 2);
   // Output columns [interiorBegin, interiorEnd) read only columns inside the image.
   const interiorBegin = min(outWidth, (padLeft + strideW - 1) / strideW);
   const lastStart = width - 1 - (kernelW - 1) * dilationW + padLeft;
@@ -81,63 +83,163 @@ export function depthwiseNHWC(
     if (ih0 < 0) khBegin = (-ih0 + dilationH - 1) / dilationH;
     if (ih0 + (kernelH - 1) * dilationH >= height) khEnd = min(kernelH, (height - ih0 + dilationH - 1) / dilationH);
     const outRow = y + <usize>(oh * outRowPixels) * pixelBytes;
-    let ow = 0;
-    for (; ow < interiorBegin; ow++) {
+    for (let ow = 0; ow < interiorBegin; ow++) {
       depthwisePixelNHWC(x, width, channels, kernelW, dilationH, dilationW, ih0, ow * strideW - padLeft,
         khBegin, khEnd, weights, bias, activation, alpha, outRow + <usize>ow * pixelBytes);
     }
-    for (; ow + 4 <= interiorEnd; ow += 4) {
-      const origin = x + <usize>(ow * strideW - padLeft) * pixelBytes;
-      const out = outRow + <usize>ow * pixelBytes;
-      for (let c = 0; c < channels; c += 4) {
-        const cBytes = <usize>c << 2;
-        const b = bias != 0 ? v128.load(bias + cBytes) : f32x4.splat(0);
-        let acc0 = b, acc1 = b, acc2 = b, acc3 = b;
-        for (let kh = khBegin; kh < khEnd; kh++) {
-          let from = origin + <usize>((ih0 + kh * dilationH) * width) * pixelBytes + cBytes;
-          let w = weights + <usize>(kh * kernelW) * tapBytes + cBytes;
-          if (slides) {
-            // Neighbouring outputs share input pixels: slide a window of 4 loaded pixels along
-            // the row, one new load per tap instead of four.
-            let v0 = v128.load(from), v1 = v128.load(from + pixelBytes), v2 = v128.load(from + 2 * pixelBytes);
-            from += 3 * pixelBytes;
-            for (let kw = 0; kw < kernelW; kw++) {
-              const v3 = v128.load(from);
-              const wv = v128.load(w);
-              acc0 = f32x4.add(acc0, f32x4.mul(v0, wv));
-              acc1 = f32x4.add(acc1, f32x4.mul(v1, wv));
-              acc2 = f32x4.add(acc2, f32x4.mul(v2, wv));
-              acc3 = f32x4.add(acc3, f32x4.mul(v3, wv));
-              v0 = v1;
-              v1 = v2;
-              v2 = v3;
-              from += pixelBytes;
-              w += tapBytes;
-            }
-            continue;
-          }
-          for (let kw = 0; kw < kernelW; kw++) {
-            const wv = v128.load(w);
-            acc0 = f32x4.add(acc0, f32x4.mul(v128.load(from), wv));
-            acc1 = f32x4.add(acc1, f32x4.mul(v128.load(from + step), wv));
-            acc2 = f32x4.add(acc2, f32x4.mul(v128.load(from + 2 * step), wv));
-            acc3 = f32x4.add(acc3, f32x4.mul(v128.load(from + 3 * step), wv));
-            from += <usize>dilationW * pixelBytes;
-            w += tapBytes;
-          }
-        }
-        const remaining = channels - c;
-        storeLanes(out + cBytes, applyActivation(acc0, activation, alpha), remaining);
-        storeLanes(out + pixelBytes + cBytes, applyActivation(acc1, activation, alpha), remaining);
-        storeLanes(out + 2 * pixelBytes + cBytes, applyActivation(acc2, activation, alpha), remaining);
-        storeLanes(out + 3 * pixelBytes + cBytes, applyActivation(acc3, activation, alpha), remaining);
+    // The walk has copies for a full window and for one kernel row clipped at the top or bottom.
+    if (walks3x3 && khEnd - khBegin >= 2) {
+      const window = x + <usize>(ih0 * width) * pixelBytes; // kernel row 0 (never read when clipped)
+      const kernelRowBytes = <usize>dilationH * rowBytes;
+      if (strideW == 1) {
+        walk3x3Rows(window, kernelRowBytes, pixelBytes, channels, 1, khBegin, khEnd, interiorBegin, interiorEnd, padLeft, weights, tapBytes, bias, activation, alpha, outRow);
+      } else {
+        walk3x3Rows(window, kernelRowBytes, pixelBytes, channels, 2, khBegin, khEnd, interiorBegin, interiorEnd, padLeft, weights, tapBytes, bias, activation, alpha, outRow);
       }
+    } else {
+      interiorFours(x, width, channels, kernelW, strideW, dilationH, dilationW, ih0, khBegin, khEnd, interiorBegin, interiorEnd, padLeft, weights, tapBytes, bias, activation, alpha, outRow);
     }
-    for (; ow < outWidth; ow++) {
+    // The interior's ragged end (interiorFours steps by 4) and the right border.
+    for (let ow = walks3x3 && khEnd - khBegin >= 2 ? interiorEnd : interiorBegin + ((interiorEnd - interiorBegin) & ~3); ow < outWidth; ow++) {
       depthwisePixelNHWC(x, width, channels, kernelW, dilationH, dilationW, ih0, ow * strideW - padLeft,
         khBegin, khEnd, weights, bias, activation, alpha, outRow + <usize>ow * pixelBytes);
     }
   }
+}
+
+/**
+ * The interior of one output row for any kernel: four output pixels at a time, all channels.
+ * Leaves the last (interiorEnd - interiorBegin) % 4 pixels to the caller.
+ */
+@inline function interiorFours(
+  x: usize, width: i32, channels: i32, kernelW: i32, strideW: i32, dilationH: i32, dilationW: i32,
+  ih0: i32, khBegin: i32, khEnd: i32, interiorBegin: i32, interiorEnd: i32, padLeft: i32,
+  weights: usize, tapBytes: usize, bias: usize, activation: i32, alpha: f32, outRow: usize,
+): void {
+  const pixelBytes = <usize>channels << 2;
+  const step = <usize>strideW * pixelBytes; // from one output pixel's window to the next
+  const slides = strideW == 1 && dilationW == 1;
+  for (let ow = interiorBegin; ow + 4 <= interiorEnd; ow += 4) {
+    const origin = x + <usize>(ow * strideW - padLeft) * pixelBytes;
+    const out = outRow + <usize>ow * pixelBytes;
+    for (let c = 0; c < channels; c += 4) {
+      const cBytes = <usize>c << 2;
+      const b = bias != 0 ? v128.load(bias + cBytes) : f32x4.splat(0);
+      let acc0 = b, acc1 = b, acc2 = b, acc3 = b;
+      for (let kh = khBegin; kh < khEnd; kh++) {
+        let from = origin + <usize>((ih0 + kh * dilationH) * width) * pixelBytes + cBytes;
+        let w = weights + <usize>(kh * kernelW) * tapBytes + cBytes;
+        if (slides) {
+          // Neighbouring outputs share input pixels: slide a window of 4 loaded pixels along
+          // the row, one new load per tap instead of four.
+          let v0 = v128.load(from), v1 = v128.load(from + pixelBytes), v2 = v128.load(from + 2 * pixelBytes);
+          from += 3 * pixelBytes;
+          for (let kw = 0; kw < kernelW; kw++) {
+            const v3 = v128.load(from);
+            const wv = v128.load(w);
+            acc0 = f32x4.add(acc0, f32x4.mul(v0, wv));
+            acc1 = f32x4.add(acc1, f32x4.mul(v1, wv));
+            acc2 = f32x4.add(acc2, f32x4.mul(v2, wv));
+            acc3 = f32x4.add(acc3, f32x4.mul(v3, wv));
+            v0 = v1;
+            v1 = v2;
+            v2 = v3;
+            from += pixelBytes;
+            w += tapBytes;
+          }
+          continue;
+        }
+        for (let kw = 0; kw < kernelW; kw++) {
+          const wv = v128.load(w);
+          acc0 = f32x4.add(acc0, f32x4.mul(v128.load(from), wv));
+          acc1 = f32x4.add(acc1, f32x4.mul(v128.load(from + step), wv));
+          acc2 = f32x4.add(acc2, f32x4.mul(v128.load(from + 2 * step), wv));
+          acc3 = f32x4.add(acc3, f32x4.mul(v128.load(from + 3 * step), wv));
+          from += <usize>dilationW * pixelBytes;
+          w += tapBytes;
+        }
+      }
+      const remaining = channels - c;
+      storeLanes(out + cBytes, applyActivation(acc0, activation, alpha), remaining);
+      storeLanes(out + pixelBytes + cBytes, applyActivation(acc1, activation, alpha), remaining);
+      storeLanes(out + 2 * pixelBytes + cBytes, applyActivation(acc2, activation, alpha), remaining);
+      storeLanes(out + 3 * pixelBytes + cBytes, applyActivation(acc3, activation, alpha), remaining);
+    }
+  }
+}
+
+/** Channels per walk3x3 block: one 64-byte cache line, whose rows stay in L1 across its 4 tiles. */
+const WALK_CHANNELS: i32 = 16;
+/** Output pixels per walk3x3 chunk: bounds the input columns a channel block holds in L1. */
+const WALK_PIXELS: i32 = 32;
+
+/** walk3x3 with the kernel rows a constant: all three, or one clipped at the top or bottom. */
+@inline function walk3x3Rows(
+  window: usize, kernelRowBytes: usize, pixelBytes: usize, channels: i32, strideW: i32, khBegin: i32, khEnd: i32,
+  owBegin: i32, owEnd: i32, padLeft: i32, weights: usize, tapBytes: usize, bias: usize, activation: i32, alpha: f32, outRow: usize,
+): void {
+  if (khBegin == 0 && khEnd == 3) {
+    walk3x3(window, kernelRowBytes, pixelBytes, channels, strideW, 0, 3, owBegin, owEnd, padLeft, weights, tapBytes, bias, activation, alpha, outRow);
+  } else if (khBegin == 1) {
+    walk3x3(window, kernelRowBytes, pixelBytes, channels, strideW, 1, 3, owBegin, owEnd, padLeft, weights, tapBytes, bias, activation, alpha, outRow);
+  } else {
+    walk3x3(window, kernelRowBytes, pixelBytes, channels, strideW, 0, 2, owBegin, owEnd, padLeft, weights, tapBytes, bias, activation, alpha, outRow);
+  }
+}
+
+/**
+ * Interior output pixels [owBegin, owEnd) of one row, 3×3 window, kernel rows [khBegin, khEnd)
+ * (constants after inlining, as is strideW). One channel tile of 4 at a time walks the row with its
+ * weights held in registers for all taps: loading them per pixel instead made each output vector
+ * cost 9 extra loads, and sweeping all channels per pixel group did not keep the rows in L1.
+ * Sums in the order of depthwisePixelNHWC (bias, then taps row by row), so borders agree.
+ */
+@inline function walk3x3(
+  window: usize, kernelRowBytes: usize, pixelBytes: usize, channels: i32, strideW: i32, khBegin: i32, khEnd: i32,
+  owBegin: i32, owEnd: i32, padLeft: i32, weights: usize, tapBytes: usize, bias: usize, activation: i32, alpha: f32, outRow: usize,
+): void {
+  const step = <usize>strideW * pixelBytes;
+  const zero = f32x4.splat(0);
+  for (let chunk = owBegin; chunk < owEnd; chunk += WALK_PIXELS) {
+    const chunkEnd = min(owEnd, chunk + WALK_PIXELS);
+    for (let block = 0; block < channels; block += WALK_CHANNELS) {
+      const blockEnd = min(channels, block + WALK_CHANNELS);
+      for (let c = block; c < blockEnd; c += 4) {
+        const cBytes = <usize>c << 2;
+        const w = weights + cBytes;
+        // Kernel rows outside the window are never loaded (khBegin/khEnd are constants here).
+        const w0 = khBegin == 0 ? v128.load(w) : zero;
+        const w1 = khBegin == 0 ? v128.load(w + tapBytes) : zero;
+        const w2 = khBegin == 0 ? v128.load(w + 2 * tapBytes) : zero;
+        const w3 = v128.load(w + 3 * tapBytes);
+        const w4 = v128.load(w + 4 * tapBytes);
+        const w5 = v128.load(w + 5 * tapBytes);
+        const w6 = khEnd == 3 ? v128.load(w + 6 * tapBytes) : zero;
+        const w7 = khEnd == 3 ? v128.load(w + 7 * tapBytes) : zero;
+        const w8 = khEnd == 3 ? v128.load(w + 8 * tapBytes) : zero;
+        const b = bias != 0 ? v128.load(bias + cBytes) : zero;
+        const remaining = channels - c;
+        let from = window + <usize>(chunk * strideW - padLeft) * pixelBytes + cBytes;
+        let out = outRow + <usize>chunk * pixelBytes + cBytes;
+        for (let ow = chunk; ow < chunkEnd; ow++) {
+          let acc = b;
+          if (khBegin == 0) acc = tapRow(acc, from, pixelBytes, w0, w1, w2);
+          acc = tapRow(acc, from + kernelRowBytes, pixelBytes, w3, w4, w5);
+          if (khEnd == 3) acc = tapRow(acc, from + 2 * kernelRowBytes, pixelBytes, w6, w7, w8);
+          storeLanes(out, applyActivation(acc, activation, alpha), remaining);
+          from += step;
+          out += pixelBytes;
+        }
+      }
+    }
+  }
+}
+
+/** acc + the three taps of one kernel row, left to right. */
+@inline function tapRow(acc: v128, from: usize, pixelBytes: usize, w0: v128, w1: v128, w2: v128): v128 {
+  acc = f32x4.add(acc, f32x4.mul(v128.load(from), w0));
+  acc = f32x4.add(acc, f32x4.mul(v128.load(from + pixelBytes), w1));
+  return f32x4.add(acc, f32x4.mul(v128.load(from + 2 * pixelBytes), w2));
 }
 
 /** Output columns per step of the NCHW plane kernel (src/algorithms/depthwise.ts pads for it). */
