@@ -14,6 +14,7 @@ import { info } from '../../index.js';
 import { randomData } from '../layers.js';
 import { setOrtThreads } from '../peers.js';
 import { interleavedRounds, median, pairedSpeedUp, type TimedTask } from '../timing.js';
+import { CoreProbe } from '../cores.js';
 import { multiplyAdds, NETWORKS, OP_KINDS, opKind, parameterCount, toNHWC, valueSize, type Graph, type NetworkName, type NetworkRunner, type OpKind } from './graph.js';
 import { parseOrtProfile, prepareOrt } from './ort.js';
 import { prepareSimdconv } from './simdconv.js';
@@ -65,9 +66,14 @@ export interface NetworkResult {
   maxRelDiff: Record<string, number>;
   reference: string;
   profiles: EngineProfile[];
+  /** N threads: each async engine's speed-up over the same layout's run() on one thread, paired by round. */
+  speedUps?: Record<string, number>;
+  /** N threads: the machine's own N-thread ceiling in the same rounds (cores.ts), paired by round. */
+  ceiling?: number;
 }
 
 const PEERS = ['tfjs-wasm', 'ort-web'];
+const [LOOP_ONE, LOOP_SPLIT] = ['machine loop, 1 worker', 'machine loop, split'];
 const isPeer = (engine: string) => PEERS.includes(engine);
 
 /** max |a − b| over max |ref|: one figure for the whole output, robust to tiny entries. */
@@ -89,7 +95,9 @@ export function maxRelativeDifference(output: Float32Array, reference: Float32Ar
 export async function prepareEngines(graph: Graph, threads: number): Promise<NetworkRunner[]> {
   if (threads > 1) {
     return [
-      prepareSimdconv(graph, { layout: 'NCHW' }), // run() on the calling thread
+      // run() on the calling thread, for the speed-ups
+      prepareSimdconv(graph, { layout: 'NCHW' }),
+      prepareSimdconv(graph, { layout: 'NHWC' }),
       prepareSimdconv(graph, { layout: 'NCHW', async: true }),
       prepareSimdconv(graph, { layout: 'NHWC', async: true }),
       await prepareOrt(graph),
@@ -143,9 +151,18 @@ async function benchNetwork(name: NetworkName, options: NetworksOptions, threads
     const maxRelDiff = Object.fromEntries(engines.filter((e) => e.name !== reference).map((e) => [e.name, maxRelativeDifference(outputs.get(e.name)!, outputs.get(reference)!)]));
     // Async functions, so that tinybench awaits each call whatever the engine returns.
     const tasks: TimedTask[] = engines.map((e) => ({ name: e.name, run: async () => { await e.run(input[e.layout]); } }));
+    // On N threads, the machine's own ceiling in the same rounds, as the layer threads table has it.
+    const cores = threads > 1 ? CoreProbe.create(threads) : null;
+    if (cores) {
+      tasks.push({ name: LOOP_ONE, run: async () => { await cores.one(); } }, { name: LOOP_SPLIT, run: async () => { await cores.split(); } });
+    }
     // ORT's pool spins for a while after each run on N threads: idle before each engine's phase.
-    const rounds = await interleavedRounds(`${graph.name} networks`, tasks, { rounds: options.rounds, pauseMs: threads > 1 ? 30 : 0 });
-    const ms = Object.fromEntries([...rounds].map(([engine, values]) => [engine, median(values)]));
+    const rounds = await interleavedRounds(`${graph.name} networks`, tasks, { rounds: options.rounds, pauseMs: threads > 1 ? 30 : 0 }).finally(() => cores?.terminate());
+    const ms = Object.fromEntries([...rounds].filter(([name]) => name !== LOOP_ONE && name !== LOOP_SPLIT).map(([engine, values]) => [engine, median(values)]));
+    const threaded = cores ? {
+      ceiling: pairedSpeedUp(rounds, LOOP_ONE, LOOP_SPLIT),
+      speedUps: Object.fromEntries(engines.filter((e) => e.name.endsWith(' async')).map((e) => [e.name, pairedSpeedUp(rounds, e.name.replace(/ async$/, ''), e.name)])),
+    } : {};
     const timeRatios: NetworkResult['timeRatios'] = {};
     for (const e of engines.filter((x) => !isPeer(x.name))) {
       timeRatios[e.name] = Object.fromEntries(engines.filter((p) => isPeer(p.name)).map((p) => [p.name, pairedSpeedUp(rounds, e.name, p.name)]));
@@ -157,7 +174,7 @@ async function benchNetwork(name: NetworkName, options: NetworksOptions, threads
     return {
       network: graph.name, size: options.size, threads, engineThreads: Object.fromEntries(engines.map((e) => [e.name, e.threads])),
       multiplyAdds: multiplyAdds(graph), parameters: parameterCount(graph),
-      ms, timeRatios, maxRelDiff, reference, profiles,
+      ms, timeRatios, maxRelDiff, reference, profiles, ...threaded,
     };
   } finally {
     for (const e of engines) e.dispose();
@@ -171,6 +188,13 @@ function markdownTable(header: string[], body: string[][]): string {
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i <= 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
   const rule = `|${widths.map((w, i) => (i <= 1 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
   return [line(header), rule, ...body.map(line)].join('\n');
+}
+
+/** The N-thread speed-ups and the machine's ceiling, one line per network. */
+export function formatSpeedUps(results: NetworkResult[]): string {
+  return results.filter((r) => r.ceiling !== undefined).map((r) =>
+    `${r.network} on ${r.threads} threads: ${Object.entries(r.speedUps ?? {}).map(([engine, x]) => `${engine} ${x.toFixed(2)}× its run()`).join(', ')}; ` +
+    `the machine's own ${r.threads}-thread ceiling in the same rounds ${r.ceiling!.toFixed(2)}×`).join('\n');
 }
 
 /** The networks table (also the README's): one row per network and engine. */
@@ -298,7 +322,7 @@ export async function benchNetworks(options: NetworksOptions, hooks: {
   const table = formatNetworks(results);
   const state = info();
   log(`${table}\n\nmax rel diff: max |output − reference| / max |reference| over the 1000 outputs, same input.` +
-    (options.threads > 1 ? ` Rows with threads ${options.threads}: simdconv runAsync on the pool (init({ threads: ${options.threads} })) and ORT with numThreads ${options.threads}, in a process of their own; simdconv NCHW there is run() on the calling thread for the speed-up.${state.notice ? ` ${state.notice}` : ''}` : ''));
+    (options.threads > 1 ? ` Rows with threads ${options.threads}: simdconv runAsync on the pool (init({ threads: ${options.threads} })) and ORT with numThreads ${options.threads}, in a process of their own; simdconv NCHW and NHWC there are run() on the calling thread for the speed-ups.${state.notice ? ` ${state.notice}` : ''}\n\n${formatSpeedUps(results)}` : ''));
   if (options.profile) log(`\nPer node (--profile; node medians over the profiled runs, each node timed around its call; tfjs-wasm ops run synchronously, so its per-op times are real):\n\n${formatProfiles(results)}`);
   if (options.json) {
     const section = { title, results };
@@ -312,7 +336,8 @@ export async function benchNetworks(options: NetworksOptions, hooks: {
     }
   }
   if (options.readme) {
-    hooks.replaceReadme('networks', `${title}:\n\n${table}`);
+    const speedUps = formatSpeedUps(results);
+    hooks.replaceReadme('networks', `${title}:\n\n${table}${speedUps ? `\n\n${speedUps}` : ''}`);
     log('updated the networks table in README.md');
   }
   return results;
@@ -322,5 +347,6 @@ export async function benchNetworks(options: NetworksOptions, hooks: {
 export function networksTableFromJson(file: string): string {
   const json = JSON.parse(readFileSync(file, 'utf8')) as { networks?: { title: string; results: NetworkResult[] } };
   if (!json.networks) throw new Error(`${file} has no networks section: run npm run bench -- --networks first`);
-  return `${json.networks.title}:\n\n${formatNetworks(json.networks.results)}`;
+  const speedUps = formatSpeedUps(json.networks.results);
+  return `${json.networks.title}:\n\n${formatNetworks(json.networks.results)}${speedUps ? `\n\n${speedUps}` : ''}`;
 }
