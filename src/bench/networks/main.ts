@@ -10,11 +10,13 @@
 //          --threads N  --json FILE|-  --readme
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { info } from '../../index.js';
 import { randomData } from '../layers.js';
 import { setOrtThreads } from '../peers.js';
 import { interleavedRounds, median, pairedSpeedUp, type TimedTask } from '../timing.js';
 import { CoreProbe } from '../cores.js';
+import { renderChart } from '../chart.js';
 import { multiplyAdds, NETWORKS, OP_KINDS, opKind, parameterCount, toNHWC, valueSize, type Graph, type NetworkName, type NetworkRunner, type OpKind } from './graph.js';
 import { parseOrtProfile, prepareOrt } from './ort.js';
 import { prepareSimdconv } from './simdconv.js';
@@ -30,6 +32,8 @@ export interface NetworksOptions {
   threads: number;
   json?: string;
   readme: boolean;
+  /** The one-thread GFLOP/s of every engine as an SVG chart: networks.svg in this file's folder. */
+  svg?: string;
 }
 
 export interface NodeProfile {
@@ -248,7 +252,7 @@ export function parseNetworksArgs(argv: string[]): NetworksOptions {
   return {
     networks: one ? [one as NetworkName] : (Object.keys(NETWORKS) as NetworkName[]),
     rounds: int('--rounds', 5, 1), size, profile: argv.includes('--profile'), threads: int('--threads', 1, 1),
-    json: value('--json'), readme: argv.includes('--readme'),
+    json: value('--json'), svg: value('--svg'), readme: argv.includes('--readme'),
   };
 }
 
@@ -334,6 +338,16 @@ export async function benchNetworks(options: NetworksOptions, hooks: {
       writeFileSync(options.json, `${JSON.stringify({ ...existing, networks: section }, null, 2)}\n`);
       log(`\nwrote the networks section of ${options.json}`);
     }
+  }
+  if (options.svg) {
+    const rows = results.filter((r) => r.threads === 1).map((r) => ({
+      layer: `${r.network} @${r.size}²`,
+      values: Object.fromEntries(Object.entries(r.ms).map(([engine, ms]) => [engine, (2 * r.multiplyAdds) / (ms * 1e6)])),
+    }));
+    // Beside the layers' chart that the same flag names (npm run bench passes --svg bench/results.svg).
+    const file = join(dirname(options.svg), 'networks.svg');
+    writeFileSync(file, renderChart(`${title} (one thread)`, rows));
+    log(`wrote ${file}`);
   }
   if (options.readme) {
     const speedUps = formatSpeedUps(results);
