@@ -396,6 +396,15 @@ describe('inputs that change between reads', () => {
     let computed = 0;
     for (let i = 0; i < 300; i++) {
       const input = i % 2 === 0 ? shifty(random) : { data: new Float32Array(50), shape: shiftyShape(random) };
+      // Pooling and add read their inputs the same way: each either computes on one read or throws.
+      for (const other of [() => maxPool2d(input, { kernel: 3, padding: 1 }), () => add(input, input), () => avgPool2d(input, { kernel: 2 })]) {
+        try {
+          const y = other();
+          expect(y.data.every((v) => Number.isFinite(v))).toBe(true);
+        } catch (error) {
+          expect(error).toBeInstanceOf(Error);
+        }
+      }
       for (const call of [() => conv2d(input, w, { padding: 1 }), () => OPS.conv2d.async(input, w, { padding: 1 })]) {
         try {
           const y = await call();
