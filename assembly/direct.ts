@@ -1,4 +1,4 @@
-// Direct convolution as an implicit GEMM: the 4×8 register tile of gemm4x8, with one operand
+// Direct convolution as an implicit GEMM: the 4×8 register tile of the gemm kernels, with one operand
 // read straight from a zero-bordered copy of the input instead of an im2col panel. For reduction
 // step k the caller's offset table gives the byte offset of tap k = (c, kh, kw) (NCHW) or
 // (kh, kw, c) (NHWC) relative to a window's origin, so there are no bounds checks and no copy

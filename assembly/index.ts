@@ -2,7 +2,7 @@
 // Memory is imported and owned by the TypeScript runtime (src/runtime.ts); nothing here keeps
 // per-call state in globals, so the same module can later run on several threads.
 
-export { gemm4x8 } from "./gemm";
+export { gemm } from "./gemm";
 export { packWeights, padPlane, packInputColumnsNCHW, packInputRowsNHWC, scatterPhase } from "./pack";
 export { directNCHW4x8, directNHWC4x8 } from "./direct";
 export { imageToFloat, floatToImage } from "./image";

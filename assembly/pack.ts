@@ -1,4 +1,4 @@
-// Packing into the panel formats that gemm4x8 reads.
+// Packing into the panel formats that the gemm tile kernels read (assembly/gen/gemm-tiles.ts).
 //
 // Reduction index k runs over (input channel, kernel row, kernel column). Its order follows the
 // activation layout so that the gather from the input is as contiguous as it can be:

@@ -43,3 +43,15 @@ import { applyActivation } from "./activation";
   v = f32x4.replace_lane(v, 2, load<f32>(from + 2 * step));
   return f32x4.replace_lane(v, 3, load<f32>(from + 3 * step));
 }
+
+/**
+ * The bias of one tile row's 4 columns. The conv paths pass one bias, per row or per column, so
+ * the sum of both is only formed when both are given: the 8 adds of a zero row bias per tile are
+ * a tenth of the output pass. The same values: an accumulator is never −0 (it starts at +0), so
+ * adding colBias or 0 + colBias gives the same sum.
+ */
+@inline export function tileBias(rowBias: usize, row: i32, colBias: usize, colBias4: v128): v128 {
+  if (rowBias == 0) return colBias4;
+  const bias = rowBiasAt(rowBias, row);
+  return colBias != 0 ? f32x4.add(bias, colBias4) : bias;
+}

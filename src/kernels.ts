@@ -6,7 +6,7 @@
 export type KernelExports = {
   heapBase(): number;
   allFinite(ptr: number, count: number): boolean;
-  gemm4x8(
+  gemm(
     rows: number, cols: number, depth: number, a: number, b: number,
     out: number, outRowStride: number, rowBias: number, colBias: number, activation: number, alpha: number,
     aRowStride: number, bRowStride: number,

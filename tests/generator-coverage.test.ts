@@ -67,7 +67,7 @@ function pathOf(calls: KernelCall[]): string {
   if (names.has('winogradOutput')) return 'winograd';
   if (names.has('depthwisePlaneNCHW') || names.has('depthwiseNHWC')) return 'depthwise';
   if (names.has('directNCHW4x8') || names.has('directNHWC4x8')) return 'direct';
-  if (names.has('gemm4x8')) return 'gemm';
+  if (names.has('gemm')) return 'gemm';
   return 'none';
 }
 
@@ -124,7 +124,7 @@ describe(`the property generators' reach in the CI run (FUZZ_SEED=${CI_FUZZ_SEED
       if (requested === 'auto') tally.add(`auto chose ${path}`, caseNumber);
       // The in-place GEMM (NHWC 1×1: A read in place) has one loop order per side of its depth
       // threshold; each must meet every ragged tile edge (4 rows, 8 columns).
-      for (const call of calls.filter((c) => c.name === 'gemm4x8' && c.args[11] !== 0)) {
+      for (const call of calls.filter((c) => c.name === 'gemm' && c.args[11] !== 0)) {
         const [rows, cols, depth] = call.args as [number, number, number];
         const order = depth >= GEMM_ROWS_OUTER_MIN_DEPTH ? 'rows outer' : 'panels outer';
         tally.add(`gemm in place, ${order}, rows mod 4`, rows % 4);

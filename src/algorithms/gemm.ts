@@ -107,7 +107,7 @@ export const gemmConv: ConvAlgorithm = {
               );
             }
             const y = buffers.output + ((n * g.outChannels + group * filtersPerGroup) * pixels + p0) * 4;
-            k.gemm4x8(filtersPerGroup, count, depth, weights, operand, y, pixels, bias, 0, activation, g.alpha, 0, stride);
+            k.gemm(filtersPerGroup, count, depth, weights, operand, y, pixels, bias, 0, activation, g.alpha, 0, stride);
           } else {
             if (inPlace) {
               operand = x + (p0 * g.inChannels + group * g.channelsPerGroup) * 4;
@@ -119,7 +119,7 @@ export const gemmConv: ConvAlgorithm = {
               );
             }
             const y = buffers.output + ((n * pixels + p0) * g.outChannels + group * filtersPerGroup) * 4;
-            k.gemm4x8(count, filtersPerGroup, depth, operand, weights, y, g.outChannels, 0, bias, activation, g.alpha, stride, 0);
+            k.gemm(count, filtersPerGroup, depth, operand, weights, y, g.outChannels, 0, bias, activation, g.alpha, stride, 0);
           }
         }
       }
