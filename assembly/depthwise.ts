@@ -3,7 +3,7 @@
 // vectorise across what is contiguous instead: channels in NHWC, output columns in NCHW.
 
 import { applyActivation } from "./activation";
-import { loadColumns, storeLanes } from "./vector";
+import { storeLanes } from "./vector";
 
 /**
  * Packs depthwise weights so each tap is one load: NHWC `[kH·kW][C rounded up to 8]`,
@@ -242,90 +242,173 @@ const WALK_PIXELS: i32 = 32;
   return f32x4.add(acc, f32x4.mul(v128.load(from + 2 * pixelBytes), w2));
 }
 
-/** Output columns per step of the NCHW plane kernel (src/algorithms/depthwise.ts pads for it). */
+/** Output columns per group of the NCHW plane kernel: 8 vectors, one accumulator each. */
 export const PLANE_COLUMNS: i32 = 32;
 /** Output rows per band of the plane kernel: 4–16 measured alike, 32 and more 1.8× slower. */
 const PLANE_ROW_BAND: i32 = 8;
 
 /**
- * NCHW, one channel plane. The caller first copies the plane into `padded` with zero borders
- * (paddedWidth columns, enough rows and columns for whole PLANE_COLUMNS output groups), so the
- * inner loop has no bounds checks: output columns ow..ow+31 read padded columns
- * ow·s + kw·d, gathered with shuffles when the stride is 2. Output rows are `outRowPixels` apart.
+ * NCHW, `channels` planes of one image (or a band of its rows). Each plane is first copied into
+ * `scratch` with zero borders and its columns split by phase: a padded row of stride-s columns
+ * becomes s rows of `phaseWidth` (phase p holds padded columns p, p + s, p + 2s, ...). Output
+ * column o then reads tap kw·d at phase (kw·d) % s, column o + (kw·d) / s: contiguous for every
+ * stride, so the inner loop loads whole vectors with no gather and no bounds checks.
+ * The borders are zeroed once per call; each plane writes only its interior.
+ *
+ * Source planes are `srcPlane` floats apart, `rows`×`cols` at `srcRow` floats per row, placed
+ * `padTop`, `padLeft` into the zero-bordered plane of `paddedRows` rows. With `copies` false the
+ * source already is that plane (stride 1 only, phaseWidth = srcRow) and is read in place.
+ * Output planes are `outPlane` floats apart, their rows `outRowPixels` apart; `bias` is 0 or one
+ * float per channel.
  */
-export function depthwisePlaneNCHW(
-  padded: usize, paddedWidth: i32,
+export function depthwiseNCHW(
+  src: usize, channels: i32, srcPlane: i32, srcRow: i32, rows: i32, cols: i32, padTop: i32, padLeft: i32,
+  copies: bool, scratch: usize, paddedRows: i32, phaseWidth: i32,
   kernelH: i32, kernelW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
-  outHeight: i32, outWidth: i32, weights: usize, bias: f32, activation: i32, alpha: f32, y: usize, outRowPixels: i32,
+  outHeight: i32, outWidth: i32, weights: usize, bias: usize, activation: i32, alpha: f32,
+  y: usize, outPlane: i32, outRowPixels: i32,
 ): void {
-  // A constant stride per copy of the loop: the column loads then compile without a branch.
-  if (strideW == 1) {
-    planeRows(padded, paddedWidth, kernelH, kernelW, strideH, 1, dilationH, dilationW, outHeight, outWidth, weights, bias, activation, alpha, y, outRowPixels);
-  } else if (strideW == 2) {
-    planeRows(padded, paddedWidth, kernelH, kernelW, strideH, 2, dilationH, dilationW, outHeight, outWidth, weights, bias, activation, alpha, y, outRowPixels);
-  } else {
-    planeRows(padded, paddedWidth, kernelH, kernelW, strideH, strideW, dilationH, dilationW, outHeight, outWidth, weights, bias, activation, alpha, y, outRowPixels);
+  const rowFloats = strideW * phaseWidth;
+  if (copies) memory.fill(scratch, 0, <usize>(paddedRows * rowFloats) << 2);
+  // Source columns past the phase rows are never read.
+  const copiedCols = max(0, min(cols, rowFloats - padLeft));
+  const taps = kernelH * kernelW;
+  for (let c = 0; c < channels; c++) {
+    let plane = src + (<usize>c * <usize>srcPlane << 2);
+    if (copies) {
+      // A constant stride per copy of the loop: the phase arithmetic folds.
+      if (strideW == 1) copyPhases(plane, srcRow, rows, copiedCols, padTop, padLeft, 1, phaseWidth, scratch);
+      else if (strideW == 2) copyPhases(plane, srcRow, rows, copiedCols, padTop, padLeft, 2, phaseWidth, scratch);
+      else copyPhases(plane, srcRow, rows, copiedCols, padTop, padLeft, strideW, phaseWidth, scratch);
+      plane = scratch;
+    }
+    planeBands(plane, rowFloats, phaseWidth, kernelH, kernelW, strideH, strideW, dilationH, dilationW, outHeight, outWidth,
+      weights + (<usize>(c * taps) << 2), bias != 0 ? load<f32>(bias + (<usize>c << 2)) : 0, activation, alpha,
+      y + (<usize>c * <usize>outPlane << 2), outRowPixels);
   }
 }
 
-@inline function planeRows(
-  padded: usize, paddedWidth: i32,
+/** Copies one source plane into the phase-split rows of `dst` (borders untouched). */
+@inline function copyPhases(
+  src: usize, srcRow: i32, rows: i32, cols: i32, padTop: i32, padLeft: i32, strideW: i32, phaseWidth: i32, dst: usize,
+): void {
+  const rowBytes = <usize>(strideW * phaseWidth) << 2;
+  const phaseBytes = <usize>phaseWidth << 2;
+  for (let r = 0; r < rows; r++) {
+    const from = src + (<usize>r * <usize>srcRow << 2);
+    const to = dst + <usize>(r + padTop) * rowBytes;
+    let i = 0;
+    if (strideW == 1) {
+      const row = to + (<usize>padLeft << 2);
+      for (; i + 4 <= cols; i += 4) v128.store(row + (<usize>i << 2), v128.load(from + (<usize>i << 2)));
+    } else if (strideW == 2) {
+      // Source column i lands at padded column i + padLeft: the even source columns all in one
+      // phase, the odd ones in the other, each run contiguous.
+      const evenPhase = padLeft & 1;
+      const evens = to + <usize>evenPhase * phaseBytes + (<usize>(padLeft >> 1) << 2);
+      const odds = to + <usize>(1 - evenPhase) * phaseBytes + (<usize>((padLeft + 1) >> 1) << 2);
+      for (; i + 8 <= cols; i += 8) {
+        const a = v128.load(from + (<usize>i << 2));
+        const b = v128.load(from + (<usize>i << 2), 16);
+        v128.store(evens + (<usize>i << 1), v128.shuffle<f32>(a, b, 0, 2, 4, 6));
+        v128.store(odds + (<usize>i << 1), v128.shuffle<f32>(a, b, 1, 3, 5, 7));
+      }
+    }
+    for (; i < cols; i++) {
+      const column = i + padLeft;
+      store<f32>(to + <usize>(column % strideW) * phaseBytes + (<usize>(column / strideW) << 2), load<f32>(from + (<usize>i << 2)));
+    }
+  }
+}
+
+/**
+ * One phase-split plane: bands of rows, and within a band one column group at a time down the
+ * rows, so the kernel rows a group reads stay in L1 (a 15-row column filter on 1920-pixel rows
+ * would otherwise read every input row from L2 fifteen times). The last group of a row has only
+ * as many vectors as it needs: a 7-wide plane computes 8 columns, not 32.
+ */
+function planeBands(
+  plane: usize, rowFloats: i32, phaseWidth: i32,
   kernelH: i32, kernelW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
   outHeight: i32, outWidth: i32, weights: usize, bias: f32, activation: i32, alpha: f32, y: usize, outRowPixels: i32,
 ): void {
-  const rowBytes = <usize>paddedWidth << 2;
-  const columnStep = <usize>strideW << 4; // 4 output columns further along the input row
-  const biasVector = f32x4.splat(bias);
-  // Bands of rows, and within a band one column group at a time down the rows: the kernel
-  // rows a group reads stay in L1 (a 15-row column filter on 1920-pixel rows would otherwise
-  // read every input row from L2 fifteen times).
   for (let band = 0; band < outHeight; band += PLANE_ROW_BAND) {
     const bandEnd = min(outHeight, band + PLANE_ROW_BAND);
     for (let ow = 0; ow < outWidth; ow += PLANE_COLUMNS) {
-    for (let oh = band; oh < bandEnd; oh++) {
-      const inRow = padded + <usize>(oh * strideH) * rowBytes;
-      const outRow = y + ((<usize>(oh * outRowPixels)) << 2);
-      let acc0 = biasVector, acc1 = biasVector, acc2 = biasVector, acc3 = biasVector;
-      let acc4 = biasVector, acc5 = biasVector, acc6 = biasVector, acc7 = biasVector;
-      let w = weights;
-      for (let kh = 0; kh < kernelH; kh++) {
-        let from = inRow + <usize>(kh * dilationH) * rowBytes + (<usize>(ow * strideW) << 2);
-        for (let kw = 0; kw < kernelW; kw++) {
-          const wv = v128.load32_splat(w);
-          acc0 = f32x4.add(acc0, f32x4.mul(wv, loadColumns(from, strideW)));
-          acc1 = f32x4.add(acc1, f32x4.mul(wv, loadColumns(from + columnStep, strideW)));
-          acc2 = f32x4.add(acc2, f32x4.mul(wv, loadColumns(from + 2 * columnStep, strideW)));
-          acc3 = f32x4.add(acc3, f32x4.mul(wv, loadColumns(from + 3 * columnStep, strideW)));
-          acc4 = f32x4.add(acc4, f32x4.mul(wv, loadColumns(from + 4 * columnStep, strideW)));
-          acc5 = f32x4.add(acc5, f32x4.mul(wv, loadColumns(from + 5 * columnStep, strideW)));
-          acc6 = f32x4.add(acc6, f32x4.mul(wv, loadColumns(from + 6 * columnStep, strideW)));
-          acc7 = f32x4.add(acc7, f32x4.mul(wv, loadColumns(from + 7 * columnStep, strideW)));
-          from += <usize>dilationW << 2;
-          w += 4;
-        }
+      const vectors = min(PLANE_COLUMNS >> 2, (outWidth - ow + 3) >> 2);
+      // One copy of the group per vector count, its accumulators in registers.
+      switch (vectors) {
+        case 8: planeGroup(8, plane, rowFloats, phaseWidth, kernelH, kernelW, strideH, strideW, dilationH, dilationW, band, bandEnd, ow, outWidth, weights, bias, activation, alpha, y, outRowPixels); break;
+        case 7: planeGroup(7, plane, rowFloats, phaseWidth, kernelH, kernelW, strideH, strideW, dilationH, dilationW, band, bandEnd, ow, outWidth, weights, bias, activation, alpha, y, outRowPixels); break;
+        case 6: planeGroup(6, plane, rowFloats, phaseWidth, kernelH, kernelW, strideH, strideW, dilationH, dilationW, band, bandEnd, ow, outWidth, weights, bias, activation, alpha, y, outRowPixels); break;
+        case 5: planeGroup(5, plane, rowFloats, phaseWidth, kernelH, kernelW, strideH, strideW, dilationH, dilationW, band, bandEnd, ow, outWidth, weights, bias, activation, alpha, y, outRowPixels); break;
+        case 4: planeGroup(4, plane, rowFloats, phaseWidth, kernelH, kernelW, strideH, strideW, dilationH, dilationW, band, bandEnd, ow, outWidth, weights, bias, activation, alpha, y, outRowPixels); break;
+        case 3: planeGroup(3, plane, rowFloats, phaseWidth, kernelH, kernelW, strideH, strideW, dilationH, dilationW, band, bandEnd, ow, outWidth, weights, bias, activation, alpha, y, outRowPixels); break;
+        case 2: planeGroup(2, plane, rowFloats, phaseWidth, kernelH, kernelW, strideH, strideW, dilationH, dilationW, band, bandEnd, ow, outWidth, weights, bias, activation, alpha, y, outRowPixels); break;
+        default: planeGroup(1, plane, rowFloats, phaseWidth, kernelH, kernelW, strideH, strideW, dilationH, dilationW, band, bandEnd, ow, outWidth, weights, bias, activation, alpha, y, outRowPixels);
       }
-      const remaining = outWidth - ow;
-      const to = outRow + (<usize>ow << 2);
-      if (remaining >= PLANE_COLUMNS) {
-        v128.store(to, applyActivation(acc0, activation, alpha));
-        v128.store(to, applyActivation(acc1, activation, alpha), 16);
-        v128.store(to, applyActivation(acc2, activation, alpha), 32);
-        v128.store(to, applyActivation(acc3, activation, alpha), 48);
-        v128.store(to, applyActivation(acc4, activation, alpha), 64);
-        v128.store(to, applyActivation(acc5, activation, alpha), 80);
-        v128.store(to, applyActivation(acc6, activation, alpha), 96);
-        v128.store(to, applyActivation(acc7, activation, alpha), 112);
-        continue;
-      }
-      storeLanes(to, applyActivation(acc0, activation, alpha), remaining);
-      if (remaining > 4) storeLanes(to + 16, applyActivation(acc1, activation, alpha), remaining - 4);
-      if (remaining > 8) storeLanes(to + 32, applyActivation(acc2, activation, alpha), remaining - 8);
-      if (remaining > 12) storeLanes(to + 48, applyActivation(acc3, activation, alpha), remaining - 12);
-      if (remaining > 16) storeLanes(to + 64, applyActivation(acc4, activation, alpha), remaining - 16);
-      if (remaining > 20) storeLanes(to + 80, applyActivation(acc5, activation, alpha), remaining - 20);
-      if (remaining > 24) storeLanes(to + 96, applyActivation(acc6, activation, alpha), remaining - 24);
-      if (remaining > 28) storeLanes(to + 112, applyActivation(acc7, activation, alpha), remaining - 28);
-    }
     }
   }
+}
+
+/**
+ * Output columns [ow, ow + 4·vectors) ∩ [0, outWidth) of rows [band, bandEnd), `vectors` a
+ * constant after inlining. Sums bias, then the taps row by row, the same order at any band split.
+ */
+@inline function planeGroup(
+  vectors: i32, plane: usize, rowFloats: i32, phaseWidth: i32,
+  kernelH: i32, kernelW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
+  band: i32, bandEnd: i32, ow: i32, outWidth: i32, weights: usize, bias: f32, activation: i32, alpha: f32, y: usize, outRowPixels: i32,
+): void {
+  const rowBytes = <usize>rowFloats << 2;
+  const phaseBytes = <usize>phaseWidth << 2;
+  // From tap kw to kw + 1: dilationW further along the padded row, in phase-split terms.
+  const phaseStep = dilationW % strideW;
+  const columnStep = (<usize>(dilationW / strideW) << 2) + <usize>phaseStep * phaseBytes;
+  const phaseWrap = <usize>strideW * phaseBytes - 4; // back strideW phases, one column on
+  const biasVector = f32x4.splat(bias);
+  for (let oh = band; oh < bandEnd; oh++) {
+    const inRow = plane + <usize>(oh * strideH) * rowBytes + (<usize>ow << 2);
+    let acc0 = biasVector, acc1 = biasVector, acc2 = biasVector, acc3 = biasVector;
+    let acc4 = biasVector, acc5 = biasVector, acc6 = biasVector, acc7 = biasVector;
+    let w = weights;
+    for (let kh = 0; kh < kernelH; kh++) {
+      let from = inRow + <usize>(kh * dilationH) * rowBytes;
+      let phase = 0;
+      for (let kw = 0; kw < kernelW; kw++) {
+        const wv = v128.load32_splat(w);
+        acc0 = f32x4.add(acc0, f32x4.mul(wv, v128.load(from)));
+        if (vectors > 1) acc1 = f32x4.add(acc1, f32x4.mul(wv, v128.load(from, 16)));
+        if (vectors > 2) acc2 = f32x4.add(acc2, f32x4.mul(wv, v128.load(from, 32)));
+        if (vectors > 3) acc3 = f32x4.add(acc3, f32x4.mul(wv, v128.load(from, 48)));
+        if (vectors > 4) acc4 = f32x4.add(acc4, f32x4.mul(wv, v128.load(from, 64)));
+        if (vectors > 5) acc5 = f32x4.add(acc5, f32x4.mul(wv, v128.load(from, 80)));
+        if (vectors > 6) acc6 = f32x4.add(acc6, f32x4.mul(wv, v128.load(from, 96)));
+        if (vectors > 7) acc7 = f32x4.add(acc7, f32x4.mul(wv, v128.load(from, 112)));
+        from += columnStep;
+        phase += phaseStep;
+        if (phase >= strideW) {
+          phase -= strideW;
+          from -= phaseWrap;
+        }
+        w += 4;
+      }
+    }
+    const to = y + (<usize>(oh * outRowPixels + ow) << 2);
+    const last = outWidth - ow - 4 * (vectors - 1); // lanes of the last vector to write
+    storeGroupVector(vectors, 0, to, acc0, last, activation, alpha);
+    storeGroupVector(vectors, 1, to, acc1, last, activation, alpha);
+    storeGroupVector(vectors, 2, to, acc2, last, activation, alpha);
+    storeGroupVector(vectors, 3, to, acc3, last, activation, alpha);
+    storeGroupVector(vectors, 4, to, acc4, last, activation, alpha);
+    storeGroupVector(vectors, 5, to, acc5, last, activation, alpha);
+    storeGroupVector(vectors, 6, to, acc6, last, activation, alpha);
+    storeGroupVector(vectors, 7, to, acc7, last, activation, alpha);
+  }
+}
+
+/** Vector `j` of a group of `vectors` (constants after inlining): whole, or the ragged last one. */
+@inline function storeGroupVector(vectors: i32, j: i32, to: usize, acc: v128, last: i32, activation: i32, alpha: f32): void {
+  if (j == vectors - 1) storeLanes(to + (<usize>j << 4), applyActivation(acc, activation, alpha), last);
+  else if (j < vectors) v128.store(to + (<usize>j << 4), applyActivation(acc, activation, alpha));
 }
