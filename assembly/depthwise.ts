@@ -3,7 +3,7 @@
 // vectorise across what is contiguous instead: channels in NHWC, output columns in NCHW.
 
 import { applyActivation } from "./activation";
-import { loadColumns, storeLanes } from "./vector";
+import { storeLanes } from "./vector";
 
 /**
  * Packs depthwise weights so each tap is one load: NHWC `[kH·kW][C rounded up to 8]`,
@@ -223,9 +223,9 @@ const WALK_PIXELS: i32 = 32;
         let out = outRow + <usize>chunk * pixelBytes + cBytes;
         for (let ow = chunk; ow < chunkEnd; ow++) {
           let acc = b;
-          if (khBegin == 0) acc = tapRow(acc, from, pixelBytes, w0, w1, w2);
-          acc = tapRow(acc, from + kernelRowBytes, pixelBytes, w3, w4, w5);
-          if (khEnd == 3) acc = tapRow(acc, from + 2 * kernelRowBytes, pixelBytes, w6, w7, w8);
+          if (khBegin == 0) acc = tapRow(acc, from, pixelBytes, 2 * pixelBytes, w0, w1, w2);
+          acc = tapRow(acc, from + kernelRowBytes, pixelBytes, 2 * pixelBytes, w3, w4, w5);
+          if (khEnd == 3) acc = tapRow(acc, from + 2 * kernelRowBytes, pixelBytes, 2 * pixelBytes, w6, w7, w8);
           storeLanes(out, applyActivation(acc, activation, alpha), remaining);
           from += step;
           out += pixelBytes;
@@ -235,97 +235,253 @@ const WALK_PIXELS: i32 = 32;
   }
 }
 
-/** acc + the three taps of one kernel row, left to right. */
-@inline function tapRow(acc: v128, from: usize, pixelBytes: usize, w0: v128, w1: v128, w2: v128): v128 {
-  acc = f32x4.add(acc, f32x4.mul(v128.load(from), w0));
-  acc = f32x4.add(acc, f32x4.mul(v128.load(from + pixelBytes), w1));
-  return f32x4.add(acc, f32x4.mul(v128.load(from + 2 * pixelBytes), w2));
+/** One output vector of a 3×3 window: bias, then the taps row by row. */
+@inline function window3x3(
+  from: usize, kernelRowBytes: usize, tap1: usize, tap2: usize, bias: v128,
+  w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128,
+): v128 {
+  const acc = tapRow(bias, from, tap1, tap2, w0, w1, w2);
+  return tapRow(tapRow(acc, from + kernelRowBytes, tap1, tap2, w3, w4, w5), from + 2 * kernelRowBytes, tap1, tap2, w6, w7, w8);
 }
 
-/** Output columns per step of the NCHW plane kernel (src/algorithms/depthwise.ts pads for it). */
+/** acc + the three taps of one kernel row, left to right, at `from`, `from + tap1`, `from + tap2`. */
+@inline function tapRow(acc: v128, from: usize, tap1: usize, tap2: usize, w0: v128, w1: v128, w2: v128): v128 {
+  acc = f32x4.add(acc, f32x4.mul(v128.load(from), w0));
+  acc = f32x4.add(acc, f32x4.mul(v128.load(from + tap1), w1));
+  return f32x4.add(acc, f32x4.mul(v128.load(from + tap2), w2));
+}
+
+/** Output columns per group of the NCHW plane kernel: 8 vectors, one accumulator each. */
 export const PLANE_COLUMNS: i32 = 32;
 /** Output rows per band of the plane kernel: 4–16 measured alike, 32 and more 1.8× slower. */
 const PLANE_ROW_BAND: i32 = 8;
 
 /**
- * NCHW, one channel plane. The caller first copies the plane into `padded` with zero borders
- * (paddedWidth columns, enough rows and columns for whole PLANE_COLUMNS output groups), so the
- * inner loop has no bounds checks: output columns ow..ow+31 read padded columns
- * ow·s + kw·d, gathered with shuffles when the stride is 2. Output rows are `outRowPixels` apart.
+ * NCHW, `channels` planes of one image (or a band of its rows). Each plane is first copied into
+ * `scratch` with zero borders and its columns split by phase: a padded row of stride-s columns
+ * becomes s rows of `phaseWidth` (phase p holds padded columns p, p + s, p + 2s, ...). Output
+ * column o then reads tap kw·d at phase (kw·d) % s, column o + (kw·d) / s: contiguous for every
+ * stride, so the inner loop loads whole vectors with no gather and no bounds checks.
+ * The borders are zeroed once per call; each plane writes only its interior.
+ *
+ * Source planes are `srcPlane` floats apart, `rows`×`cols` at `srcRow` floats per row, placed
+ * `padTop`, `padLeft` into the zero-bordered plane of `paddedRows` rows. With `copies` false the
+ * source already is that plane (stride 1 only, phaseWidth = srcRow) and is read in place.
+ * Output planes are `outPlane` floats apart, their rows `outRowPixels` apart; `bias` is 0 or one
+ * float per channel.
  */
-export function depthwisePlaneNCHW(
-  padded: usize, paddedWidth: i32,
+export function depthwiseNCHW(
+  src: usize, channels: i32, srcPlane: i32, srcRow: i32, rows: i32, cols: i32, padTop: i32, padLeft: i32,
+  copies: bool, scratch: usize, paddedRows: i32, phaseWidth: i32,
   kernelH: i32, kernelW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
-  outHeight: i32, outWidth: i32, weights: usize, bias: f32, activation: i32, alpha: f32, y: usize, outRowPixels: i32,
+  outHeight: i32, outWidth: i32, weights: usize, bias: usize, activation: i32, alpha: f32,
+  y: usize, outPlane: i32, outRowPixels: i32,
 ): void {
-  // A constant stride per copy of the loop: the column loads then compile without a branch.
-  if (strideW == 1) {
-    planeRows(padded, paddedWidth, kernelH, kernelW, strideH, 1, dilationH, dilationW, outHeight, outWidth, weights, bias, activation, alpha, y, outRowPixels);
-  } else if (strideW == 2) {
-    planeRows(padded, paddedWidth, kernelH, kernelW, strideH, 2, dilationH, dilationW, outHeight, outWidth, weights, bias, activation, alpha, y, outRowPixels);
-  } else {
-    planeRows(padded, paddedWidth, kernelH, kernelW, strideH, strideW, dilationH, dilationW, outHeight, outWidth, weights, bias, activation, alpha, y, outRowPixels);
+  const rowFloats = strideW * phaseWidth;
+  if (copies) memory.fill(scratch, 0, <usize>(paddedRows * rowFloats) << 2);
+  // Source columns past the phase rows are never read.
+  const copiedCols = max(0, min(cols, rowFloats - padLeft));
+  const taps = kernelH * kernelW;
+  for (let c = 0; c < channels; c++) {
+    let plane = src + (<usize>c * <usize>srcPlane << 2);
+    if (copies) {
+      // A constant stride per copy of the loop: the phase arithmetic folds.
+      if (strideW == 1) copyPhases(plane, srcRow, rows, copiedCols, padTop, padLeft, 1, phaseWidth, scratch);
+      else if (strideW == 2) copyPhases(plane, srcRow, rows, copiedCols, padTop, padLeft, 2, phaseWidth, scratch);
+      else copyPhases(plane, srcRow, rows, copiedCols, padTop, padLeft, strideW, phaseWidth, scratch);
+      plane = scratch;
+    }
+    const planeWeights = weights + (<usize>(c * taps) << 2);
+    const planeBias = bias != 0 ? load<f32>(bias + (<usize>c << 2)) : 0;
+    const out = y + (<usize>c * <usize>outPlane << 2);
+    if (kernelH == 3 && kernelW == 3) {
+      plane3x3(plane, rowFloats, phaseWidth, strideH, strideW, dilationH, dilationW, outHeight, outWidth, planeWeights, planeBias, activation, alpha, out, outRowPixels);
+    } else {
+      planeBands(plane, rowFloats, phaseWidth, kernelH, kernelW, strideH, strideW, dilationH, dilationW, outHeight, outWidth,
+        planeWeights, planeBias, activation, alpha, out, outRowPixels);
+    }
   }
 }
 
-@inline function planeRows(
-  padded: usize, paddedWidth: i32,
-  kernelH: i32, kernelW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
+/** Copies one source plane into the phase-split rows of `dst` (borders untouched). */
+@inline function copyPhases(
+  src: usize, srcRow: i32, rows: i32, cols: i32, padTop: i32, padLeft: i32, strideW: i32, phaseWidth: i32, dst: usize,
+): void {
+  const rowBytes = <usize>(strideW * phaseWidth) << 2;
+  for (let r = 0; r < rows; r++) {
+    const from = src + (<usize>r * <usize>srcRow << 2);
+    const to = dst + <usize>(r + padTop) * rowBytes;
+    let i = 0;
+    // Vectors, the last one overlapping the one before (rewriting the same values) rather
+    // than a scalar tail, which cost a 14-wide plane as much as its vectors.
+    if (strideW == 1 && cols >= 4) {
+      const row = to + (<usize>padLeft << 2);
+      for (; i + 4 <= cols; i += 4) v128.store(row + (<usize>i << 2), v128.load(from + (<usize>i << 2)));
+      if (i < cols) v128.store(row + (<usize>(cols - 4) << 2), v128.load(from + (<usize>(cols - 4) << 2)));
+      i = cols;
+    } else if (strideW == 2 && cols >= 8) {
+      // Where source columns 0, 2, 4... and 1, 3, 5... go: each run contiguous in its phase.
+      const evens = to + phaseOffset(padLeft, 2, phaseWidth);
+      const odds = to + phaseOffset(padLeft + 1, 2, phaseWidth);
+      for (; i + 8 <= cols; i += 8) splitPair(from + (<usize>i << 2), evens + (<usize>i << 1), odds + (<usize>i << 1));
+      const last = cols - 8;
+      if (i < cols) splitPair(from + (<usize>last << 2), to + phaseOffset(last + padLeft, 2, phaseWidth), to + phaseOffset(last + padLeft + 1, 2, phaseWidth));
+      i = cols;
+    }
+    for (; i < cols; i++) {
+      store<f32>(to + phaseOffset(i + padLeft, strideW, phaseWidth), load<f32>(from + (<usize>i << 2)));
+    }
+  }
+}
+
+/** Byte offset in a phase-split row of padded column `column`. */
+@inline function phaseOffset(column: i32, strideW: i32, phaseWidth: i32): usize {
+  return <usize>((column % strideW) * phaseWidth + column / strideW) << 2;
+}
+
+/**
+ * planeBands for 3×3 windows (MobileNet's): the nine weights stay in registers for the whole
+ * plane and each output vector sums its nine taps at once, so there is no per-tap loop or weight
+ * load (which cost small planes, with few vectors per tap, most of their time). Same loop order,
+ * same sums.
+ */
+function plane3x3(
+  plane: usize, rowFloats: i32, phaseWidth: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
   outHeight: i32, outWidth: i32, weights: usize, bias: f32, activation: i32, alpha: f32, y: usize, outRowPixels: i32,
 ): void {
-  const rowBytes = <usize>paddedWidth << 2;
-  const columnStep = <usize>strideW << 4; // 4 output columns further along the input row
+  const rowBytes = <usize>rowFloats << 2;
+  const kernelRowBytes = <usize>dilationH * rowBytes;
+  const tap1 = phaseOffset(dilationW, strideW, phaseWidth);
+  const tap2 = phaseOffset(2 * dilationW, strideW, phaseWidth);
+  const w0 = v128.load32_splat(weights), w1 = v128.load32_splat(weights, 4), w2 = v128.load32_splat(weights, 8);
+  const w3 = v128.load32_splat(weights, 12), w4 = v128.load32_splat(weights, 16), w5 = v128.load32_splat(weights, 20);
+  const w6 = v128.load32_splat(weights, 24), w7 = v128.load32_splat(weights, 28), w8 = v128.load32_splat(weights, 32);
   const biasVector = f32x4.splat(bias);
-  // Bands of rows, and within a band one column group at a time down the rows: the kernel
-  // rows a group reads stay in L1 (a 15-row column filter on 1920-pixel rows would otherwise
-  // read every input row from L2 fifteen times).
   for (let band = 0; band < outHeight; band += PLANE_ROW_BAND) {
     const bandEnd = min(outHeight, band + PLANE_ROW_BAND);
     for (let ow = 0; ow < outWidth; ow += PLANE_COLUMNS) {
-    for (let oh = band; oh < bandEnd; oh++) {
-      const inRow = padded + <usize>(oh * strideH) * rowBytes;
-      const outRow = y + ((<usize>(oh * outRowPixels)) << 2);
-      let acc0 = biasVector, acc1 = biasVector, acc2 = biasVector, acc3 = biasVector;
-      let acc4 = biasVector, acc5 = biasVector, acc6 = biasVector, acc7 = biasVector;
-      let w = weights;
-      for (let kh = 0; kh < kernelH; kh++) {
-        let from = inRow + <usize>(kh * dilationH) * rowBytes + (<usize>(ow * strideW) << 2);
-        for (let kw = 0; kw < kernelW; kw++) {
-          const wv = v128.load32_splat(w);
-          acc0 = f32x4.add(acc0, f32x4.mul(wv, loadColumns(from, strideW)));
-          acc1 = f32x4.add(acc1, f32x4.mul(wv, loadColumns(from + columnStep, strideW)));
-          acc2 = f32x4.add(acc2, f32x4.mul(wv, loadColumns(from + 2 * columnStep, strideW)));
-          acc3 = f32x4.add(acc3, f32x4.mul(wv, loadColumns(from + 3 * columnStep, strideW)));
-          acc4 = f32x4.add(acc4, f32x4.mul(wv, loadColumns(from + 4 * columnStep, strideW)));
-          acc5 = f32x4.add(acc5, f32x4.mul(wv, loadColumns(from + 5 * columnStep, strideW)));
-          acc6 = f32x4.add(acc6, f32x4.mul(wv, loadColumns(from + 6 * columnStep, strideW)));
-          acc7 = f32x4.add(acc7, f32x4.mul(wv, loadColumns(from + 7 * columnStep, strideW)));
-          from += <usize>dilationW << 2;
-          w += 4;
+      const groupEnd = min(outWidth, ow + PLANE_COLUMNS);
+      for (let oh = band; oh < bandEnd; oh++) {
+        const inRow = plane + <usize>(oh * strideH) * rowBytes;
+        const outRow = y + (<usize>(oh * outRowPixels) << 2);
+        let o = ow;
+        // Four vectors at a time: their independent sums overlap (one at a time measured 1.3× slower).
+        for (; o + 16 <= groupEnd; o += 16) {
+          const from = inRow + (<usize>o << 2), to = outRow + (<usize>o << 2);
+          const a0 = window3x3(from, kernelRowBytes, tap1, tap2, biasVector, w0, w1, w2, w3, w4, w5, w6, w7, w8);
+          const a1 = window3x3(from + 16, kernelRowBytes, tap1, tap2, biasVector, w0, w1, w2, w3, w4, w5, w6, w7, w8);
+          const a2 = window3x3(from + 32, kernelRowBytes, tap1, tap2, biasVector, w0, w1, w2, w3, w4, w5, w6, w7, w8);
+          const a3 = window3x3(from + 48, kernelRowBytes, tap1, tap2, biasVector, w0, w1, w2, w3, w4, w5, w6, w7, w8);
+          v128.store(to, applyActivation(a0, activation, alpha));
+          v128.store(to, applyActivation(a1, activation, alpha), 16);
+          v128.store(to, applyActivation(a2, activation, alpha), 32);
+          v128.store(to, applyActivation(a3, activation, alpha), 48);
+        }
+        for (; o < groupEnd; o += 4) {
+          const acc = window3x3(inRow + (<usize>o << 2), kernelRowBytes, tap1, tap2, biasVector, w0, w1, w2, w3, w4, w5, w6, w7, w8);
+          storeLanes(outRow + (<usize>o << 2), applyActivation(acc, activation, alpha), groupEnd - o);
         }
       }
-      const remaining = outWidth - ow;
-      const to = outRow + (<usize>ow << 2);
-      if (remaining >= PLANE_COLUMNS) {
-        v128.store(to, applyActivation(acc0, activation, alpha));
-        v128.store(to, applyActivation(acc1, activation, alpha), 16);
-        v128.store(to, applyActivation(acc2, activation, alpha), 32);
-        v128.store(to, applyActivation(acc3, activation, alpha), 48);
-        v128.store(to, applyActivation(acc4, activation, alpha), 64);
-        v128.store(to, applyActivation(acc5, activation, alpha), 80);
-        v128.store(to, applyActivation(acc6, activation, alpha), 96);
-        v128.store(to, applyActivation(acc7, activation, alpha), 112);
-        continue;
-      }
-      storeLanes(to, applyActivation(acc0, activation, alpha), remaining);
-      if (remaining > 4) storeLanes(to + 16, applyActivation(acc1, activation, alpha), remaining - 4);
-      if (remaining > 8) storeLanes(to + 32, applyActivation(acc2, activation, alpha), remaining - 8);
-      if (remaining > 12) storeLanes(to + 48, applyActivation(acc3, activation, alpha), remaining - 12);
-      if (remaining > 16) storeLanes(to + 64, applyActivation(acc4, activation, alpha), remaining - 16);
-      if (remaining > 20) storeLanes(to + 80, applyActivation(acc5, activation, alpha), remaining - 20);
-      if (remaining > 24) storeLanes(to + 96, applyActivation(acc6, activation, alpha), remaining - 24);
-      if (remaining > 28) storeLanes(to + 112, applyActivation(acc7, activation, alpha), remaining - 28);
-    }
     }
   }
+}
+
+/** 8 source columns into two phase runs at stride 2: lanes 0, 2, 4, 6 to `first`, 1, 3, 5, 7 to `second`. */
+@inline function splitPair(from: usize, first: usize, second: usize): void {
+  const a = v128.load(from);
+  const b = v128.load(from, 16);
+  v128.store(first, v128.shuffle<f32>(a, b, 0, 2, 4, 6));
+  v128.store(second, v128.shuffle<f32>(a, b, 1, 3, 5, 7));
+}
+
+/**
+ * One phase-split plane: bands of rows, and within a band one column group at a time down the
+ * rows, so the kernel rows a group reads stay in L1 (a 15-row column filter on 1920-pixel rows
+ * would otherwise read every input row from L2 fifteen times). The last group of a row has only
+ * as many vectors as it needs: a 7-wide plane computes 8 columns, not 32.
+ */
+function planeBands(
+  plane: usize, rowFloats: i32, phaseWidth: i32,
+  kernelH: i32, kernelW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
+  outHeight: i32, outWidth: i32, weights: usize, bias: f32, activation: i32, alpha: f32, y: usize, outRowPixels: i32,
+): void {
+  for (let band = 0; band < outHeight; band += PLANE_ROW_BAND) {
+    const bandEnd = min(outHeight, band + PLANE_ROW_BAND);
+    for (let ow = 0; ow < outWidth; ow += PLANE_COLUMNS) {
+      const vectors = min(PLANE_COLUMNS >> 2, (outWidth - ow + 3) >> 2);
+      // One copy of the group per vector count, its accumulators in registers.
+      switch (vectors) {
+        case 8: planeGroup(8, plane, rowFloats, phaseWidth, kernelH, kernelW, strideH, strideW, dilationH, dilationW, band, bandEnd, ow, outWidth, weights, bias, activation, alpha, y, outRowPixels); break;
+        case 7: planeGroup(7, plane, rowFloats, phaseWidth, kernelH, kernelW, strideH, strideW, dilationH, dilationW, band, bandEnd, ow, outWidth, weights, bias, activation, alpha, y, outRowPixels); break;
+        case 6: planeGroup(6, plane, rowFloats, phaseWidth, kernelH, kernelW, strideH, strideW, dilationH, dilationW, band, bandEnd, ow, outWidth, weights, bias, activation, alpha, y, outRowPixels); break;
+        case 5: planeGroup(5, plane, rowFloats, phaseWidth, kernelH, kernelW, strideH, strideW, dilationH, dilationW, band, bandEnd, ow, outWidth, weights, bias, activation, alpha, y, outRowPixels); break;
+        case 4: planeGroup(4, plane, rowFloats, phaseWidth, kernelH, kernelW, strideH, strideW, dilationH, dilationW, band, bandEnd, ow, outWidth, weights, bias, activation, alpha, y, outRowPixels); break;
+        case 3: planeGroup(3, plane, rowFloats, phaseWidth, kernelH, kernelW, strideH, strideW, dilationH, dilationW, band, bandEnd, ow, outWidth, weights, bias, activation, alpha, y, outRowPixels); break;
+        case 2: planeGroup(2, plane, rowFloats, phaseWidth, kernelH, kernelW, strideH, strideW, dilationH, dilationW, band, bandEnd, ow, outWidth, weights, bias, activation, alpha, y, outRowPixels); break;
+        default: planeGroup(1, plane, rowFloats, phaseWidth, kernelH, kernelW, strideH, strideW, dilationH, dilationW, band, bandEnd, ow, outWidth, weights, bias, activation, alpha, y, outRowPixels);
+      }
+    }
+  }
+}
+
+/**
+ * Output columns [ow, ow + 4·vectors) ∩ [0, outWidth) of rows [band, bandEnd), `vectors` a
+ * constant after inlining. Sums bias, then the taps row by row, the same order at any band split.
+ */
+@inline function planeGroup(
+  vectors: i32, plane: usize, rowFloats: i32, phaseWidth: i32,
+  kernelH: i32, kernelW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
+  band: i32, bandEnd: i32, ow: i32, outWidth: i32, weights: usize, bias: f32, activation: i32, alpha: f32, y: usize, outRowPixels: i32,
+): void {
+  const rowBytes = <usize>rowFloats << 2;
+  const phaseBytes = <usize>phaseWidth << 2;
+  // From tap kw to kw + 1: dilationW further along the padded row, in phase-split terms.
+  const phaseStep = dilationW % strideW;
+  const columnStep = (<usize>(dilationW / strideW) << 2) + <usize>phaseStep * phaseBytes;
+  const phaseWrap = <usize>strideW * phaseBytes - 4; // back strideW phases, one column on
+  const biasVector = f32x4.splat(bias);
+  for (let oh = band; oh < bandEnd; oh++) {
+    const inRow = plane + <usize>(oh * strideH) * rowBytes + (<usize>ow << 2);
+    let acc0 = biasVector, acc1 = biasVector, acc2 = biasVector, acc3 = biasVector;
+    let acc4 = biasVector, acc5 = biasVector, acc6 = biasVector, acc7 = biasVector;
+    let w = weights;
+    for (let kh = 0; kh < kernelH; kh++) {
+      let from = inRow + <usize>(kh * dilationH) * rowBytes;
+      let phase = 0;
+      for (let kw = 0; kw < kernelW; kw++) {
+        const wv = v128.load32_splat(w);
+        acc0 = f32x4.add(acc0, f32x4.mul(wv, v128.load(from)));
+        if (vectors > 1) acc1 = f32x4.add(acc1, f32x4.mul(wv, v128.load(from, 16)));
+        if (vectors > 2) acc2 = f32x4.add(acc2, f32x4.mul(wv, v128.load(from, 32)));
+        if (vectors > 3) acc3 = f32x4.add(acc3, f32x4.mul(wv, v128.load(from, 48)));
+        if (vectors > 4) acc4 = f32x4.add(acc4, f32x4.mul(wv, v128.load(from, 64)));
+        if (vectors > 5) acc5 = f32x4.add(acc5, f32x4.mul(wv, v128.load(from, 80)));
+        if (vectors > 6) acc6 = f32x4.add(acc6, f32x4.mul(wv, v128.load(from, 96)));
+        if (vectors > 7) acc7 = f32x4.add(acc7, f32x4.mul(wv, v128.load(from, 112)));
+        from += columnStep;
+        phase += phaseStep;
+        if (phase >= strideW) {
+          phase -= strideW;
+          from -= phaseWrap;
+        }
+        w += 4;
+      }
+    }
+    const to = y + (<usize>(oh * outRowPixels + ow) << 2);
+    const last = outWidth - ow - 4 * (vectors - 1); // lanes of the last vector to write
+    storeGroupVector(vectors, 0, to, acc0, last, activation, alpha);
+    storeGroupVector(vectors, 1, to, acc1, last, activation, alpha);
+    storeGroupVector(vectors, 2, to, acc2, last, activation, alpha);
+    storeGroupVector(vectors, 3, to, acc3, last, activation, alpha);
+    storeGroupVector(vectors, 4, to, acc4, last, activation, alpha);
+    storeGroupVector(vectors, 5, to, acc5, last, activation, alpha);
+    storeGroupVector(vectors, 6, to, acc6, last, activation, alpha);
+    storeGroupVector(vectors, 7, to, acc7, last, activation, alpha);
+  }
+}
+
+/** Vector `j` of a group of `vectors` (constants after inlining): whole, or the ragged last one. */
+@inline function storeGroupVector(vectors: i32, j: i32, to: usize, acc: v128, last: i32, activation: i32, alpha: f32): void {
+  if (j == vectors - 1) storeLanes(to + (<usize>j << 4), applyActivation(acc, activation, alpha), last);
+  else if (j < vectors) v128.store(to + (<usize>j << 4), applyActivation(acc, activation, alpha));
 }

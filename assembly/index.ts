@@ -6,7 +6,7 @@ export { gemm } from "./gemm";
 export { packWeights, padPlane, packInputColumnsNCHW, packInputRowsNHWC, scatterPhase } from "./pack";
 export { directNCHW4x8, directNHWC4x8 } from "./direct";
 export { imageToFloat, floatToImage } from "./image";
-export { packDepthwiseWeights, depthwiseNHWC, depthwisePlaneNCHW } from "./depthwise";
+export { packDepthwiseWeights, depthwiseNHWC, depthwiseNCHW } from "./depthwise";
 export {
   winogradPackWeights, winogradStageNCHW, winogradStageNHWC, winogradInput, winogradGemm, winogradOutput,
 } from "./winograd";

@@ -61,11 +61,12 @@ export type KernelExports = {
     padTop: number, padLeft: number, outHeight: number, outWidth: number,
     weights: number, bias: number, activation: number, alpha: number, y: number, outRowPixels: number,
   ): void;
-  depthwisePlaneNCHW(
-    padded: number, paddedWidth: number,
+  depthwiseNCHW(
+    src: number, channels: number, srcPlane: number, srcRow: number, rows: number, cols: number, padTop: number, padLeft: number,
+    copies: boolean, scratch: number, paddedRows: number, phaseWidth: number,
     kernelH: number, kernelW: number, strideH: number, strideW: number, dilationH: number, dilationW: number,
-    outHeight: number, outWidth: number, weights: number, bias: number, activation: number, alpha: number, y: number,
-    outRowPixels: number,
+    outHeight: number, outWidth: number, weights: number, bias: number, activation: number, alpha: number,
+    y: number, outPlane: number, outRowPixels: number,
   ): void;
   winogradPackWeights(
     src: number, count: number, channels: number,

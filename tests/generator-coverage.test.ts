@@ -65,7 +65,7 @@ function replay<T>(property: Property, run: (params: Params) => T | null, runs =
 function pathOf(calls: KernelCall[]): string {
   const names = new Set(calls.map((c) => c.name));
   if (names.has('winogradOutput')) return 'winograd';
-  if (names.has('depthwisePlaneNCHW') || names.has('depthwiseNHWC')) return 'depthwise';
+  if (names.has('depthwiseNCHW') || names.has('depthwiseNHWC')) return 'depthwise';
   if (names.has('directNCHW4x8') || names.has('directNHWC4x8')) return 'direct';
   if (names.has('gemm')) return 'gemm';
   return 'none';

@@ -1,33 +1,44 @@
 // Depthwise path: groups = C = M (one filter per channel), any kernel, stride and dilation.
 // NHWC vectorises across channels straight from the input; NCHW copies each channel plane into
-// a zero-bordered scratch plane and vectorises across output columns.
+// a zero-bordered scratch plane split by column phase and vectorises across output columns.
 
 import type { Conv2dFilter, Conv2dGeometry } from '../shape.js';
 import { ACTIVATION_CODES, type ConvAlgorithm } from './algorithm.js';
 import { bandRowsRead } from './padded-input.js';
 
 const roundUp = (value: number, multiple: number): number => Math.ceil(value / multiple) * multiple;
-/** Output columns per step of the plane kernel (assembly/depthwise.ts PLANE_COLUMNS). */
-const PLANE_COLUMNS = 32;
+/** Output columns per vector of the plane kernel (assembly/depthwise.ts planeGroup). */
+const LANES = 4;
 
 /**
- * Zero-bordered plane for the NCHW kernel: every read of whole PLANE_COLUMNS groups stays inside.
- * A caller may hand in its input already in this layout (ConvBuffers.inputPadded).
+ * Floats per column phase of the plane kernel's rows (assembly/depthwise.ts depthwiseNCHW): the
+ * columns whole vectors past the last output column read. At stride 1 the one phase is the
+ * zero-bordered row itself.
+ */
+function phaseWidth(g: Conv2dGeometry): number {
+  const read = roundUp(g.outW, LANES) + Math.floor((g.kernelW - 1) * g.dilationW / g.strideW);
+  return g.strideW === 1 ? Math.max(g.padLeft + g.inW + g.padRight, read) : read;
+}
+
+/**
+ * Zero-bordered plane for the NCHW kernel at stride 1, which it reads in place when a caller
+ * hands its input in this layout (ConvBuffers.inputPadded).
  */
 function paddedPlane(g: Conv2dGeometry): { height: number; width: number } {
-  const readWidth = roundUp(g.outW, PLANE_COLUMNS) * g.strideW + (g.kernelW - 1) * g.dilationW + 8;
-  return {
-    height: g.padTop + g.inH + g.padBottom,
-    width: Math.max(g.padLeft + g.inW + g.padRight, readWidth),
-  };
+  return { height: g.padTop + g.inH + g.padBottom, width: phaseWidth(g) };
 }
 
 export const depthwiseConv: ConvAlgorithm = {
   name: 'depthwise',
   writesRowPitch: true,
-  /** Channel planes (NCHW, or one channel); the NHWC kernel reads its input as it is. */
+  /**
+   * Channel planes (NCHW, or one channel) at stride 1. Strided, the kernel splits the plane into
+   * column phases as it copies it: a padded copy first would be one more pass over the input
+   * (measured 2× the NHWC time for a { data, shape } input at stride 2). The NHWC kernel reads
+   * its input as it is.
+   */
   paddedInput(g) {
-    if (g.layout === 'NHWC' && g.inChannels > 1) return null;
+    if ((g.layout === 'NHWC' && g.inChannels > 1) || g.strideW !== 1) return null;
     const plane = paddedPlane(g);
     return { ...plane, bytes: g.inChannels * plane.height * plane.width * 4 };
   },
@@ -54,16 +65,15 @@ export const depthwiseConv: ConvAlgorithm = {
 
   scratchBytes(g) {
     if (g.layout === 'NHWC' && g.inChannels > 1) return 0;
-    // (Unused when the caller hands in padded planes, but a plan does not know that yet.)
-    const plane = paddedPlane(g);
-    return plane.height * plane.width * 4;
+    // One phase-split plane (unused when the kernel reads a padded input in place, but a plan
+    // does not know that yet).
+    return paddedPlane(g).height * g.strideW * phaseWidth(g) * 4;
   },
 
   run(rt, g, packedWeights, buffers) {
     const k = rt.kernels;
     const activation = ACTIVATION_CODES[g.activation];
     const channels = g.inChannels;
-    const taps = g.kernelH * g.kernelW;
     const rowPixels = buffers.outputRowPixels ?? g.outW;
     const { begin, end } = buffers.rows ?? { begin: 0, end: g.outH };
     if (begin >= end) return;
@@ -83,21 +93,22 @@ export const depthwiseConv: ConvAlgorithm = {
       }
       return;
     }
-    const plane = paddedPlane(g);
+    // A padded input (stride 1 only) is read in place, band rows [top, top + readRows).
+    const padded = buffers.inputPadded === true;
+    if (padded && g.strideW !== 1) throw new Error('simdconv internal error: depthwise NCHW reads a padded input at stride 1 only');
+    if (!padded && buffers.scratch === 0) throw new Error('simdconv internal error: depthwise NCHW needs scratch for its phase-split planes');
+    const width = phaseWidth(g);
+    const planeFloats = padded ? paddedPlane(g).height * width : g.inH * g.inW;
     for (let n = 0; n < g.batch; n++) {
-      for (let c = 0; c < channels; c++) {
-        const image = n * channels + c;
-        let source = buffers.input + (image * plane.height + top) * plane.width * 4;
-        if (!buffers.inputPadded) {
-          k.padPlane(buffers.input + (image * g.inH + first) * g.inW * 4, realRows, g.inW, padAbove, g.padLeft, readRows, plane.width, buffers.scratch);
-          source = buffers.scratch;
-        }
-        k.depthwisePlaneNCHW(
-          source, plane.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW,
-          end - begin, g.outW, packedWeights + c * taps * 4, g.bias ? g.bias[c]! : 0, activation, g.alpha,
-          buffers.output + (image * g.outH + begin) * rowPixels * 4, rowPixels,
-        );
-      }
+      const images = buffers.input + n * channels * planeFloats * 4;
+      k.depthwiseNCHW(
+        padded ? images + top * width * 4 : images + first * g.inW * 4, channels, planeFloats,
+        padded ? width : g.inW, padded ? readRows : realRows, padded ? width : g.inW,
+        padded ? 0 : padAbove, padded ? 0 : g.padLeft, !padded, buffers.scratch, readRows, width,
+        g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW,
+        end - begin, g.outW, packedWeights, buffers.bias, activation, g.alpha,
+        buffers.output + ((n * channels * g.outH) + begin) * rowPixels * 4, g.outH * rowPixels, rowPixels,
+      );
     }
   },
 };
