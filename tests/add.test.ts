@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { add, addAsync, conv2d, init, type Activation, type TensorData } from 'simdconv';
 import { add as referenceAdd } from 'simdconv/reference';
 import { getRuntime } from '../dist/runtime.js';
-import { expectSameValues, expectWithinTolerance, pick, poisonTensor, randomInt, randomTensor, SATURATING_ABSOLUTE_TOLERANCE, seededRandom, thrownBy } from './helpers.js';
+import { expectSameValues, expectWithinTolerance, pick, poisonTensor, randomInt, randomTensor, SATURATING_ABSOLUTE_TOLERANCE, seededRandom, expectThrowsExactly, thrownBy } from './helpers.js';
 
 beforeAll(async () => {
   await init({ threads: 1 });
@@ -116,11 +116,7 @@ const ERROR_CASES: Array<[string, () => unknown, ErrorConstructor, string]> = [
 ];
 
 describe('add errors', () => {
-  it.each(ERROR_CASES)('%s', (_, call, type, message) => {
-    const error = thrownBy(call);
-    expect(error).toBeInstanceOf(type);
-    expect(error.message).toBe(message);
-  });
+  it.each(ERROR_CASES)('%s', (_, call, type, message) => expectThrowsExactly(call, type, message));
 
   it('addAsync rejects (never throws) and resolves to the sum', async () => {
     await expect((addAsync as (...args: unknown[]) => Promise<TensorData>)(v, tensor([6], [1, 2, 3, 4, 5, 6]))).rejects.toThrow('add: a and b must have the same shape, got a [2, 3] and b [6]');

@@ -319,6 +319,13 @@ export function thrownBy(call: () => unknown): Error {
   return expect.fail('nothing was thrown');
 }
 
+/** `call` throws an error of `type` with exactly `message`. */
+export function expectThrowsExactly(call: () => unknown, type: ErrorConstructor, message: string): void {
+  const error = thrownBy(call);
+  expect(error).toBeInstanceOf(type);
+  expect(error.message).toBe(message);
+}
+
 type ImageFilter = (image: { data: Uint8ClampedArray; width: number; height: number }, kernel: never) => { data: Uint8ClampedArray | Uint8Array };
 
 /**

@@ -13,7 +13,7 @@ import {
 } from 'simdconv';
 import * as reference from 'simdconv/reference';
 import { getRuntime } from '../dist/runtime.js';
-import { expectSameValues, expectWithinTolerance, pick, poisonTensor, randomInt, randomTensor, RELATIVE_TOLERANCE, seededRandom, thrownBy } from './helpers.js';
+import { expectSameValues, expectWithinTolerance, pick, poisonTensor, randomInt, randomTensor, RELATIVE_TOLERANCE, seededRandom, expectThrowsExactly, thrownBy } from './helpers.js';
 
 beforeAll(async () => {
   await init({ threads: 1 });
@@ -274,11 +274,7 @@ const ERROR_CASES: Array<[string, () => unknown, ErrorConstructor, string]> = [
 ];
 
 describe('pooling errors', () => {
-  it.each(ERROR_CASES)('%s', (_, call, type, message) => {
-    const error = thrownBy(call);
-    expect(error).toBeInstanceOf(type);
-    expect(error.message).toBe(message);
-  });
+  it.each(ERROR_CASES)('%s', (_, call, type, message) => expectThrowsExactly(call, type, message));
 
   it('the async forms reject (never throw) with the same error', async () => {
     await expect(maxPool2dAsync(x, { kernel: 0 })).rejects.toThrow('maxPool2d: options.kernel must be a positive integer or [h, w], got 0');
