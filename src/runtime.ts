@@ -5,7 +5,7 @@
 
 import { Arena } from './memory/arena.js';
 import { KERNEL_WASM_BASE64, THREADED_KERNEL_WASM_BASE64 } from './generated/kernel-wasm.js';
-import { instantiateKernels, type KernelExports, type KernelRuntime } from './kernels.js';
+import { instantiateKernels, type KernelRuntime } from './kernels.js';
 import { WorkerPool } from './pool.js';
 import { isNode } from './environment.js';
 

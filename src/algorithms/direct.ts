@@ -3,7 +3,6 @@
 // table of tap offsets, so no K × pixels im2col matrix is built. Tiles run along output rows:
 // 8 output columns (NCHW) or 4 output pixels (NHWC) of one row at a time.
 
-import type { Conv2dGeometry } from '../shape.js';
 import { ACTIVATION_CODES, type ConvAlgorithm } from './algorithm.js';
 import { gemmConv } from './gemm.js';
 import { paddedImage, zeroBorderedImage } from './padded-input.js';

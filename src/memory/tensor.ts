@@ -149,7 +149,7 @@ export function tensor(data: Float32Array | readonly number[], shape: readonly n
 }
 
 /** Copies a validated array into a new tensor. */
-export function tensorFrom(data: Float32Array, shape: readonly number[]): Tensor {
+function tensorFrom(data: Float32Array, shape: readonly number[]): Tensor {
   const t = allocTensor(shape);
   try {
     writeFloats(getRuntime(), tensorPointer(t, 'tensor'), data, t.size);

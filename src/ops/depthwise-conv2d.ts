@@ -5,7 +5,7 @@
 import { getRuntime } from '../runtime.js';
 import { type Conv2d, type Conv2dPlan, PreparedConv2d } from './conv2d.js';
 import { preparedForm, readArgument, readOptions, runOnce, runOnceAsync, type OutputFor, type PointerOp, type TensorInput } from '../core/prepared.js';
-import { checkChoice, checkOptionKeys, checkTensor, checkWeight, inputAxes, OPTION_KEYS } from '../shape.js';
+import { checkChoice, checkOptionKeys, checkWeight, inputAxes, OPTION_KEYS } from '../shape.js';
 import type { Conv2dOptions, DepthwiseConv2dOptions, Layout, TensorData } from '../types.js';
 
 /**
