@@ -39,8 +39,13 @@ class PreparedConv1d implements PointerOp<Conv2dPlan> {
     return this.conv.workspaceBytes(plan);
   }
 
-  run(plan: Conv2dPlan, input: number, output: number): void {
-    this.conv.run(plan, input, output);
+  run(plan: Conv2dPlan, input: number, output: number, _residual = 0, inputPadded = false): void {
+    this.conv.run(plan, input, output, 0, inputPadded);
+  }
+
+  /** The same memory as the conv2d of height 1: its staging into the padded layout applies as is. */
+  stageHostInput(plan: Conv2dPlan, data: Float32Array): number | null {
+    return this.conv.stageHostInput(plan, data);
   }
 
   runParallel(plan: Conv2dPlan, input: number, output: number): Promise<void> {

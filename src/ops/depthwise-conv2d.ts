@@ -86,8 +86,13 @@ class PreparedDepthwiseConv2d implements PointerOp<DepthwisePlan> {
     return conv.workspaceBytes(plan);
   }
 
-  run({ conv, plan }: DepthwisePlan, input: number, output: number): void {
-    conv.run(plan, input, output);
+  run({ conv, plan }: DepthwisePlan, input: number, output: number, _residual = 0, inputPadded = false): void {
+    conv.run(plan, input, output, 0, inputPadded);
+  }
+
+  /** The inner conv2d's staging straight into its padded layout, as conv2d has it. */
+  stageHostInput({ conv, plan }: DepthwisePlan, data: Float32Array): number | null {
+    return conv.stageHostInput(plan, data);
   }
 
   runParallel({ conv, plan }: DepthwisePlan, input: number, output: number): Promise<void> {
