@@ -264,13 +264,14 @@ export function winogradInput(
 
 export function winogradGemm(
   tiles: i32, mp: i32, cp: i32,
-  v: usize, vXiStride: i32, u: usize, o: usize, oXiStride: i32,
+  v: usize, vXiStride: i32, u: usize, o: usize, oXiStride: i32, uFilters: i32,
 ): void {
   const zero = f32x4.splat(0);
   const aRowBytes = <usize>cp << 2;
   const oRowBytes = <usize>mp << 2;
   const uPanelBytes = <usize>cp << 5;
-  const uXiBytes = <usize>cp * <usize>mp << 2;
+  // U holds uFilters filters per ξ; this call computes mp of them from `u` on (a filter band).
+  const uXiBytes = <usize>cp * <usize>uFilters << 2;
   for (let xi = 0; xi < 36; xi++) {
     const vXi = v + <usize>xi * <usize>vXiStride;
     const uXi = u + <usize>xi * uXiBytes;

@@ -86,7 +86,7 @@ export type KernelExports = {
     v: number, xiStride: number, paddedTiles: number, tmp: number,
   ): void;
   winogradGemm(
-    tiles: number, mp: number, cp: number, v: number, vXiStride: number, u: number, o: number, oXiStride: number,
+    tiles: number, mp: number, cp: number, v: number, vXiStride: number, u: number, o: number, oXiStride: number, uFilters: number,
   ): void;
   winogradOutput(
     o: number, xiStride: number, mp: number, filters: number,

@@ -150,7 +150,7 @@ export function init(options: InitOptions = {}): Promise<void> {
   const asked = options.threads;
   if (options.parallelThreshold !== undefined) parallelThreshold = options.parallelThreshold;
   if (!loading) {
-    loading = (asked !== undefined ? Promise.resolve(asked) : defaultThreads()).then(load).catch((error: unknown) => {
+    loading = (asked !== undefined ? Promise.resolve(asked) : defaultThreads()).then(load).then(startPool).catch((error: unknown) => {
       loading = null; // let a later init() retry
       throw error;
     });
@@ -163,7 +163,16 @@ export function init(options: InitOptions = {}): Promise<void> {
     pool = null;
     poolLoading = null;
     state = { ...state, threads: asked };
+    return startPool();
   });
+}
+
+/**
+ * Starts the pool with init, so that the synchronous forms can use it from the first call. A
+ * pool that fails to start is not init's failure: the async forms report it when they need it.
+ */
+function startPool(): Promise<void> {
+  return getPool().then(() => undefined, () => undefined);
 }
 
 /** The threads, SIMD and shared-memory state of the loaded runtime (after init). */
@@ -177,6 +186,11 @@ export function terminate(): void {
   pool?.terminate();
   pool = null;
   poolLoading = null;
+}
+
+/** The pool if it has started (the synchronous forms use it only then), else null. */
+export function startedPool(): WorkerPool | null {
+  return pool;
 }
 
 /** The worker pool, started on first use; null with one thread. */

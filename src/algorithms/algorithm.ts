@@ -22,6 +22,11 @@ export interface ConvBuffers {
    * op runs its steps band by band so the intermediate rows are read back while still in cache.
    */
   rows?: RowBand;
+  /**
+   * Only output channels [begin, end) (paths with `computesFilterBands` only, one group; begin a
+   * multiple of 8): a small image splits over threads by filters, where row bands would be few.
+   */
+  filters?: RowBand;
 }
 
 export interface RowBand {
@@ -45,6 +50,8 @@ export interface ConvAlgorithm {
   paddedInput?(geometry: Conv2dGeometry): PaddedImage | null;
   /** Honours ConvBuffers.rows. */
   readonly computesRowBands?: boolean;
+  /** Honours ConvBuffers.filters. */
+  readonly computesFilterBands?: boolean;
   /** Row bands must begin at multiples of this (default 1) to compute what one call would. */
   bandAlign?(geometry: Conv2dGeometry): number;
   /**

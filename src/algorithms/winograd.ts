@@ -75,6 +75,7 @@ export const winogradConv: ConvAlgorithm = {
   name: 'winograd',
   spreadsNonFinite: true,
   computesRowBands: true,
+  computesFilterBands: true,
   /** Bands of whole 4-row tiles in every dilation phase. */
   bandAlign: (g) => 4 * g.dilationH,
 
@@ -125,16 +126,20 @@ export const winogradConv: ConvAlgorithm = {
     const outPixelBytes = (channelsLast ? g.outChannels : 1) * 4;
     const filterBytes = channelsLast ? 4 : outPlane * 4;
     const band = buffers.rows ?? { begin: 0, end: g.outH };
+    // A filter band: its panels of U, its columns of O, its channels of the output and bias.
+    const filterBand = buffers.filters ?? { begin: 0, end: filtersPerGroup };
+    const bandFilters = filterBand.end - filterBand.begin;
+    const bandMp = roundUp(bandFilters, 8);
     for (let n = 0; n < g.batch; n++) {
       for (let group = 0; group < g.groups; group++) {
-        const weights = packedWeights + group * groupWeightBytes;
-        const bias = buffers.bias === 0 ? 0 : buffers.bias + group * filtersPerGroup * 4;
+        const weights = packedWeights + group * groupWeightBytes + (filterBand.begin >> 3) * cp * 32;
+        const bias = buffers.bias === 0 ? 0 : buffers.bias + (group * filtersPerGroup + filterBand.begin) * 4;
         const x = channelsLast
           ? buffers.input + (n * inPlane * g.inChannels + group * g.channelsPerGroup) * 4
           : buffers.input + (n * g.inChannels + group * g.channelsPerGroup) * inPlane * 4;
-        const yImage = channelsLast
+        const yImage = filterBand.begin * filterBytes + (channelsLast
           ? buffers.output + (n * outPlane * g.outChannels + group * filtersPerGroup) * 4
-          : buffers.output + (n * g.outChannels + group * filtersPerGroup) * outPlane * 4;
+          : buffers.output + (n * g.outChannels + group * filtersPerGroup) * outPlane * 4);
         for (let phaseRow = 0; phaseRow < Math.min(g.dilationH, g.outH); phaseRow++) {
           for (let phaseCol = 0; phaseCol < Math.min(g.dilationW, g.outW); phaseCol++) {
             const grid = phaseGrid(g, phaseRow, phaseCol);
@@ -160,9 +165,9 @@ export const winogradConv: ConvAlgorithm = {
                     row0, g.dilationH, 4 * rows + 2, col0, g.dilationW, 4 * cols + 2, cp, stage);
                 }
                 k.winogradInput(stage, 4 * cols + 2, cp, rows, cols, v, plan.vXiStride, tiles, tmp);
-                k.winogradGemm(tiles, mp, cp, v, plan.vXiStride, weights, o, plan.oXiStride);
+                k.winogradGemm(tiles, bandMp, cp, v, plan.vXiStride, weights, o, plan.oXiStride, mp);
                 k.winogradOutput(
-                  o, plan.oXiStride, mp, filtersPerGroup, ty0, tx0, rows, cols, grid.outH, grid.outW, channelsLast,
+                  o, plan.oXiStride, bandMp, bandFilters, ty0, tx0, rows, cols, grid.outH, grid.outW, channelsLast,
                   outRowBytes * g.dilationH, outPixelBytes * g.dilationW, filterBytes, y, bias, activation, g.alpha, tmp,
                 );
               }

@@ -15,8 +15,8 @@ export const POOL_TASKS: { [K in PoolTask['kind']]: (rt: KernelRuntime, task: Ta
     if (!algorithm) throw new Error(`simdconv worker: unknown kernel path '${task.algorithm}'`);
     algorithm.run(rt, task.geometry, task.packedWeights, task.buffers);
   },
-  filterBand(rt, task) {
-    runBand(rt, task.job);
+  filterBands(rt, task) {
+    for (const job of task.jobs) runBand(rt, job);
   },
   add(rt, task) {
     rt.kernels.addActivate(task.a, task.b, task.count, task.activation, task.alpha, task.output);

@@ -7,7 +7,9 @@ import { checkCallFits } from '../memory/arena.js';
 import { Region } from '../memory/region.js';
 import { READ_SLACK_BYTES, readBytes, writeBytes } from '../memory/staging.js';
 import { PreparedConv2d } from '../ops/conv2d.js';
-import { getPool, getRuntime, info, type Runtime } from '../runtime.js';
+import { getPool, getRuntime, info, startedPool, type Runtime } from '../runtime.js';
+import { runPoolTask } from '../core/tasks.js';
+import type { PoolTask } from '../pool.js';
 import { runBand, type BandJob, type BandPass } from './band.js';
 import { checkChoice, checkOptions } from '../shape.js';
 import { resolveKernel, type ImageKernel, type KernelPreset, type PresetOptions } from './kernels.js';
@@ -230,6 +232,25 @@ function openCall(image: ImageLike, kernel: unknown, options: unknown) {
   }
 }
 
+/** Whether a filter call has enough work for the pool (init's parallelThreshold) and two bands at least. */
+function worthThreads(plan: FilterPlan): boolean {
+  const work = plan.width * plan.height * plan.channels * plan.passes.kernels.reduce((sum, k) => sum + k.width * k.height, 0);
+  return plan.height > BAND_ROWS && work >= info().parallelThreshold;
+}
+
+/**
+ * The bands as one task per thread: band i in task i mod threads, each task with its own
+ * buffers, one band after another.
+ */
+function bandTasks(c: ReturnType<typeof openCall>, threads: number): PoolTask[] {
+  const bands = Array.from({ length: Math.ceil(c.call.plan.height / BAND_ROWS) }, (_, i) => i * BAND_ROWS);
+  const count = Math.min(threads, bands.length);
+  return Array.from({ length: count }, () => c.buffers()).map((buffers, t) => ({
+    kind: 'filterBands' as const,
+    jobs: bands.filter((_, i) => i % count === t).map((band) => bandJob(c.rt, c.call, band, buffers)),
+  }));
+}
+
 /**
  * Filters an RGBA image with a kernel (2-D numbers, `{ data, width, height }`, or a preset name)
  * and returns an image of the same size: a real `ImageData` when given one, else
@@ -240,8 +261,14 @@ export function filterImage<T extends ImageLike>(image: T, kernel: number[][] | 
   try {
     // Band by band, every step on the rows of one band while they are in cache: a full-HD
     // frame's float planes are 25 MB per step, which would go through memory at every step.
-    const buffers = c.buffers();
-    for (let band = 0; band < c.call.plan.height; band += BAND_ROWS) runBand(c.rt, bandJob(c.rt, c.call, band, buffers));
+    const pool = startedPool();
+    if (pool && pool.idle && worthThreads(c.call.plan)) {
+      pool.runSync(bandTasks(c, pool.size), (task) => runPoolTask(c.rt, task));
+    } else {
+      pool?.rest();
+      const buffers = c.buffers();
+      for (let band = 0; band < c.call.plan.height; band += BAND_ROWS) runBand(c.rt, bandJob(c.rt, c.call, band, buffers));
+    }
     return c.result<T>();
   } finally {
     c.close();
@@ -253,18 +280,11 @@ export async function filterImageAsync<T extends ImageLike>(image: T, kernel: nu
   const c = openCall(image, kernel, options);
   try {
     const pool = await getPool();
-    const { plan } = c.call;
-    const bands = Array.from({ length: Math.ceil(plan.height / BAND_ROWS) }, (_, i) => i * BAND_ROWS);
-    const work = plan.width * plan.height * plan.channels * plan.passes.kernels.reduce((sum, k) => sum + k.width * k.height, 0);
-    if (!pool || bands.length < 2 || work < info().parallelThreshold) {
+    if (!pool || !worthThreads(c.call.plan)) {
       const buffers = c.buffers();
-      for (const band of bands) runBand(c.rt, bandJob(c.rt, c.call, band, buffers));
+      for (let band = 0; band < c.call.plan.height; band += BAND_ROWS) runBand(c.rt, bandJob(c.rt, c.call, band, buffers));
     } else {
-      // Band i on worker i mod n (the pool hands tasks out in turn), so each buffer set is used
-      // by one worker, one band after another.
-      const sets = Array.from({ length: Math.min(pool.size, bands.length) }, () => c.buffers());
-      const jobs = bands.map((band, i) => bandJob(c.rt, c.call, band, sets[i % sets.length]!));
-      await pool.run(jobs.map((job) => ({ kind: 'filterBand' as const, job })));
+      await pool.run(bandTasks(c, pool.size));
     }
     return c.result<T>();
   } finally {

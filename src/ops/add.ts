@@ -7,7 +7,7 @@ import { checkCallFits } from '../memory/arena.js';
 import { READ_SLACK_BYTES, readFloats, writeFloats } from '../memory/staging.js';
 import { allocTensor, isTensor, tensorPointer, type Tensor } from '../memory/tensor.js';
 import { readOptions, type TensorInput } from '../core/prepared.js';
-import { getRuntime, type Runtime } from '../runtime.js';
+import { getRuntime, startedPool, type Runtime } from '../runtime.js';
 import { ACTIVATIONS, checkChoice, checkOptions, checkTensor, namedChecks, OPTION_KEYS, resolveAlpha } from '../shape.js';
 import type { Activation, AddOptions, TensorData } from '../types.js';
 
@@ -20,6 +20,7 @@ function checkAnyRank(name: string, value: unknown): TensorData {
 
 /** y = activation(a + b) over `count` floats in memory (a and b with read slack). */
 export function runAddInMemory(rt: Runtime, count: number, aPtr: number, bPtr: number, outPtr: number, activation: Activation, alpha: number): void {
+  startedPool()?.rest();
   rt.kernels.addActivate(aPtr, bPtr, count, ACTIVATION_CODES[activation], alpha, outPtr);
 }
 

@@ -6,8 +6,9 @@ import { gemmConv } from '../algorithms/gemm.js';
 import { chooseConv2dAlgorithm } from '../dispatch.js';
 import { Region } from '../memory/region.js';
 import { allocCopy, READ_SLACK_BYTES, writeFloats, writePadded, zeroBytes } from '../memory/staging.js';
-import { getPool, getRuntime, info, type Runtime } from '../runtime.js';
-import type { PoolTask } from '../pool.js';
+import { getPool, getRuntime, info, startedPool, type Runtime } from '../runtime.js';
+import type { PoolTask, WorkerPool } from '../pool.js';
+import { runPoolTask } from '../core/tasks.js';
 import { conv2dOutputShape, inputAxes, resolveConv2dFilter, resolveConv2dGeometryShape, type Conv2dFilter, type Conv2dGeometry } from '../shape.js';
 import type { Conv2dOptions, TensorData } from '../types.js';
 import { preparedForm, readArgument, readOptions, runOnce, runOnceAsync, type OutputFor, type PointerOp, type Prepared, type TensorInput } from '../core/prepared.js';
@@ -24,6 +25,45 @@ export interface Conv2dPlan {
 /** Bytes of the output of a plan. */
 export function outputBytes({ geometry: g }: Conv2dPlan): number {
   return g.batch * g.outChannels * g.outH * g.outW * 4;
+}
+
+const wireGeometries = new WeakMap<Conv2dGeometry, Conv2dGeometry>();
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const v of Object.values(value)) if (typeof v === 'object' && v !== null) deepFreeze(v);
+  return Object.freeze(value);
+}
+
+/**
+ * A geometry as a pool task carries it: without the bias values, which the kernels read from
+ * memory, and frozen, so that the mailbox encodes it once (src/task-codec.ts).
+ */
+function wireGeometry(g: Conv2dGeometry): Conv2dGeometry {
+  let wire = wireGeometries.get(g);
+  if (!wire) {
+    wire = deepFreeze({ ...g, bias: null });
+    wireGeometries.set(g, wire);
+  }
+  return wire;
+}
+
+/**
+ * The residual pass, output = activation(output + residual), split over the pool's threads:
+ * elementwise, so any split gives the same bits.
+ */
+function residualTasks(pool: WorkerPool, plan: Conv2dPlan, output: number, residual: number): PoolTask[] {
+  const g = plan.geometry;
+  const count = outputBytes(plan) / 4;
+  const slice = Math.ceil(count / pool.size / 16) * 16;
+  const tasks: PoolTask[] = [];
+  for (let begin = 0; begin < count; begin += slice) {
+    const offset = begin * 4;
+    tasks.push({
+      kind: 'add', a: output + offset, b: residual + offset, count: Math.min(slice, count - begin),
+      activation: ACTIVATION_CODES[g.activation], alpha: g.alpha, output: output + offset,
+    });
+  }
+  return tasks;
 }
 
 /** Rows shorter than this go through a bulk copy and the kernels' padding pass (stageHostInput). */
@@ -103,9 +143,20 @@ export class PreparedConv2d implements PointerOp<Conv2dPlan> {
     };
   }
 
+  /** On the calling thread, with the pool's workers when it has started and the call is worth it. */
   run(plan: Conv2dPlan, input: number, output: number, residual = 0, inputPadded = false): void {
     const conv = residual === 0 ? plan : this.withoutActivation(plan);
-    this.runInMemory(conv, input, output, this.scratch.ensure(getRuntime(), plan.algorithm.scratchBytes(plan.geometry)), inputPadded ? { inputPadded } : {});
+    const layout = inputPadded ? { inputPadded } : {};
+    const pool = startedPool();
+    if (pool && pool.idle && worthThreads(plan)) {
+      const rt = getRuntime();
+      const runHere = (task: PoolTask) => runPoolTask(rt, task);
+      pool.runSync(this.parallelTasks(pool, conv, input, output, layout), runHere);
+      if (residual !== 0) pool.runSync(residualTasks(pool, plan, output, residual), runHere);
+      return;
+    }
+    pool?.rest();
+    this.runInMemory(conv, input, output, this.scratch.ensure(getRuntime(), plan.algorithm.scratchBytes(plan.geometry)), layout);
     if (residual !== 0) this.addResidual(plan, output, residual);
   }
 
@@ -142,20 +193,7 @@ export class PreparedConv2d implements PointerOp<Conv2dPlan> {
       return;
     }
     await this.runInMemoryParallel(residual === 0 ? plan : this.withoutActivation(plan), input, output);
-    if (residual === 0) return;
-    // The residual pass split over the workers too: elementwise, so any split gives the same bits.
-    const g = plan.geometry;
-    const count = outputBytes(plan) / 4;
-    const slice = Math.ceil(count / pool.size / 16) * 16;
-    const tasks: PoolTask[] = [];
-    for (let begin = 0; begin < count; begin += slice) {
-      const offset = begin * 4;
-      tasks.push({
-        kind: 'add', a: output + offset, b: residual + offset, count: Math.min(slice, count - begin),
-        activation: ACTIVATION_CODES[g.activation], alpha: g.alpha, output: output + offset,
-      });
-    }
-    await pool.run(tasks);
+    if (residual !== 0) await pool.run(residualTasks(pool, plan, output, residual));
   }
 
   /** The plan with its activation left for the residual pass (which applies it after the sum). */
@@ -177,41 +215,52 @@ export class PreparedConv2d implements PointerOp<Conv2dPlan> {
     getRuntime().kernels.addActivate(output, residual, outputBytes(plan) / 4, ACTIVATION_CODES[g.activation], g.alpha, output);
   }
 
-  /**
-   * runInMemory on the worker pool, band by band of output rows (one band per worker; one
-   * worker for paths without row bands), each worker with its own scratch from this conv.
-   */
+  /** runInMemory on the worker pool, band by band of output rows (see parallelTasks). */
   async runInMemoryParallel(plan: Conv2dPlan, input: number, output: number, layout: Pick<ConvBuffers, 'outputRowPixels' | 'inputPadded'> = {}): Promise<void> {
     const pool = await getPool();
     if (this.disposed) throw new Error('simdconv: run() called on a disposed conv2d');
-    const rt = getRuntime();
-    const g = plan.geometry;
     if (!pool) {
-      this.runInMemory(plan, input, output, this.scratch.ensure(rt, plan.algorithm.scratchBytes(g)), layout);
+      this.runInMemory(plan, input, output, this.scratch.ensure(getRuntime(), plan.algorithm.scratchBytes(plan.geometry)), layout);
       return;
     }
+    await pool.run(this.parallelTasks(pool, plan, input, output, layout));
+  }
+
+  /**
+   * runInMemory as one task per thread of the pool: bands of output rows (one task for paths
+   * without row bands), or whole images when the batch splits evenly. Each task has its own
+   * scratch from this conv, and pads the input rows it reads itself, so the calling thread makes
+   * no pass over the input: on two cores its serial work would bound the gain.
+   */
+  parallelTasks(pool: WorkerPool, plan: Conv2dPlan, input: number, output: number, layout: Pick<ConvBuffers, 'outputRowPixels' | 'inputPadded'>): PoolTask[] {
+    if (this.disposed) throw new Error('simdconv: run() called on a disposed conv2d');
+    const rt = getRuntime();
+    const g = plan.geometry;
     const algorithm = this.pathFor(plan, input);
     const weights = this.packedWeights(rt, algorithm);
-    // Each band pads the input rows it reads into its own scratch (ConvBuffers.rows), so the
-    // calling thread does no pass over the input: on two cores its serial work bounds the gain.
     const scratchBytes = Math.ceil(algorithm.scratchBytes(g) / 64) * 64;
     const scratch = this.parallelScratch.ensure(rt, Math.max(64, pool.size * scratchBytes));
     const bias = this.filter.bias ? this.bias.ptr : 0;
     const task = (i: number, geometry: Conv2dGeometry, buffers: Omit<ConvBuffers, 'bias' | 'scratch'>): PoolTask => ({
-      kind: 'conv', algorithm: algorithm.name, geometry, packedWeights: weights,
+      kind: 'conv', algorithm: algorithm.name, geometry: wireGeometry(geometry), packedWeights: weights,
       buffers: { ...buffers, bias, scratch: scratch + i * scratchBytes },
     });
     if (g.batch % pool.size === 0 && !layout.inputPadded) {
-      // Whole images per worker: equal work, where row bands aligned to tiles may not be.
+      // Whole images per task: equal work, where row bands aligned to tiles may not be.
       const images = g.batch / pool.size;
       const inBytes = images * g.inChannels * g.inH * g.inW * 4;
       const outBytes = images * g.outChannels * g.outH * (layout.outputRowPixels ?? g.outW) * 4;
-      await pool.run(Array.from({ length: pool.size }, (_, i) =>
-        task(i, { ...g, batch: images }, { ...layout, input: input + i * inBytes, output: output + i * outBytes })));
-      return;
+      return Array.from({ length: pool.size }, (_, i) =>
+        task(i, { ...g, batch: images }, { ...layout, input: input + i * inBytes, output: output + i * outBytes }));
     }
-    const bands = rowBands(g.outH, pool.size, algorithm.computesRowBands ? (algorithm.bandAlign?.(g) ?? 1) : g.outH);
-    await pool.run(bands.map((rows, i) => task(i, g, { input, output, ...layout, ...(algorithm.computesRowBands ? { rows } : {}) })));
+    const align = algorithm.computesRowBands ? (algorithm.bandAlign?.(g) ?? 1) : g.outH;
+    if (algorithm.computesFilterBands && g.groups === 1 && Math.ceil(g.outH / align) < 2 * pool.size && g.outChannels >= 16 * pool.size) {
+      // Few whole tile rows (ResNet's 512 filters at 7×7 are two): row bands would be uneven,
+      // or each padded to a full register block of tiles. Bands of filters are even.
+      return rowBands(g.outChannels, pool.size, 8).map((filters, i) => task(i, g, { input, output, ...layout, filters }));
+    }
+    const bands = rowBands(g.outH, pool.size, align);
+    return bands.map((rows, i) => task(i, g, { input, output, ...layout, ...(algorithm.computesRowBands ? { rows } : {}) }));
   }
 
   /**

@@ -6,7 +6,7 @@
 import { preparedForm, readOptions, runOnce, type OutputFor, type PointerOp, type Prepared, type TensorInput } from '../core/prepared.js';
 import { Region } from '../memory/region.js';
 import { READ_SLACK_BYTES } from '../memory/staging.js';
-import { getRuntime, type Runtime } from '../runtime.js';
+import { getRuntime, startedPool, type Runtime } from '../runtime.js';
 import {
   checkChoice, checkOptions, checkPair, describe, OPTION_KEYS, inputAxes, LAYOUTS, namedChecks, resolvePadding, samePadding,
 } from '../shape.js';
@@ -200,6 +200,7 @@ class PreparedPool2d implements PointerOp<Pool2dGeometry> {
   }
 
   run(g: Pool2dGeometry, input: number, output: number): void {
+    startedPool()?.rest();
     runPool2dInMemory(getRuntime(), g, input, output);
   }
 
