@@ -23,10 +23,12 @@ export interface InitOptions {
    */
   threads?: number;
   /**
-   * Multiply-adds below which an async call stays on the calling thread, where handing it out
-   * would cost more than it saves. Default 8,000,000 (about 0.5 ms of work; measured on 2 cores,
-   * a 3→16 layer of 0.4 M ran at 0.7× on 2 threads). Depthwise multiply-adds count 3 times:
-   * they are memory-bound, and a depthwise layer of 2.8 M already gains.
+   * Multiply-adds below which a call is not split over threads (run() stays on the calling
+   * thread, an async call runs there too), where handing it out would cost more than it saves.
+   * Default 1,000,000 (about 50 µs of work; a pooled call costs 20–60 µs, bench/pool-latency.mjs;
+   * MobileNetV2 on 2 threads gained 1.05–1.12× at 8 M and 1.4–1.65× at 0.25–1 M). Depthwise
+   * multiply-adds count 3 times: they are memory-bound. Infinity keeps everything on the
+   * calling thread.
    */
   parallelThreshold?: number;
 }
@@ -54,7 +56,7 @@ let threadedModule: WebAssembly.Module | null = null;
 let pool: WorkerPool | null = null;
 let poolLoading: Promise<WorkerPool | null> | null = null;
 let state: Omit<Info, 'poolTasks' | 'parallelThreshold'> = { threads: 1, simd: true, sharedMemory: false, notice: null };
-let parallelThreshold = 8_000_000;
+let parallelThreshold = 1_000_000;
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);

@@ -15,7 +15,9 @@ import { seededRandom } from './helpers.js';
 import { CI_FUZZ_RUNS, CI_FUZZ_SEED, drawnCases, type Params, type Property } from './property.js';
 
 beforeAll(async () => {
-  await init();
+  // Everything on the calling thread: the recorded kernels are that thread's (a pooled run()
+  // would do part of a call on a worker, out of sight).
+  await init({ parallelThreshold: Infinity });
 });
 
 type KernelCall = { name: string; args: number[] };

@@ -31,6 +31,16 @@ beforeAll(async () => {
 
 const asTensor = (image: { data: Uint8ClampedArray | Uint8Array; width: number; height: number }): TensorData =>
   ({ data: Float32Array.from(image.data), shape: [image.height, image.width, 4] });
+/** `fn` with everything on the calling thread (parallelThreshold Infinity), then the threshold back. */
+function singleThread<T>(fn: () => T): T {
+  const threshold = info().parallelThreshold;
+  void init({ parallelThreshold: Infinity }); // set at the call: init has loaded already
+  try {
+    return fn();
+  } finally {
+    void init({ parallelThreshold: threshold });
+  }
+}
 const same = (a: TensorData, b: TensorData) => a.shape.join() === b.shape.join() && a.data.every((v, i) => Object.is(v, b.data[i]));
 
 type Case = {
@@ -141,24 +151,110 @@ describe('threads', () => {
   });
 
   for (const threads of [3, 2, 1]) {
-    it(`every op's async form with ${threads} thread(s) matches the reference and is bitwise the single-thread result`, async () => {
+    it(`every op's run() and async form with ${threads} thread(s) match the reference and are bitwise the single-thread result`, async () => {
       await init({ threads });
       expect(info().threads).toBe(threads);
       const random = seededRandom(700 + threads);
-      const before = info().poolTasks;
+      let syncTasks = 0;
+      let asyncTasks = 0;
       for (let round = 0; round < 4; round++) {
         for (const c of cases(random)) {
-          const expected = c.sync();
+          const expected = singleThread(() => c.sync());
+          let before = info().poolTasks;
+          // run() splits over the calling thread and threads − 1 workers.
+          const pooled = c.sync();
+          syncTasks += info().poolTasks - before;
+          before = info().poolTasks;
           const actual = await c.async();
+          asyncTasks += info().poolTasks - before;
           c.expectMatchesOracle(actual);
-          expect(same(actual, expected), `${threads} threads, round ${round}: ${c.label}`).toBe(true);
+          expect(same(pooled, expected), `${threads} threads, round ${round}, run(): ${c.label}`).toBe(true);
+          expect(same(actual, expected), `${threads} threads, round ${round}, async: ${c.label}`).toBe(true);
         }
       }
-      // With a pool the work went to it; with one thread there is no pool.
-      if (threads > 1) expect(info().poolTasks - before).toBeGreaterThan(28 * (threads - 1));
-      else expect(info().poolTasks).toBe(0);
+      // With a pool the work went to it, in both forms; with one thread there is no pool.
+      if (threads > 1) {
+        // All seven ops split their run() too (separableConv2d step by step).
+        expect(syncTasks).toBeGreaterThan(28 * (threads - 1));
+        expect(asyncTasks).toBeGreaterThan(28 * (threads - 1));
+      } else {
+        expect(info().poolTasks).toBe(0);
+      }
     });
   }
+
+  it('Winograd on a 7×7 image splits by filters (two tile rows would be two padded blocks): bitwise the single thread', async () => {
+    await init({ threads: 3 });
+    const pool = (await getPool())!;
+    const random = seededRandom(71);
+    for (const layout of ['NCHW', 'NHWC'] as const) {
+      const nchw = layout === 'NCHW';
+      const [C, M] = [24, 60];
+      const x = randomTensor(random, nchw ? [1, C, 7, 7] : [1, 7, 7, C]);
+      const w = randomTensor(random, nchw ? [M, C, 3, 3] : [3, 3, C, M]);
+      const bias = randomTensor(random, [M]).data;
+      const options = { layout, padding: 1, algorithm: 'winograd' as const, bias, activation: 'relu' as const };
+      // White box: the pool's tasks for this shape are filter bands of 8-filter panels.
+      const prepared = new PreparedConv2d(w, options);
+      const plan = prepared.plan(x.shape);
+      const resident = residentTensor(x.data, x.shape);
+      const tasks = prepared.parallelTasks(pool, plan, tensorPointer(resident, 'x'), tensorPointer(resident, 'x'), {});
+      resident.dispose();
+      prepared.release();
+      expect(tasks.map((t) => (t.kind === 'conv' ? t.buffers.filters : null))).toEqual([{ begin: 0, end: 24 }, { begin: 24, end: 48 }, { begin: 48, end: 60 }]);
+      const expected = singleThread(() => conv2d(x, w, options));
+      const before = info().poolTasks;
+      const pooled = conv2d(x, w, options);
+      const asynced = await conv2dAsync(x, w, options);
+      expect(info().poolTasks - before).toBe(6);
+      expectMatchesReference(pooled, x, w, options, 'conv2d', WINOGRAD_TOLERANCE);
+      expect(same(pooled, expected), layout).toBe(true);
+      expect(same(asynced, expected), layout).toBe(true);
+    }
+  });
+
+  it('run() while another op\'s async run holds the pool computes on the calling thread, and both results are right', async () => {
+    await init({ threads: 2 });
+    const random = seededRandom(72);
+    const [x, w] = [randomTensor(random, [1, 16, 48, 48]), randomTensor(random, [16, 16, 3, 3])];
+    const [a, b] = [createConv2d(w, { padding: 1 }), createConv2d(w, { padding: 1 })];
+    const expected = singleThread(() => a.run(x));
+    const pending = a.runAsync(x);
+    // Microtasks take the async run up to its batch; finishing it takes a task, so it is in flight.
+    const pool = (await getPool())!;
+    for (let i = 0; i < 100 && pool.idle; i++) await Promise.resolve();
+    expect(pool.idle).toBe(false);
+    const before = info().poolTasks;
+    const alone = b.run(x);
+    expect(info().poolTasks).toBe(before);
+    expect(same(alone, expected)).toBe(true);
+    expect(same(await pending, expected)).toBe(true);
+    a.dispose();
+    b.dispose();
+  });
+
+  it('thousands of back-to-back small batches (late workers meet finished batches) stay bitwise exact', async () => {
+    await init({ threads: 3, parallelThreshold: 0 });
+    try {
+      const random = seededRandom(73);
+      const shapes = [[1, 4, 6, 6], [1, 3, 9, 5], [2, 4, 5, 7]];
+      const convs = shapes.map((s) => {
+        const w = randomTensor(random, [5, s[1]!, 3, 3]);
+        return { x: randomTensor(random, s), conv: createConv2d(w, { padding: 1, algorithm: pick(random, ['gemm', 'direct', 'winograd'] as const) }) };
+      });
+      const expected = convs.map(({ x, conv }) => singleThread(() => conv.run(x)));
+      const before = info().poolTasks;
+      for (let i = 0; i < 3000; i++) {
+        const k = i % convs.length;
+        const y = i % 5 === 4 ? await convs[k]!.conv.runAsync(convs[k]!.x) : convs[k]!.conv.run(convs[k]!.x);
+        if (!same(y, expected[k]!)) expect.fail(`run ${i} (shape ${shapes[k]!.join('×')}) differs from one thread`);
+      }
+      expect(info().poolTasks - before).toBeGreaterThan(3000);
+      for (const { conv } of convs) conv.dispose();
+    } finally {
+      await init({ parallelThreshold: THRESHOLD });
+    }
+  });
 
   it('small layers stay on the calling thread', async () => {
     await init({ threads: 2 });

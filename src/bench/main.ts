@@ -149,9 +149,13 @@ export interface ThreadResult {
   layer: string;
   multiplyAdds: number;
   oneThreadMs: number;
+  /** run() split over the calling thread and the pool. */
   poolMs: number;
   /** One thread's time over the pool's, paired by round (pairedSpeedUp). */
   speedUp: number;
+  /** runAsync on the pool's workers, and one thread's time over it. */
+  asyncMs: number;
+  asyncSpeedUp: number;
   /** The same rounds' speed-up of a loop with no memory traffic split over as many workers (cores.ts). */
   ceiling: number;
   /** onnxruntime-web with the same number of threads (--peers). */
@@ -176,10 +180,13 @@ async function benchThreads(layers: LayerSpec[], threads: number, peers: boolean
     const { tensors, geometry } = prepareLayer(l);
     const { input, weight, options } = tensors.NCHW;
     const [conv, pooled] = [createConv2d(weight, options), createConv2d(weight, options)];
+    const threshold = info().parallelThreshold;
     const tasks: TimedTask[] = [
-      { name: 'one', run: () => conv.run(input) },
+      // run() kept on the calling thread, against run() split over it and the pool.
+      { name: 'one', run: async () => { await init({ parallelThreshold: Infinity }); conv.run(input); await init({ parallelThreshold: threshold }); } },
+      { name: 'pool', run: () => pooled.run(input) },
       // An async function, so that tinybench awaits each call.
-      { name: 'pool', run: async () => { await pooled.runAsync(input); } },
+      { name: 'async', run: async () => { await pooled.runAsync(input); } },
       // The machine's own ceiling in the same rounds (cores.ts). Async functions, as above: tinybench
       // calls other functions once to find out whether they return a promise, and leaves it running.
       { name: 'loop one', run: async () => { await cores.one(); } },
@@ -192,6 +199,7 @@ async function benchThreads(layers: LayerSpec[], threads: number, peers: boolean
       const ms = (name: string) => median(rounds.get(name)!);
       results.push({
         layer: l.name, multiplyAdds: conv2dMultiplyAdds(geometry), oneThreadMs: ms('one'), poolMs: ms('pool'), speedUp: pairedSpeedUp(rounds, 'one', 'pool'),
+        asyncMs: ms('async'), asyncSpeedUp: pairedSpeedUp(rounds, 'one', 'async'),
         ceiling: pairedSpeedUp(rounds, 'loop one', 'loop split'),
         ...(rounds.has('ort') ? { ortMs: ms('ort'), overOrt: pairedSpeedUp(rounds, 'ort', 'pool') } : {}),
       });
@@ -221,9 +229,9 @@ function formatThreads(results: ThreadResult[], threads: number): string {
   const g = (r: ThreadResult, ms: number) => ((2 * r.multiplyAdds) / (ms * 1e6)).toFixed(2);
   const ort = results.some((r) => r.ortMs !== undefined);
   return [
-    `| layer (NCHW) | MMAC | 1 thread GFLOP/s | ${threads} threads GFLOP/s | speed-up | machine's ${threads}-thread ceiling |${ort ? ` ort-web ${threads} threads GFLOP/s | ×ort |` : ''}`,
-    `|:--|--:|--:|--:|--:|--:|${ort ? '--:|--:|' : ''}`,
-    ...results.map((r) => `| ${r.layer} | ${(r.multiplyAdds / 1e6).toFixed(1)} | ${g(r, r.oneThreadMs)} | ${g(r, r.poolMs)} | ${r.speedUp.toFixed(2)}× | ${r.ceiling.toFixed(2)}× |` +
+    `| layer (NCHW) | MMAC | 1 thread GFLOP/s | ${threads} threads run() GFLOP/s | speed-up | runAsync speed-up | machine's ${threads}-thread ceiling |${ort ? ` ort-web ${threads} threads GFLOP/s | ×ort |` : ''}`,
+    `|:--|--:|--:|--:|--:|--:|--:|${ort ? '--:|--:|' : ''}`,
+    ...results.map((r) => `| ${r.layer} | ${(r.multiplyAdds / 1e6).toFixed(1)} | ${g(r, r.oneThreadMs)} | ${g(r, r.poolMs)} | ${r.speedUp.toFixed(2)}× | ${r.asyncSpeedUp.toFixed(2)}× | ${r.ceiling.toFixed(2)}× |` +
       (ort ? (r.ortMs === undefined ? ' – | – |' : ` ${g(r, r.ortMs)} | ${r.overOrt!.toFixed(2)}× |`) : '')),
   ].join('\n');
 }
@@ -293,7 +301,7 @@ export async function runBenchmark(argv: string[]): Promise<void> {
   const threadsTable = formatThreads(threadResults, args.threads);
   if (args.threads > 1) {
     const state = info();
-    log(`\nsimdconv on ${state.threads} thread(s) (runAsync) against 1 (run)${args.peers ? ` and onnxruntime-web on ${args.threads}` : ''}, in a process of their own; GFLOP/s from medians after warm-up, ratios the median of ${THREAD_ROUNDS} interleaved rounds' own ratios${state.notice ? `; ${state.notice}` : ''}:\n\n${threadsTable}`);
+    log(`\nsimdconv on ${state.threads} thread(s) (run() split over the calling thread and the pool, and runAsync on the workers) against run() on 1${args.peers ? ` and onnxruntime-web on ${args.threads}` : ''}, in a process of their own; GFLOP/s from medians after warm-up, ratios the median of ${THREAD_ROUNDS} interleaved rounds' own ratios${state.notice ? `; ${state.notice}` : ''}:\n\n${threadsTable}`);
   }
   if (args.images) log(`\n${await imageJob('out')}`);
   if (args.ops) log(`\n${opsTable}`);

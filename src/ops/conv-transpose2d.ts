@@ -198,7 +198,7 @@ class PreparedConvTranspose2d implements PointerOp<TransposePlan> {
     }
     const steps = this.runPhases(p, input, output);
     for (let step = steps.next(); !step.done; step = steps.next()) {
-      step.value.conv.runInMemory(step.value.plan, step.value.input, step.value.output, step.value.scratch);
+      step.value.conv.runInMemoryShared(step.value.plan, step.value.input, step.value.output, step.value.scratch);
     }
   }
 

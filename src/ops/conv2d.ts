@@ -147,17 +147,41 @@ export class PreparedConv2d implements PointerOp<Conv2dPlan> {
   run(plan: Conv2dPlan, input: number, output: number, residual = 0, inputPadded = false): void {
     const conv = residual === 0 ? plan : this.withoutActivation(plan);
     const layout = inputPadded ? { inputPadded } : {};
-    const pool = startedPool();
-    if (pool && pool.idle && worthThreads(plan)) {
+    const pool = this.sharedPool(plan);
+    if (pool) {
       const rt = getRuntime();
       const runHere = (task: PoolTask) => runPoolTask(rt, task);
       pool.runSync(this.parallelTasks(pool, conv, input, output, layout), runHere);
       if (residual !== 0) pool.runSync(residualTasks(pool, plan, output, residual), runHere);
       return;
     }
-    pool?.rest();
     this.runInMemory(conv, input, output, this.scratch.ensure(getRuntime(), plan.algorithm.scratchBytes(plan.geometry)), layout);
     if (residual !== 0) this.addResidual(plan, output, residual);
+  }
+
+  /**
+   * runInMemory for the synchronous forms: split over the calling thread and the pool's workers
+   * when the pool has started and the call is worth it, else on the calling thread (`scratch`).
+   */
+  runInMemoryShared(plan: Conv2dPlan, input: number, output: number, scratch: number, layout: Pick<ConvBuffers, 'outputRowPixels' | 'inputPadded'> = {}): void {
+    const pool = this.sharedPool(plan);
+    if (!pool) {
+      this.runInMemory(plan, input, output, scratch, layout);
+      return;
+    }
+    const rt = getRuntime();
+    pool.runSync(this.parallelTasks(pool, plan, input, output, layout), (task) => runPoolTask(rt, task));
+  }
+
+  /**
+   * The pool a synchronous call shares its work with: started, not held by an async call, and
+   * the call worth it. Otherwise null, and the worker that would share the caller's core rests.
+   */
+  sharedPool(plan: Conv2dPlan): WorkerPool | null {
+    const pool = startedPool();
+    if (pool && pool.idle && worthThreads(plan)) return pool;
+    pool?.rest();
+    return null;
   }
 
   stageHostInput(plan: Conv2dPlan, data: Float32Array): number | null {

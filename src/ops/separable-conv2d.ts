@@ -99,7 +99,11 @@ class PreparedSeparableConv2d implements PointerOp<SeparablePlan> {
     const scratch = this.scratch.ensure(getRuntime(), plan.scratchBytes);
     const { first, firstPlan, secondPlan } = plan;
     const g2 = secondPlan.geometry;
-    if (plan.banded) {
+    if (first.sharedPool(firstPlan) || this.pointwise.sharedPool(secondPlan)) {
+      // With the pool each step is split over the threads, one step after the other (as runParallel).
+      first.runInMemoryShared(firstPlan, input, middle, scratch, plan.written);
+      this.pointwise.runInMemoryShared(secondPlan, middle, output, scratch, plan.read);
+    } else if (plan.banded) {
       // Band by band: the pointwise step reads each band of intermediate rows from cache.
       const bandRows = Math.max(Math.ceil(BAND_PIXELS / g2.outW), Math.floor(BAND_BYTES / (g2.batch * g2.inChannels * plan.rowPixels * 4)));
       for (let begin = 0; begin < g2.outH; begin += bandRows) {

@@ -3,8 +3,9 @@
 // graph description (graph.ts) run by every engine — simdconv in both layouts (prepared convs,
 // plain-JS adds and pools), tfjs-backend-wasm (XNNPACK, NHWC) and onnxruntime-web (one ONNX
 // model, NCHW) — interleaved in rounds in one process, medians; time ratios paired by round.
-// `--threads N` adds simdconv's async forms on N workers against ORT on N threads in a child
-// process (ORT's thread count is fixed per process). `--profile` times every node.
+// `--threads N` adds simdconv on N threads (run() split over the calling thread and the pool,
+// and runAsync on N workers) against ORT on N threads in a child process (ORT's thread count is
+// fixed per process). `--profile` times every node.
 //
 //   flags: --networks  --network mobilenetv2|resnet18  --rounds N  --size S  --profile
 //          --threads N  --json FILE|-  --readme
@@ -70,7 +71,7 @@ export interface NetworkResult {
   maxRelDiff: Record<string, number>;
   reference: string;
   profiles: EngineProfile[];
-  /** N threads: each async engine's speed-up over the same layout's run() on one thread, paired by round. */
+  /** N threads: each pool and async engine's speed-up over the same layout's run() on one thread, paired by round. */
   speedUps?: Record<string, number>;
   /** N threads: the machine's own N-thread ceiling in the same rounds (cores.ts), paired by round. */
   ceiling?: number;
@@ -93,8 +94,8 @@ export function maxRelativeDifference(output: Float32Array, reference: Float32Ar
 }
 
 /**
- * The engines of one run: one thread, or simdconv's async forms and ORT on the pool's thread
- * count, with simdconv's run() on the calling thread for the speed-up.
+ * The engines of one run: one thread, or simdconv's run() and runAsync on the pool and ORT on the
+ * pool's thread count, with simdconv's run() on one thread for the speed-ups.
  */
 export async function prepareEngines(graph: Graph, threads: number): Promise<NetworkRunner[]> {
   if (threads > 1) {
@@ -102,8 +103,10 @@ export async function prepareEngines(graph: Graph, threads: number): Promise<Net
       // run() on the calling thread, for the speed-ups
       prepareSimdconv(graph, { layout: 'NCHW' }),
       prepareSimdconv(graph, { layout: 'NHWC' }),
-      prepareSimdconv(graph, { layout: 'NCHW', async: true }),
-      prepareSimdconv(graph, { layout: 'NHWC', async: true }),
+      prepareSimdconv(graph, { layout: 'NCHW', mode: 'pool' }),
+      prepareSimdconv(graph, { layout: 'NHWC', mode: 'pool' }),
+      prepareSimdconv(graph, { layout: 'NCHW', mode: 'async' }),
+      prepareSimdconv(graph, { layout: 'NHWC', mode: 'async' }),
       await prepareOrt(graph),
     ];
   }
@@ -165,7 +168,7 @@ async function benchNetwork(name: NetworkName, options: NetworksOptions, threads
     const ms = Object.fromEntries([...rounds].filter(([name]) => name !== LOOP_ONE && name !== LOOP_SPLIT).map(([engine, values]) => [engine, median(values)]));
     const threaded = cores ? {
       ceiling: pairedSpeedUp(rounds, LOOP_ONE, LOOP_SPLIT),
-      speedUps: Object.fromEntries(engines.filter((e) => e.name.endsWith(' async')).map((e) => [e.name, pairedSpeedUp(rounds, e.name.replace(/ async$/, ''), e.name)])),
+      speedUps: Object.fromEntries(engines.filter((e) => / (pool|async)$/.test(e.name)).map((e) => [e.name, pairedSpeedUp(rounds, e.name.replace(/ (pool|async)$/, ''), e.name)])),
     } : {};
     const timeRatios: NetworkResult['timeRatios'] = {};
     for (const e of engines.filter((x) => !isPeer(x.name))) {
@@ -197,7 +200,7 @@ function markdownTable(header: string[], body: string[][]): string {
 /** The N-thread speed-ups and the machine's ceiling, one line per network. */
 export function formatSpeedUps(results: NetworkResult[]): string {
   return results.filter((r) => r.ceiling !== undefined).map((r) =>
-    `${r.network} on ${r.threads} threads: ${Object.entries(r.speedUps ?? {}).map(([engine, x]) => `${engine} ${x.toFixed(2)}× its run()`).join(', ')}; ` +
+    `${r.network} on ${r.threads} threads: ${Object.entries(r.speedUps ?? {}).map(([engine, x]) => `${engine} ${x.toFixed(2)}× its one-thread run()`).join(', ')}; ` +
     `the machine's own ${r.threads}-thread ceiling in the same rounds ${r.ceiling!.toFixed(2)}×`).join('\n');
 }
 
@@ -326,7 +329,7 @@ export async function benchNetworks(options: NetworksOptions, hooks: {
   const table = formatNetworks(results);
   const state = info();
   log(`${table}\n\nmax rel diff: max |output − reference| / max |reference| over the 1000 outputs, same input.` +
-    (options.threads > 1 ? ` Rows with threads ${options.threads}: simdconv runAsync on the pool (init({ threads: ${options.threads} })) and ORT with numThreads ${options.threads}, in a process of their own; simdconv NCHW and NHWC there are run() on the calling thread for the speed-ups.${state.notice ? ` ${state.notice}` : ''}\n\n${formatSpeedUps(results)}` : ''));
+    (options.threads > 1 ? ` Rows with threads ${options.threads}: simdconv "pool" is run() split over the calling thread and the pool, "async" is runAsync on the pool's workers (init({ threads: ${options.threads} })), and ORT runs with numThreads ${options.threads}, in a process of their own; simdconv NCHW and NHWC there are run() on one thread (parallelThreshold Infinity) for the speed-ups.${state.notice ? ` ${state.notice}` : ''}\n\n${formatSpeedUps(results)}` : ''));
   if (options.profile) log(`\nPer node (--profile; node medians over the profiled runs, each node timed around its call; tfjs-wasm ops run synchronously, so its per-op times are real):\n\n${formatProfiles(results)}`);
   if (options.json) {
     const section = { title, results };

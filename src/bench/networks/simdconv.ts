@@ -6,7 +6,7 @@
 // Every value is disposed right after its last use.
 
 import {
-  add as addTensors, createConv2d, globalAvgPool2d, info, maxPool2d, tensor, type Conv2d, type Layout, type Tensor,
+  add as addTensors, createConv2d, globalAvgPool2d, info, init, maxPool2d, tensor, type Conv2d, type Layout, type Tensor,
 } from '../../index.js';
 import type { AddNode, ConvNode, Graph, GraphNode, GlobalAvgPoolNode, MaxPoolNode, NetworkRunner, ValueShape } from './graph.js';
 
@@ -47,9 +47,36 @@ function globalAvgPool(v: Value, _n: GlobalAvgPoolNode, layout: Layout): Value {
 
 export interface SimdconvEngineOptions {
   layout: Layout;
-  /** conv.runAsync on the worker pool (init({ threads }) first) instead of conv.run. */
-  async?: boolean;
+  /**
+   * 'run' (default): conv.run on one thread (parallelThreshold Infinity while it runs, in a
+   * process with a pool); 'pool': conv.run split over the calling thread and the pool
+   * (init({ threads }) first); 'async': conv.runAsync on the pool's workers.
+   */
+  mode?: 'run' | 'pool' | 'async';
 }
+
+/**
+ * Runs `fn` with init's parallelThreshold at Infinity when `one` (so that run() stays on the
+ * calling thread in a process that has a pool), then puts the threshold back.
+ */
+function oneThreadIf<T>(one: boolean, fn: () => T): T {
+  const threshold = info().parallelThreshold;
+  if (!one || info().threads === 1) return fn();
+  void init({ parallelThreshold: Infinity }); // set at the call; init is loaded already
+  const restore = () => void init({ parallelThreshold: threshold });
+  try {
+    const result = fn();
+    if (result instanceof Promise) return result.finally(restore) as T;
+    restore();
+    return result;
+  } catch (error) {
+    restore();
+    throw error;
+  }
+}
+
+/** Engine names: 'simdconv NCHW', 'simdconv NCHW pool', 'simdconv NCHW async'. */
+export const MODE_SUFFIX = { run: '', pool: ' pool', async: ' async' } as const;
 
 /**
  * Residual adds taken into the conv before them: an add whose operand is the output of a conv
@@ -74,7 +101,8 @@ function residualFusions(graph: Graph): Map<string, { conv: ConvNode; residual: 
   return fusions;
 }
 
-export function prepareSimdconv(graph: Graph, { layout, async = false }: SimdconvEngineOptions): NetworkRunner {
+export function prepareSimdconv(graph: Graph, { layout, mode = 'run' }: SimdconvEngineOptions): NetworkRunner {
+  const async = mode === 'async';
   const fusions = residualFusions(graph);
   const fusedConvs = new Set([...fusions.values()].map((f) => f.conv.name));
   const index = new Map(graph.nodes.map((n, i) => [n.name, i] as const));
@@ -139,7 +167,7 @@ export function prepareSimdconv(graph: Graph, { layout, async = false }: Simdcon
     });
     return result(map);
   };
-  const runTimed = async (input: Float32Array) => {
+  const runTimed = (input: Float32Array) => oneThreadIf(mode === 'run', async () => {
     const map = values(input);
     const nodeMs: number[] = new Array(graph.nodes.length).fill(0);
     for (const [i, n] of graph.nodes.entries()) {
@@ -152,12 +180,12 @@ export function prepareSimdconv(graph: Graph, { layout, async = false }: Simdcon
       release(map, i);
     }
     return { output: result(map), nodeMs };
-  };
+  });
   return {
-    name: `simdconv ${layout}${async ? ' async' : ''}`,
+    name: `simdconv ${layout}${MODE_SUFFIX[mode]}`,
     layout,
-    threads: async ? info().threads : 1,
-    run: async ? async (input) => (await runTimed(input)).output : runSync,
+    threads: mode === 'run' ? 1 : info().threads,
+    run: async ? async (input) => (await runTimed(input)).output : (input) => oneThreadIf(mode === 'run', () => runSync(input)),
     runTimed,
     dispose() {
       for (const conv of convs.values()) conv.dispose();
