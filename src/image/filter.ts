@@ -8,7 +8,6 @@ import { Region } from '../memory/region.js';
 import { READ_SLACK_BYTES, readBytes, writeBytes } from '../memory/staging.js';
 import { PreparedConv2d } from '../ops/conv2d.js';
 import { getPool, getRuntime, info, startedPool, type Runtime } from '../runtime.js';
-import { runPoolTask } from '../core/tasks.js';
 import type { PoolTask } from '../pool.js';
 import { runBand, type BandJob, type BandPass } from './band.js';
 import { checkChoice, checkOptions } from '../shape.js';
@@ -263,7 +262,10 @@ export function filterImage<T extends ImageLike>(image: T, kernel: number[][] | 
     // frame's float planes are 25 MB per step, which would go through memory at every step.
     const pool = startedPool();
     if (pool && pool.idle && worthThreads(c.call.plan)) {
-      pool.runSync(bandTasks(c, pool.size), (task) => runPoolTask(c.rt, task));
+      // This thread runs its share of the bands itself (the kind is always filterBands here).
+      pool.runSync(bandTasks(c, pool.size), (task) => {
+        for (const job of (task as Extract<PoolTask, { kind: 'filterBands' }>).jobs) runBand(c.rt, job);
+      });
     } else {
       pool?.rest();
       const buffers = c.buffers();
