@@ -19,7 +19,7 @@ import { conv2d as referenceConv2d } from '../reference/index.js';
 import { conv2dMultiplyAdds, resolveConv2dFilter, resolveConv2dGeometry } from '../shape.js';
 import { DEFAULT_LAYERS, randomData, SUITE_LAYERS, type LayerSpec } from './layers.js';
 import { renderChart } from './chart.js';
-import { interleavedMedians, interleavedRounds, median, medians, pairedSpeedUp, type TimedTask } from './timing.js';
+import { interleavedMedians, interleavedRounds, median, medians, onCallingThread, pairedSpeedUp, type TimedTask } from './timing.js';
 import { benchOps, formatOps } from './ops.js';
 import { benchImages1080p, imageJob } from './images.js';
 import { CoreProbe } from './cores.js';
@@ -180,10 +180,9 @@ async function benchThreads(layers: LayerSpec[], threads: number, peers: boolean
     const { tensors, geometry } = prepareLayer(l);
     const { input, weight, options } = tensors.NCHW;
     const [conv, pooled] = [createConv2d(weight, options), createConv2d(weight, options)];
-    const threshold = info().parallelThreshold;
     const tasks: TimedTask[] = [
       // run() kept on the calling thread, against run() split over it and the pool.
-      { name: 'one', run: async () => { await init({ parallelThreshold: Infinity }); conv.run(input); await init({ parallelThreshold: threshold }); } },
+      { name: 'one', run: () => onCallingThread(() => conv.run(input)) },
       { name: 'pool', run: () => pooled.run(input) },
       // An async function, so that tinybench awaits each call.
       { name: 'async', run: async () => { await pooled.runAsync(input); } },

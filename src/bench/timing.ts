@@ -2,6 +2,27 @@
 // How the benchmark times things: tinybench medians, and engines interleaved in rounds.
 
 import { Bench } from 'tinybench';
+import { info, init } from '../index.js';
+
+/**
+ * Runs `fn` (or the promise it returns) with init's parallelThreshold at Infinity, so that run()
+ * stays on the calling thread in a process that has a pool, then puts the threshold back.
+ */
+export function onCallingThread<T>(fn: () => T): T {
+  const threshold = info().parallelThreshold;
+  if (info().threads === 1) return fn();
+  void init({ parallelThreshold: Infinity }); // set at the call: init has loaded already
+  const restore = () => void init({ parallelThreshold: threshold });
+  try {
+    const result = fn();
+    if (result instanceof Promise) return result.finally(restore) as T;
+    restore();
+    return result;
+  } catch (error) {
+    restore();
+    throw error;
+  }
+}
 
 export interface TimedTask {
   name: string;

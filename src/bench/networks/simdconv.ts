@@ -6,8 +6,9 @@
 // Every value is disposed right after its last use.
 
 import {
-  add as addTensors, createConv2d, globalAvgPool2d, info, init, maxPool2d, tensor, type Conv2d, type Layout, type Tensor,
+  add as addTensors, createConv2d, globalAvgPool2d, info, maxPool2d, tensor, type Conv2d, type Layout, type Tensor,
 } from '../../index.js';
+import { onCallingThread } from '../timing.js';
 import type { AddNode, ConvNode, Graph, GraphNode, GlobalAvgPoolNode, MaxPoolNode, NetworkRunner, ValueShape } from './graph.js';
 
 // --- ops ------------------------------------------------------------------------------------------
@@ -55,25 +56,8 @@ export interface SimdconvEngineOptions {
   mode?: 'run' | 'pool' | 'async';
 }
 
-/**
- * Runs `fn` with init's parallelThreshold at Infinity when `one` (so that run() stays on the
- * calling thread in a process that has a pool), then puts the threshold back.
- */
-function oneThreadIf<T>(one: boolean, fn: () => T): T {
-  const threshold = info().parallelThreshold;
-  if (!one || info().threads === 1) return fn();
-  void init({ parallelThreshold: Infinity }); // set at the call; init is loaded already
-  const restore = () => void init({ parallelThreshold: threshold });
-  try {
-    const result = fn();
-    if (result instanceof Promise) return result.finally(restore) as T;
-    restore();
-    return result;
-  } catch (error) {
-    restore();
-    throw error;
-  }
-}
+/** 'run' engines keep run() on the calling thread; the others use the threads there are. */
+const onTheseThreads = <T>(mode: SimdconvEngineOptions['mode'], fn: () => T): T => (mode === 'pool' || mode === 'async' ? fn() : onCallingThread(fn));
 
 /** Engine names: 'simdconv NCHW', 'simdconv NCHW pool', 'simdconv NCHW async'. */
 export const MODE_SUFFIX = { run: '', pool: ' pool', async: ' async' } as const;
@@ -167,7 +151,7 @@ export function prepareSimdconv(graph: Graph, { layout, mode = 'run' }: Simdconv
     });
     return result(map);
   };
-  const runTimed = (input: Float32Array) => oneThreadIf(mode === 'run', async () => {
+  const runTimed = (input: Float32Array) => onTheseThreads(mode, async () => {
     const map = values(input);
     const nodeMs: number[] = new Array(graph.nodes.length).fill(0);
     for (const [i, n] of graph.nodes.entries()) {
@@ -185,7 +169,7 @@ export function prepareSimdconv(graph: Graph, { layout, mode = 'run' }: Simdconv
     name: `simdconv ${layout}${MODE_SUFFIX[mode]}`,
     layout,
     threads: mode === 'run' ? 1 : info().threads,
-    run: async ? async (input) => (await runTimed(input)).output : (input) => oneThreadIf(mode === 'run', () => runSync(input)),
+    run: async ? async (input) => (await runTimed(input)).output : (input) => onTheseThreads(mode, () => runSync(input)),
     runTimed,
     dispose() {
       for (const conv of convs.values()) conv.dispose();
