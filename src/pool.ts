@@ -289,7 +289,7 @@ export class WorkerPool {
    * the payload this overwrites except one that will find its claims refused.
    */
   private post(tasks: PoolTask[], participants: number): number {
-    const { words, chars } = this;
+    const { words } = this;
     if (tasks.length > 0xffff) throw new Error('simdconv: a pool batch of more than 65535 tasks');
     // Closed while the payload is rewritten: a late reader of the last batch sees its tag gone.
     Atomics.store(words, MAILBOX.NEXT, CLOSED);

@@ -237,6 +237,12 @@ function worthThreads(plan: FilterPlan): boolean {
   return plan.height > BAND_ROWS && work >= info().parallelThreshold;
 }
 
+/** Every band on the calling thread, one after another on one set of buffers. */
+function runBandsHere(c: ReturnType<typeof openCall>): void {
+  const buffers = c.buffers();
+  for (let band = 0; band < c.call.plan.height; band += BAND_ROWS) runBand(c.rt, bandJob(c.rt, c.call, band, buffers));
+}
+
 /**
  * The bands as one task per thread: band i in task i mod threads, each task with its own
  * buffers, one band after another.
@@ -268,8 +274,7 @@ export function filterImage<T extends ImageLike>(image: T, kernel: number[][] | 
       });
     } else {
       pool?.rest();
-      const buffers = c.buffers();
-      for (let band = 0; band < c.call.plan.height; band += BAND_ROWS) runBand(c.rt, bandJob(c.rt, c.call, band, buffers));
+      runBandsHere(c);
     }
     return c.result<T>();
   } finally {
@@ -283,8 +288,7 @@ export async function filterImageAsync<T extends ImageLike>(image: T, kernel: nu
   try {
     const pool = await getPool();
     if (!pool || !worthThreads(c.call.plan)) {
-      const buffers = c.buffers();
-      for (let band = 0; band < c.call.plan.height; band += BAND_ROWS) runBand(c.rt, bandJob(c.rt, c.call, band, buffers));
+      runBandsHere(c);
     } else {
       await pool.run(bandTasks(c, pool.size));
     }
