@@ -219,19 +219,42 @@ const WALK_PIXELS: i32 = 32;
         const w8 = khEnd == 3 ? v128.load(w + 8 * tapBytes) : zero;
         const b = bias != 0 ? v128.load(bias + cBytes) : zero;
         const remaining = channels - c;
-        let from = window + <usize>(chunk * strideW - padLeft) * pixelBytes + cBytes;
-        let out = outRow + <usize>chunk * pixelBytes + cBytes;
-        for (let ow = chunk; ow < chunkEnd; ow++) {
-          let acc = b;
-          if (khBegin == 0) acc = tapRow(acc, from, pixelBytes, 2 * pixelBytes, w0, w1, w2);
-          acc = tapRow(acc, from + kernelRowBytes, pixelBytes, 2 * pixelBytes, w3, w4, w5);
-          if (khEnd == 3) acc = tapRow(acc, from + 2 * kernelRowBytes, pixelBytes, 2 * pixelBytes, w6, w7, w8);
-          storeLanes(out, applyActivation(acc, activation, alpha), remaining);
-          from += step;
-          out += pixelBytes;
+        const from = window + <usize>(chunk * strideW - padLeft) * pixelBytes + cBytes;
+        const out = outRow + <usize>chunk * pixelBytes + cBytes;
+        const count = chunkEnd - chunk;
+        // One copy of the pixel loop per common activation, with whole-vector stores: a loop body
+        // without branches is one block, which TurboFan schedules without spilling (1.07–1.20×
+        // measured side by side on MobileNetV2's layers; branches alone were not the cost).
+        if (remaining >= 4) {
+          if (activation == ACT_NONE) walkPixels3x3(from, out, count, step, pixelBytes, kernelRowBytes, khBegin, khEnd, b, w0, w1, w2, w3, w4, w5, w6, w7, w8, ACT_NONE, alpha, 4);
+          else if (activation == ACT_RELU) walkPixels3x3(from, out, count, step, pixelBytes, kernelRowBytes, khBegin, khEnd, b, w0, w1, w2, w3, w4, w5, w6, w7, w8, ACT_RELU, alpha, 4);
+          else if (activation == ACT_RELU6) walkPixels3x3(from, out, count, step, pixelBytes, kernelRowBytes, khBegin, khEnd, b, w0, w1, w2, w3, w4, w5, w6, w7, w8, ACT_RELU6, alpha, 4);
+          else walkPixels3x3(from, out, count, step, pixelBytes, kernelRowBytes, khBegin, khEnd, b, w0, w1, w2, w3, w4, w5, w6, w7, w8, activation, alpha, 4);
+        } else {
+          walkPixels3x3(from, out, count, step, pixelBytes, kernelRowBytes, khBegin, khEnd, b, w0, w1, w2, w3, w4, w5, w6, w7, w8, activation, alpha, remaining);
         }
       }
     }
+  }
+}
+
+/**
+ * `count` output vectors of one channel tile along a row (walk3x3's inner loop), with the
+ * activation and the stored lanes constants after inlining. Two outputs per iteration (sharing
+ * inputs at stride 1) spilled and ran 0.84–1.0×.
+ */
+@inline function walkPixels3x3(
+  from: usize, out: usize, count: i32, step: usize, pixelBytes: usize, kernelRowBytes: usize, khBegin: i32, khEnd: i32, b: v128,
+  w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128, activation: i32, alpha: f32, lanes: i32,
+): void {
+  for (let i = 0; i < count; i++) {
+    let acc = b;
+    if (khBegin == 0) acc = tapRow(acc, from, pixelBytes, 2 * pixelBytes, w0, w1, w2);
+    acc = tapRow(acc, from + kernelRowBytes, pixelBytes, 2 * pixelBytes, w3, w4, w5);
+    if (khEnd == 3) acc = tapRow(acc, from + 2 * kernelRowBytes, pixelBytes, 2 * pixelBytes, w6, w7, w8);
+    storeLanes(out, applyActivation(acc, activation, alpha), lanes);
+    from += step;
+    out += pixelBytes;
   }
 }
 
