@@ -219,3 +219,37 @@ export function scatterPhase(
     }
   }
 }
+
+/**
+ * Rows [i0, i0 + 4) of a row-major A (`aRowStride` floats per row; past `rows` the last row is
+ * repeated, as a ragged tile expects) into one packed GEMM panel, [depth][4] floats: four
+ * values at a time through a 4×4 transpose. Only copies, so the GEMM's sums are unchanged.
+ */
+export function packRowGroup(a: usize, aRowStride: i32, i0: i32, rows: i32, depth: i32, panel: usize): void {
+  const rowBytes = <usize>aRowStride << 2;
+  const last = rows - 1;
+  const r0 = a + <usize>i0 * rowBytes;
+  const r1 = a + <usize>min(i0 + 1, last) * rowBytes;
+  const r2 = a + <usize>min(i0 + 2, last) * rowBytes;
+  const r3 = a + <usize>min(i0 + 3, last) * rowBytes;
+  let k = 0;
+  for (; k + 4 <= depth; k += 4) {
+    const at = <usize>k << 2;
+    const v0 = v128.load(r0 + at), v1 = v128.load(r1 + at), v2 = v128.load(r2 + at), v3 = v128.load(r3 + at);
+    const t0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7);
+    const t2 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
+    const to = panel + (<usize>k << 4);
+    v128.store(to, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+    v128.store(to, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 16);
+    v128.store(to, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 32);
+    v128.store(to, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 48);
+  }
+  for (; k < depth; k++) {
+    const at = <usize>k << 2;
+    const to = panel + (<usize>k << 4);
+    store<f32>(to, load<f32>(r0 + at));
+    store<f32>(to, load<f32>(r1 + at), 4);
+    store<f32>(to, load<f32>(r2 + at), 8);
+    store<f32>(to, load<f32>(r3 + at), 12);
+  }
+}

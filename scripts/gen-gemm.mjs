@@ -37,6 +37,7 @@ export const KERNELS = [
   { name: 'gemm4x8InPlaceA', rows: 4, a: 'inPlace', b: 'packed', splat: 'load', unroll: 1 },
   { name: 'gemm4x8InPlaceB', rows: 4, a: 'packed', b: 'inPlace', splat: 'load', unroll: 1 },
   { name: 'gemm4x8Packed', rows: 4, a: 'packed', b: 'packed', splat: 'load', unroll: 1 },
+  { name: 'gemm4x8PackingA', rows: 4, a: 'packing', b: 'packed', splat: 'load', unroll: 1 },
 ];
 
 const range = (n) => Array.from({ length: n }, (_, i) => i);
@@ -84,7 +85,7 @@ function shuffleLoads(kernel) {
 
 function kernelSource(kernel) {
   const { name, rows } = kernel;
-  if (kernel.a === 'packed' && rows !== PACKED_A_ROWS) throw new Error(`${name}: a packed A panel has ${PACKED_A_ROWS} rows`);
+  if (kernel.a !== 'inPlace' && rows !== PACKED_A_ROWS) throw new Error(`${name}: a packed A panel has ${PACKED_A_ROWS} rows`);
   const acc = range(rows).map((r) => `c${r}0 = zero, c${r}1 = zero`).join(', ');
   const aSetup = kernel.a === 'inPlace'
     ? [
@@ -93,7 +94,9 @@ function kernelSource(kernel) {
       '// A ragged tile repeats the last row; its results are not stored.',
       ...range(rows).map((r) => `let a${r} = a + <usize>${r === 0 ? 'i0' : `min(i0 + ${r}, last)`} * aRowBytes;`),
     ]
-    : [`let a0 = a + (<usize>(i0 / ${PACKED_A_ROWS})) * (<usize>depth << ${Math.log2(4 * PACKED_A_ROWS)});`];
+    : kernel.a === 'packing'
+      ? ['let a0 = a; // the row group, packed by packRowGroup into one panel']
+      : [`let a0 = a + (<usize>(i0 / ${PACKED_A_ROWS})) * (<usize>depth << ${Math.log2(4 * PACKED_A_ROWS)});`];
   const bSetup = kernel.b === 'inPlace'
     ? ['const bStepBytes = <usize>bRowStride << 2;', 'let bk = b + (<usize>j0 << 2);']
     : [`let bk = b + (<usize>(j0 / ${COLS})) * (<usize>depth << ${Math.log2(4 * COLS)});`];
@@ -104,7 +107,7 @@ function kernelSource(kernel) {
   const unroll = kernel.unroll ?? K_UNROLL;
   const unrolled = range(unroll).flatMap((s) => step(kernel, s, true));
   return `
-/** One ${rows}×${COLS} tile at (i0, j0): A ${kernel.a === 'inPlace' ? 'in place' : 'packed'}, B ${kernel.b === 'inPlace' ? 'in place' : 'packed'}. */
+/** One ${rows}×${COLS} tile at (i0, j0): A ${{ inPlace: 'in place', packed: 'packed', packing: 'packed per row group' }[kernel.a]}, B ${kernel.b === 'inPlace' ? 'in place' : 'packed'}. */
 @inline function ${name}Tile(
   i0: i32, j0: i32, rows: i32, cols: i32, depth: i32, a: usize, b: usize, out: usize, outRowStride: i32,
   rowBias: usize, colBias: usize, activation: i32, alpha: f32, aRowStride: i32, bRowStride: i32,
@@ -117,7 +120,9 @@ ${indent([...aSetup, ...bSetup], '  ')}
 ${unroll > 1 ? `  for (; k + ${unroll} <= depth; k += ${unroll}) {
 ${indent([...shuffleLoads(kernel), ...unrolled, ...advance(kernel, unroll)], '    ')}
   }
-` : ''}  for (; k < depth; k++) {
+` : ''}${kernel.b === 'packed' ? `  // Counted by the B pointer: one add fewer per step than a separate k.
+  const bEnd = bk + (<usize>(depth - k) << ${Math.log2(4 * COLS)});
+  while (bk < bEnd) {` : '  for (; k < depth; k++) {'}
 ${indent([...step(kernel, 0, false), ...advance(kernel, 1)], '    ')}
   }
   let colBiasLo = zero, colBiasHi = zero;
@@ -138,10 +143,10 @@ ${indent(stores.join('\n').split('\n'), '  ')}
  */
 export function ${name}(
   rows: i32, cols: i32, depth: i32, a: usize, b: usize, out: usize, outRowStride: i32,
-  rowBias: usize, colBias: usize, activation: i32, alpha: f32, aRowStride: i32, bRowStride: i32, rowsOuter: bool,
+  rowBias: usize, colBias: usize, activation: i32, alpha: f32, aRowStride: i32, bRowStride: i32, rowsOuter: bool, aPack: usize,
 ): void {
-  if (depth < SPECIALISED_MAX_DEPTH) ${name}Short(rows, cols, depth, a, b, out, outRowStride, rowBias, colBias, activation, alpha, aRowStride, bRowStride, rowsOuter);
-  else ${name}Tiles(rows, cols, depth, a, b, out, outRowStride, rowBias, colBias, activation, alpha, aRowStride, bRowStride, rowsOuter);
+  if (depth < SPECIALISED_MAX_DEPTH) ${name}Short(rows, cols, depth, a, b, out, outRowStride, rowBias, colBias, activation, alpha, aRowStride, bRowStride, rowsOuter, aPack);
+  else ${name}Tiles(rows, cols, depth, a, b, out, outRowStride, rowBias, colBias, activation, alpha, aRowStride, bRowStride, rowsOuter, aPack);
 }
 
 /**
@@ -151,19 +156,28 @@ export function ${name}(
  */
 function ${name}Short(
   rows: i32, cols: i32, depth: i32, a: usize, b: usize, out: usize, outRowStride: i32,
-  rowBias: usize, colBias: usize, activation: i32, alpha: f32, aRowStride: i32, bRowStride: i32, rowsOuter: bool,
+  rowBias: usize, colBias: usize, activation: i32, alpha: f32, aRowStride: i32, bRowStride: i32, rowsOuter: bool, aPack: usize,
 ): void {
-  if (activation == ACT_NONE) ${name}Tiles(rows, cols, depth, a, b, out, outRowStride, rowBias, colBias, ACT_NONE, alpha, aRowStride, bRowStride, rowsOuter);
-  else if (activation == ACT_RELU) ${name}Tiles(rows, cols, depth, a, b, out, outRowStride, rowBias, colBias, ACT_RELU, alpha, aRowStride, bRowStride, rowsOuter);
-  else if (activation == ACT_RELU6) ${name}Tiles(rows, cols, depth, a, b, out, outRowStride, rowBias, colBias, ACT_RELU6, alpha, aRowStride, bRowStride, rowsOuter);
-  else ${name}Tiles(rows, cols, depth, a, b, out, outRowStride, rowBias, colBias, activation, alpha, aRowStride, bRowStride, rowsOuter);
+  if (activation == ACT_NONE) ${name}Tiles(rows, cols, depth, a, b, out, outRowStride, rowBias, colBias, ACT_NONE, alpha, aRowStride, bRowStride, rowsOuter, aPack);
+  else if (activation == ACT_RELU) ${name}Tiles(rows, cols, depth, a, b, out, outRowStride, rowBias, colBias, ACT_RELU, alpha, aRowStride, bRowStride, rowsOuter, aPack);
+  else if (activation == ACT_RELU6) ${name}Tiles(rows, cols, depth, a, b, out, outRowStride, rowBias, colBias, ACT_RELU6, alpha, aRowStride, bRowStride, rowsOuter, aPack);
+  else ${name}Tiles(rows, cols, depth, a, b, out, outRowStride, rowBias, colBias, activation, alpha, aRowStride, bRowStride, rowsOuter, aPack);
 }
 
 @inline function ${name}Tiles(
   rows: i32, cols: i32, depth: i32, a: usize, b: usize, out: usize, outRowStride: i32,
-  rowBias: usize, colBias: usize, activation: i32, alpha: f32, aRowStride: i32, bRowStride: i32, rowsOuter: bool,
+  rowBias: usize, colBias: usize, activation: i32, alpha: f32, aRowStride: i32, bRowStride: i32, rowsOuter: bool, aPack: usize,
 ): void {
-  if (rowsOuter) {
+${kernel.a === 'packing' ? `  // Each row group is packed once into one panel (aPack: 16·depth bytes), then every column
+  // panel runs on it: the packed step has 4 pointer adds fewer than reading the rows in place.
+  for (let i0 = 0; i0 < rows; i0 += ${rows}) {
+    packRowGroup(a, aRowStride, i0, rows, depth, aPack);
+    for (let j0 = 0; j0 < cols; j0 += ${COLS}) {
+      ${name}Tile(i0, j0, rows, cols, depth, aPack, b, out, outRowStride, rowBias, colBias, activation, alpha, aRowStride, bRowStride);
+    }
+  }
+  return;
+` : ''}  if (rowsOuter) {
     for (let i0 = 0; i0 < rows; i0 += ${rows}) {
       for (let j0 = 0; j0 < cols; j0 += ${COLS}) {
         ${name}Tile(i0, j0, rows, cols, depth, a, b, out, outRowStride, rowBias, colBias, activation, alpha, aRowStride, bRowStride);
@@ -185,6 +199,7 @@ export function generate(kernels = KERNELS) {
 // GEMM register-tile kernels (see assembly/gemm.ts for the operand forms).
 
 import { ACT_NONE, ACT_RELU, ACT_RELU6 } from "../activation";
+import { packRowGroup } from "../pack";
 import { storeTileRow, tileBias } from "../vector";
 
 /** Reductions shorter than this run a copy of the tiles specialised to their activation. */

@@ -10,6 +10,8 @@ export type KernelExports = {
     rows: number, cols: number, depth: number, a: number, b: number,
     out: number, outRowStride: number, rowBias: number, colBias: number, activation: number, alpha: number,
     aRowStride: number, bRowStride: number,
+    /** 0, or room for one packed row group (16·depth bytes): A read in place is then packed per row group. */
+    aPack: number,
   ): void;
   packWeights(
     src: number, count: number, channels: number, kernelH: number, kernelW: number,

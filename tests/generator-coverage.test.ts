@@ -23,6 +23,8 @@ beforeAll(async () => {
 type KernelCall = { name: string; args: number[] };
 /** ROWS_OUTER_MIN_DEPTH in assembly/gemm.ts: the in-place GEMM's loop order changes there. */
 const GEMM_ROWS_OUTER_MIN_DEPTH = 32;
+/** PACKING_MIN_COLS in assembly/gemm.ts: from here on (and that depth), rows outer packs each row group. */
+const GEMM_PACKING_MIN_COLS = 64;
 
 /** Runs `compute` with every kernel call recorded (the main thread's kernels, wrapped meanwhile). */
 function recordingKernels<T>(compute: () => T): { result: T; calls: KernelCall[] } {
@@ -128,7 +130,8 @@ describe(`the property generators' reach in the CI run (FUZZ_SEED=${CI_FUZZ_SEED
       // threshold; each must meet every ragged tile edge (4 rows, 8 columns).
       for (const call of calls.filter((c) => c.name === 'gemm' && c.args[11] !== 0)) {
         const [rows, cols, depth] = call.args as [number, number, number];
-        const order = depth >= GEMM_ROWS_OUTER_MIN_DEPTH ? 'rows outer' : 'panels outer';
+        const packs = depth >= GEMM_ROWS_OUTER_MIN_DEPTH && cols >= GEMM_PACKING_MIN_COLS && call.args[13] !== 0;
+        const order = packs ? 'packed row groups' : depth >= GEMM_ROWS_OUTER_MIN_DEPTH ? 'rows outer' : 'panels outer';
         tally.add(`gemm in place, ${order}, rows mod 4`, rows % 4);
         tally.add(`gemm in place, ${order}, columns mod 8`, cols % 8);
       }
@@ -155,7 +158,7 @@ describe(`the property generators' reach in the CI run (FUZZ_SEED=${CI_FUZZ_SEED
       // The NHWC tiles are 8 filters wide, the NCHW ones 4.
       for (const path of ['gemm', 'direct']) tally.requireResidues(`${path} ${layout} filters per group mod 8`, 8);
     }
-    for (const order of ['rows outer', 'panels outer']) {
+    for (const order of ['rows outer', 'panels outer', 'packed row groups']) {
       tally.requireResidues(`gemm in place, ${order}, rows mod 4`, 4);
       tally.requireResidues(`gemm in place, ${order}, columns mod 8`, 8);
     }

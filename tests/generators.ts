@@ -13,6 +13,8 @@
 //   pointwise  1×1 stride-1 unpadded convolutions (gemm reads the input in place) with 24–40
 //          channels per group, both sides of the depth from which the in-place GEMM runs its
 //          columns inside each 4-row group (ROWS_OUTER_MIN_DEPTH, assembly/gemm.ts);
+//   pointwiseWide  the same with 64–80 filters, where that GEMM packs each row group first
+//          (PACKING_MIN_COLS, assembly/gemm.ts);
 //   tall (filterImage)  images taller than one band of 128 rows.
 import type { Conv2dOptions, KernelPreset, TensorData } from 'simdconv';
 import { KERNEL_PRESETS } from 'simdconv';
@@ -73,6 +75,14 @@ export const conv2dFamilies: Record<string, Family> = {
     params: {
       algorithm: oneOf('auto', 'gemm', 'gemm'), groups: int(1, 2), channelsPerGroup: int(24, 40), filtersPerGroup: int(1, 17),
       height: int(1, 5), width: int(1, 12), kernelH: oneOf(1), kernelW: oneOf(1), strideH: oneOf(1), strideW: oneOf(1), padding: oneOf('valid'),
+    },
+  },
+  // From 64 filters on, the in-place GEMM with depth ≥ 32 packs each 4-pixel row group first.
+  pointwiseWide: {
+    weight: 3,
+    params: {
+      algorithm: oneOf('auto', 'gemm'), groups: int(1, 1), channelsPerGroup: int(28, 40), filtersPerGroup: int(64, 80),
+      height: int(1, 4), width: int(1, 9), kernelH: oneOf(1), kernelW: oneOf(1), strideH: oneOf(1), strideW: oneOf(1), padding: oneOf('valid'),
     },
   },
   // No poison here: a non-finite input sends Winograd's work to the GEMM.

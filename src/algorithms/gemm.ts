@@ -30,6 +30,11 @@ function pixelBlock(g: Conv2dGeometry): number {
   return Math.min(fit, roundUp(g.outH * g.outW, 8));
 }
 
+/** One 4-row panel of A packed from pixels read in place (assembly/pack.ts packRowGroup). */
+function rowGroupBytes(g: Conv2dGeometry): number {
+  return roundUp(depthOf(g), 4) * 16;
+}
+
 /**
  * A 1×1 convolution with stride 1 and no padding is a GEMM on its input as it lies in memory
  * (NCHW channel planes are rows of B, NHWC pixels rows of A): nothing to pack or pad.
@@ -65,7 +70,8 @@ export const gemmConv: ConvAlgorithm = {
   },
 
   scratchBytes(g) {
-    if (gemmReadsInputInPlace(g)) return 0;
+    // In place, NHWC packs each 4-pixel row group of its input into one GEMM panel.
+    if (gemmReadsInputInPlace(g)) return g.layout === 'NHWC' ? rowGroupBytes(g) : 0;
     // The packed block, then the zero-bordered copy of the image it is packed from.
     return pixelBlock(g) * depthOf(g) * 4 + paddedImage(g).bytes;
   },
@@ -107,7 +113,7 @@ export const gemmConv: ConvAlgorithm = {
               );
             }
             const y = buffers.output + ((n * g.outChannels + group * filtersPerGroup) * pixels + p0) * 4;
-            k.gemm(filtersPerGroup, count, depth, weights, operand, y, pixels, bias, 0, activation, g.alpha, 0, stride);
+            k.gemm(filtersPerGroup, count, depth, weights, operand, y, pixels, bias, 0, activation, g.alpha, 0, stride, 0);
           } else {
             if (inPlace) {
               operand = x + (p0 * g.inChannels + group * g.channelsPerGroup) * 4;
@@ -119,7 +125,7 @@ export const gemmConv: ConvAlgorithm = {
               );
             }
             const y = buffers.output + ((n * pixels + p0) * g.outChannels + group * filtersPerGroup) * 4;
-            k.gemm(count, filtersPerGroup, depth, operand, weights, y, g.outChannels, 0, bias, activation, g.alpha, stride, 0);
+            k.gemm(count, filtersPerGroup, depth, operand, weights, y, g.outChannels, 0, bias, activation, g.alpha, stride, 0, inPlace ? buffers.scratch : 0);
           }
         }
       }
