@@ -4,7 +4,11 @@
 // (kh, kw, c) (NHWC) relative to a window's origin, so there are no bounds checks and no copy
 // of the K × pixels matrix.
 
+import { ACT_NONE, ACT_RELU, ACT_RELU6 } from "./activation";
 import { loadColumns, rowBiasAt, storeTileRow } from "./vector";
+
+/** Reductions shorter than this run a copy of the kernel specialised to their activation. */
+const SPECIALISED_MAX_DEPTH: i32 = 32;
 
 /**
  * NCHW, one image and group: rows of the tile are 4 filters (A: packed weight panels
@@ -12,6 +16,19 @@ import { loadColumns, rowBiasAt, storeTileRow } from "./vector";
  * channel planes, zero-bordered, `rowBytes` apart).
  */
 export function directNCHW4x8(
+  filters: i32, depth: i32, packedA: usize, offsets: usize,
+  padded: usize, rowBytes: i32, strideH: i32, strideW: i32,
+  outHeight: i32, outWidth: i32, out: usize, rowBias: usize, activation: i32, alpha: f32, planeRows: i32,
+): void {
+  // Short reductions (an RGB stem: 27) get one copy per common activation, as the GEMM's do.
+  if (depth >= SPECIALISED_MAX_DEPTH) directNCHW4x8Stride(filters, depth, packedA, offsets, padded, rowBytes, strideH, strideW, outHeight, outWidth, out, rowBias, activation, alpha, planeRows);
+  else if (activation == ACT_NONE) directNCHW4x8Stride(filters, depth, packedA, offsets, padded, rowBytes, strideH, strideW, outHeight, outWidth, out, rowBias, ACT_NONE, alpha, planeRows);
+  else if (activation == ACT_RELU) directNCHW4x8Stride(filters, depth, packedA, offsets, padded, rowBytes, strideH, strideW, outHeight, outWidth, out, rowBias, ACT_RELU, alpha, planeRows);
+  else if (activation == ACT_RELU6) directNCHW4x8Stride(filters, depth, packedA, offsets, padded, rowBytes, strideH, strideW, outHeight, outWidth, out, rowBias, ACT_RELU6, alpha, planeRows);
+  else directNCHW4x8Stride(filters, depth, packedA, offsets, padded, rowBytes, strideH, strideW, outHeight, outWidth, out, rowBias, activation, alpha, planeRows);
+}
+
+@inline function directNCHW4x8Stride(
   filters: i32, depth: i32, packedA: usize, offsets: usize,
   padded: usize, rowBytes: i32, strideH: i32, strideW: i32,
   outHeight: i32, outWidth: i32, out: usize, rowBias: usize, activation: i32, alpha: f32, planeRows: i32,
@@ -29,6 +46,7 @@ export function directNCHW4x8(
 ): void {
   const zero = f32x4.splat(0);
   const aPanelBytes = <usize>depth << 4;
+  const offsetsEnd = offsets + (<usize>depth << 2);
   const planeBytes = (<usize>(planeRows * outWidth)) << 2; // filters' output planes: whole images
   const columnStep = <usize>strideW << 4; // 4 output columns further along the input row
   for (let oh = 0; oh < outHeight; oh++) {
@@ -41,8 +59,8 @@ export function directNCHW4x8(
         let a = packedA + <usize>(i0 >> 2) * aPanelBytes;
         let c00 = zero, c01 = zero, c10 = zero, c11 = zero;
         let c20 = zero, c21 = zero, c30 = zero, c31 = zero;
-        for (let k = 0; k < depth; k++) {
-          const from = origin + <usize>load<i32>(offsets + (<usize>k << 2));
+        for (let offset = offsets; offset < offsetsEnd; offset += 4) {
+          const from = origin + <usize>load<i32>(offset);
           const b0 = loadColumns(from, strideW);
           const b1 = loadColumns(from + columnStep, strideW);
           let av = v128.load32_splat(a);
@@ -94,8 +112,22 @@ export function directNHWC4x8(
   padded: usize, rowBytes: i32, pixelBytes: i32, strideH: i32, strideW: i32,
   outHeight: i32, outWidth: i32, out: usize, outPixelBytes: i32, colBias: usize, activation: i32, alpha: f32,
 ): void {
+  // Short reductions (an RGB stem: 27) get one copy per common activation, as the GEMM's do.
+  if (depth >= SPECIALISED_MAX_DEPTH) directNHWC4x8With(filters, depth, packedB, offsets, padded, rowBytes, pixelBytes, strideH, strideW, outHeight, outWidth, out, outPixelBytes, colBias, activation, alpha);
+  else if (activation == ACT_NONE) directNHWC4x8With(filters, depth, packedB, offsets, padded, rowBytes, pixelBytes, strideH, strideW, outHeight, outWidth, out, outPixelBytes, colBias, ACT_NONE, alpha);
+  else if (activation == ACT_RELU) directNHWC4x8With(filters, depth, packedB, offsets, padded, rowBytes, pixelBytes, strideH, strideW, outHeight, outWidth, out, outPixelBytes, colBias, ACT_RELU, alpha);
+  else if (activation == ACT_RELU6) directNHWC4x8With(filters, depth, packedB, offsets, padded, rowBytes, pixelBytes, strideH, strideW, outHeight, outWidth, out, outPixelBytes, colBias, ACT_RELU6, alpha);
+  else directNHWC4x8With(filters, depth, packedB, offsets, padded, rowBytes, pixelBytes, strideH, strideW, outHeight, outWidth, out, outPixelBytes, colBias, activation, alpha);
+}
+
+@inline function directNHWC4x8With(
+  filters: i32, depth: i32, packedB: usize, offsets: usize,
+  padded: usize, rowBytes: i32, pixelBytes: i32, strideH: i32, strideW: i32,
+  outHeight: i32, outWidth: i32, out: usize, outPixelBytes: i32, colBias: usize, activation: i32, alpha: f32,
+): void {
   const zero = f32x4.splat(0);
   const bPanelBytes = <usize>depth << 5;
+  const offsetsEnd = offsets + (<usize>depth << 2);
   const pixelStep = <usize>(strideW * pixelBytes); // next output pixel's window origin
   for (let oh = 0; oh < outHeight; oh++) {
     const rowOrigin = padded + <usize>(oh * strideH) * <usize>rowBytes;
@@ -107,8 +139,9 @@ export function directNHWC4x8(
         let b = packedB + <usize>(j0 >> 3) * bPanelBytes;
         let c00 = zero, c01 = zero, c10 = zero, c11 = zero;
         let c20 = zero, c21 = zero, c30 = zero, c31 = zero;
-        for (let k = 0; k < depth; k++) {
-          const from = origin + <usize>load<i32>(offsets + (<usize>k << 2));
+        // Counted by the offset pointer: one add fewer per step than a separate k.
+        for (let offset = offsets; offset < offsetsEnd; offset += 4) {
+          const from = origin + <usize>load<i32>(offset);
           const b0 = v128.load(b);
           const b1 = v128.load(b, 16);
           let av = v128.load32_splat(from);
