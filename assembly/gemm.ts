@@ -9,7 +9,9 @@
 // Every form runs a 4×8 tile: 8 accumulators + 2 B vectors + 4 A splats = 14 live v128 values,
 // inside the 15 xmm registers V8 gives WebAssembly on x64 (why not larger: scripts/gen-gemm.mjs).
 
+import { applyActivation } from "./activation";
 import { gemm4x8InPlaceB, gemm4x8Packed, gemm4x8InPlaceA, gemm4x8PackingA } from "./gen/gemm-tiles";
+import { storeTileRow, tileBias } from "./vector";
 
 /**
  * rowBias / colBias: pointer to one float per row / per column, or 0 for none. colBias must be
@@ -31,6 +33,15 @@ export function gemm(
   rowBias: usize, colBias: usize,
   activation: i32, alpha: f32, aRowStride: i32, bRowStride: i32, aPack: usize,
 ): void {
+  // One row or one column (a classifier on one pixel): a tile would compute 4 or 8 times over.
+  if (rows == 1 && bRowStride == 0) {
+    gemvRow(cols, depth, a, aRowStride != 0 ? 4 : 4 * PANEL_ROWS, b, out, rowBias, colBias, activation, alpha);
+    return;
+  }
+  if (cols == 1 && aRowStride == 0) {
+    gemvColumn(rows, depth, a, b, bRowStride != 0 ? <usize>bRowStride << 2 : 4 * PANEL_COLS, out, outRowStride, rowBias, colBias, activation, alpha);
+    return;
+  }
   if (aRowStride != 0 && aPack != 0 && depth >= ROWS_OUTER_MIN_DEPTH && cols >= PACKING_MIN_COLS) {
     gemm4x8PackingA(rows, cols, depth, a, b, out, outRowStride, rowBias, colBias, activation, alpha, aRowStride, 0, true, aPack);
   } else if (aRowStride != 0) {
@@ -58,3 +69,154 @@ const ROWS_OUTER_MIN_DEPTH = 32;
  * 0.98–1.01× at 24–32.
  */
 const PACKING_MIN_COLS = 64;
+
+/** Rows of a packed A panel and columns of a packed B panel (assembly/pack.ts). */
+const PANEL_ROWS: usize = 4;
+const PANEL_COLS: usize = 8;
+
+/**
+ * C[1 × cols] = a · B, B in packed 8-column panels; a's element k at a + k·aStepBytes (a row read
+ * in place, or row 0 of a packed panel). Four panels at a time, so that eight sums are in flight
+ * (one would wait on its add's latency every step). Each sum runs k = 0, 1, … as in the tiles.
+ */
+function gemvRow(
+  cols: i32, depth: i32, a: usize, aStepBytes: usize, b: usize, out: usize,
+  rowBias: usize, colBias: usize, activation: i32, alpha: f32,
+): void {
+  const zero = f32x4.splat(0);
+  const panelBytes = <usize>depth * PANEL_COLS << 2;
+  let j0 = 0;
+  for (; j0 + 32 <= cols; j0 += 32) {
+    let b0 = b + <usize>(j0 >> 3) * panelBytes;
+    const b1 = b0 + panelBytes, b2 = b1 + panelBytes, b3 = b2 + panelBytes;
+    let c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero, c7 = zero;
+    let ak = a;
+    // b1..b3 are reached at fixed distances from b0, so one pointer walks all four panels.
+    const d1 = b1 - b0, d2 = b2 - b0, d3 = b3 - b0;
+    const end = b0 + panelBytes;
+    while (b0 < end) {
+      const av = v128.load32_splat(ak);
+      c0 = f32x4.add(c0, f32x4.mul(av, v128.load(b0)));
+      c1 = f32x4.add(c1, f32x4.mul(av, v128.load(b0, 16)));
+      c2 = f32x4.add(c2, f32x4.mul(av, v128.load(b0 + d1)));
+      c3 = f32x4.add(c3, f32x4.mul(av, v128.load(b0 + d1, 16)));
+      c4 = f32x4.add(c4, f32x4.mul(av, v128.load(b0 + d2)));
+      c5 = f32x4.add(c5, f32x4.mul(av, v128.load(b0 + d2, 16)));
+      c6 = f32x4.add(c6, f32x4.mul(av, v128.load(b0 + d3)));
+      c7 = f32x4.add(c7, f32x4.mul(av, v128.load(b0 + d3, 16)));
+      b0 += 32;
+      ak += aStepBytes;
+    }
+    storeRowPanel(out, j0, c0, c1, rowBias, colBias, activation, alpha, 8);
+    storeRowPanel(out, j0 + 8, c2, c3, rowBias, colBias, activation, alpha, 8);
+    storeRowPanel(out, j0 + 16, c4, c5, rowBias, colBias, activation, alpha, 8);
+    storeRowPanel(out, j0 + 24, c6, c7, rowBias, colBias, activation, alpha, 8);
+  }
+  for (; j0 < cols; j0 += 8) {
+    let bk = b + <usize>(j0 >> 3) * panelBytes;
+    const end = bk + panelBytes;
+    let c0 = zero, c1 = zero;
+    let ak = a;
+    while (bk < end) {
+      const av = v128.load32_splat(ak);
+      c0 = f32x4.add(c0, f32x4.mul(av, v128.load(bk)));
+      c1 = f32x4.add(c1, f32x4.mul(av, v128.load(bk, 16)));
+      bk += 32;
+      ak += aStepBytes;
+    }
+    storeRowPanel(out, j0, c0, c1, rowBias, colBias, activation, alpha, cols - j0);
+  }
+}
+
+/** Columns [j0, j0 + 8) of gemvRow's one row: bias and activation as storeTileRow. */
+@inline function storeRowPanel(
+  out: usize, j0: i32, lo: v128, hi: v128, rowBias: usize, colBias: usize, activation: i32, alpha: f32, validCols: i32,
+): void {
+  const zero = f32x4.splat(0);
+  let biasLo = zero, biasHi = zero;
+  if (colBias != 0) {
+    biasLo = v128.load(colBias + (<usize>j0 << 2));
+    biasHi = v128.load(colBias + (<usize>j0 << 2), 16);
+  }
+  storeTileRow(out + (<usize>j0 << 2), lo, hi, tileBias(rowBias, 0, colBias, biasLo), tileBias(rowBias, 0, colBias, biasHi), activation, alpha, validCols);
+}
+
+/**
+ * C[rows × 1] = A · b, A in packed 4-row panels; b's element k at b + k·bStepBytes (a column
+ * read in place, or column 0 of a packed panel). Eight panels at a time (eight sums in flight);
+ * output row i is at out + i·outRowStride floats.
+ */
+function gemvColumn(
+  rows: i32, depth: i32, a: usize, b: usize, bStepBytes: usize, out: usize, outRowStride: i32,
+  rowBias: usize, colBias: usize, activation: i32, alpha: f32,
+): void {
+  const zero = f32x4.splat(0);
+  const panelBytes = <usize>depth * PANEL_ROWS << 2;
+  let i0 = 0;
+  for (; i0 + 32 <= rows; i0 += 32) {
+    let a0 = a + <usize>(i0 >> 2) * panelBytes;
+    const end = a0 + panelBytes;
+    let c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero, c7 = zero;
+    let bk = b;
+    while (a0 < end) {
+      const bv = v128.load32_splat(bk);
+      c0 = f32x4.add(c0, f32x4.mul(v128.load(a0), bv));
+      c1 = f32x4.add(c1, f32x4.mul(v128.load(a0 + panelBytes), bv));
+      c2 = f32x4.add(c2, f32x4.mul(v128.load(a0 + 2 * panelBytes), bv));
+      c3 = f32x4.add(c3, f32x4.mul(v128.load(a0 + 3 * panelBytes), bv));
+      c4 = f32x4.add(c4, f32x4.mul(v128.load(a0 + 4 * panelBytes), bv));
+      c5 = f32x4.add(c5, f32x4.mul(v128.load(a0 + 5 * panelBytes), bv));
+      c6 = f32x4.add(c6, f32x4.mul(v128.load(a0 + 6 * panelBytes), bv));
+      c7 = f32x4.add(c7, f32x4.mul(v128.load(a0 + 7 * panelBytes), bv));
+      a0 += 16;
+      bk += bStepBytes;
+    }
+    storeColumnPanel(out, outRowStride, i0, c0, rowBias, colBias, activation, alpha, 4);
+    storeColumnPanel(out, outRowStride, i0 + 4, c1, rowBias, colBias, activation, alpha, 4);
+    storeColumnPanel(out, outRowStride, i0 + 8, c2, rowBias, colBias, activation, alpha, 4);
+    storeColumnPanel(out, outRowStride, i0 + 12, c3, rowBias, colBias, activation, alpha, 4);
+    storeColumnPanel(out, outRowStride, i0 + 16, c4, rowBias, colBias, activation, alpha, 4);
+    storeColumnPanel(out, outRowStride, i0 + 20, c5, rowBias, colBias, activation, alpha, 4);
+    storeColumnPanel(out, outRowStride, i0 + 24, c6, rowBias, colBias, activation, alpha, 4);
+    storeColumnPanel(out, outRowStride, i0 + 28, c7, rowBias, colBias, activation, alpha, 4);
+  }
+  for (; i0 < rows; i0 += 4) {
+    let ak = a + <usize>(i0 >> 2) * panelBytes;
+    const end = ak + panelBytes;
+    let c0 = zero;
+    let bk = b;
+    while (ak < end) {
+      c0 = f32x4.add(c0, f32x4.mul(v128.load(ak), v128.load32_splat(bk)));
+      ak += 16;
+      bk += bStepBytes;
+    }
+    storeColumnPanel(out, outRowStride, i0, c0, rowBias, colBias, activation, alpha, rows - i0);
+  }
+}
+
+/**
+ * Rows [i0, i0 + 4) of gemvColumn's one column (the first `validRows`): each row's bias is
+ * rowBias[i] + colBias[0], as a tile adds it, then the activation.
+ */
+@inline function storeColumnPanel(
+  out: usize, outRowStride: i32, i0: i32, acc: v128, rowBias: usize, colBias: usize, activation: i32, alpha: f32, validRows: i32,
+): void {
+  const colBias4 = colBias != 0 ? v128.load32_splat(colBias) : f32x4.splat(0);
+  let bias = colBias4;
+  if (rowBias != 0) {
+    let rowBias4 = f32x4.splat(0);
+    const at = rowBias + (<usize>i0 << 2);
+    rowBias4 = f32x4.replace_lane(rowBias4, 0, load<f32>(at));
+    if (validRows > 1) rowBias4 = f32x4.replace_lane(rowBias4, 1, load<f32>(at, 4));
+    if (validRows > 2) rowBias4 = f32x4.replace_lane(rowBias4, 2, load<f32>(at, 8));
+    if (validRows > 3) rowBias4 = f32x4.replace_lane(rowBias4, 3, load<f32>(at, 12));
+    bias = colBias != 0 ? f32x4.add(rowBias4, colBias4) : rowBias4;
+  }
+  const v = applyActivation(f32x4.add(acc, bias), activation, alpha);
+  const rowBytes = <usize>outRowStride << 2;
+  const at = out + <usize>i0 * rowBytes;
+  store<f32>(at, f32x4.extract_lane(v, 0));
+  if (validRows > 1) store<f32>(at + rowBytes, f32x4.extract_lane(v, 1));
+  if (validRows > 2) store<f32>(at + 2 * rowBytes, f32x4.extract_lane(v, 2));
+  if (validRows > 3) store<f32>(at + 3 * rowBytes, f32x4.extract_lane(v, 3));
+}

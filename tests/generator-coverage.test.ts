@@ -128,6 +128,13 @@ describe(`the property generators' reach in the CI run (FUZZ_SEED=${CI_FUZZ_SEED
       if (requested === 'auto') tally.add(`auto chose ${path}`, caseNumber);
       // The in-place GEMM (NHWC 1×1: A read in place) has one loop order per side of its depth
       // threshold; each must meet every ragged tile edge (4 rows, 8 columns).
+      // One output row (NHWC) or column (NCHW), a classifier on one pixel, runs as a GEMV four
+      // panels (32 columns) or eight (32 rows) at a time, then single panels.
+      for (const call of calls.filter((c) => c.name === 'gemm')) {
+        const [rows, cols] = call.args as [number, number];
+        if (rows === 1 && call.args[12] === 0) tally.add(`gemv one row, ${cols >= 32 ? 'four panels' : 'single panels'}, columns mod 8`, cols % 8);
+        if (cols === 1 && call.args[11] === 0) tally.add(`gemv one column, ${rows >= 32 ? 'eight panels' : 'single panels'}, rows mod 4`, rows % 4);
+      }
       for (const call of calls.filter((c) => c.name === 'gemm' && c.args[11] !== 0)) {
         const [rows, cols, depth] = call.args as [number, number, number];
         const packs = depth >= GEMM_ROWS_OUTER_MIN_DEPTH && cols >= GEMM_PACKING_MIN_COLS && call.args[13] !== 0;
@@ -158,6 +165,8 @@ describe(`the property generators' reach in the CI run (FUZZ_SEED=${CI_FUZZ_SEED
       // The NHWC tiles are 8 filters wide, the NCHW ones 4.
       for (const path of ['gemm', 'direct']) tally.requireResidues(`${path} ${layout} filters per group mod 8`, 8);
     }
+    for (const panels of ['four panels', 'single panels']) tally.requireResidues(`gemv one row, ${panels}, columns mod 8`, 8);
+    for (const panels of ['eight panels', 'single panels']) tally.requireResidues(`gemv one column, ${panels}, rows mod 4`, 4);
     for (const order of ['rows outer', 'panels outer', 'packed row groups']) {
       tally.requireResidues(`gemm in place, ${order}, rows mod 4`, 4);
       tally.requireResidues(`gemm in place, ${order}, columns mod 8`, 8);

@@ -15,6 +15,7 @@
 //          columns inside each 4-row group (ROWS_OUTER_MIN_DEPTH, assembly/gemm.ts);
 //   pointwiseWide  the same with 64–80 filters, where that GEMM packs each row group first
 //          (PACKING_MIN_COLS, assembly/gemm.ts);
+//   onePixel  a 1×1 output (a classifier): the GEMM's one-row and one-column forms (GEMV);
 //   tall (filterImage)  images taller than one band of 128 rows.
 import type { Conv2dOptions, KernelPreset, TensorData } from 'simdconv';
 import { KERNEL_PRESETS } from 'simdconv';
@@ -63,7 +64,7 @@ export const conv2dFamilies: Record<string, Family> = {
     },
   },
   deep: {
-    weight: 11,
+    weight: 12,
     params: {
       algorithm: oneOf('auto', 'auto', 'winograd', 'winograd', 'gemm', 'direct'),
       groups: int(1, 2), channelsPerGroup: int(8, 24), filtersPerGroup: int(8, 24), height: int(6, 20), width: int(6, 20),
@@ -79,10 +80,20 @@ export const conv2dFamilies: Record<string, Family> = {
   },
   // From 64 filters on, the in-place GEMM with depth ≥ 32 packs each 4-pixel row group first.
   pointwiseWide: {
-    weight: 3,
+    weight: 4,
     params: {
       algorithm: oneOf('auto', 'gemm'), groups: int(1, 1), channelsPerGroup: int(28, 40), filtersPerGroup: int(64, 80),
       height: int(1, 4), width: int(1, 9), kernelH: oneOf(1), kernelW: oneOf(1), strideH: oneOf(1), strideW: oneOf(1), padding: oneOf('valid'),
+    },
+  },
+  // One output pixel (a classifier): the GEMM runs as a GEMV on one row (NHWC) or column
+  // (NCHW), read in place (1×1) or packed (3×3 'same' on a 1×1 image), 1–80 filters.
+  onePixel: {
+    weight: 2,
+    params: {
+      algorithm: oneOf('auto', 'gemm'), batch: int(1, 1), groups: int(1, 1), channelsPerGroup: int(1, 12), filtersPerGroup: int(1, 80),
+      height: oneOf(1), width: oneOf(1), kernelH: oneOf(1, 3), kernelW: oneOf(1, 3), strideH: oneOf(1), strideW: oneOf(1),
+      dilationH: oneOf(1), dilationW: oneOf(1), padding: oneOf('same'),
     },
   },
   // No poison here: a non-finite input sends Winograd's work to the GEMM.

@@ -213,6 +213,35 @@ describe('threads', () => {
     }
   });
 
+  it('a classifier (1×1 conv on one pixel, a GEMV) splits by filters: bitwise the single thread', async () => {
+    await init({ threads: 3 });
+    const pool = (await getPool())!;
+    const random = seededRandom(73);
+    for (const layout of ['NCHW', 'NHWC'] as const) {
+      const nchw = layout === 'NCHW';
+      const [C, M] = [260, 1001];
+      const x = randomTensor(random, nchw ? [1, C, 1, 1] : [1, 1, 1, C]);
+      const w = randomTensor(random, nchw ? [M, C, 1, 1] : [1, 1, C, M]);
+      const options = { layout, bias: randomTensor(random, [M]).data, activation: 'relu6' as const };
+      // White box: one output row has no row bands to split; the tasks are bands of 8-filter panels.
+      const prepared = new PreparedConv2d(w, options);
+      const plan = prepared.plan(x.shape);
+      const resident = residentTensor(x.data, x.shape);
+      const tasks = prepared.parallelTasks(pool, plan, tensorPointer(resident, 'x'), tensorPointer(resident, 'x'), {});
+      resident.dispose();
+      prepared.release();
+      expect(tasks.map((t) => (t.kind === 'conv' ? t.buffers.filters : null))).toEqual([{ begin: 0, end: 336 }, { begin: 336, end: 672 }, { begin: 672, end: 1001 }]);
+      const expected = singleThread(() => conv2d(x, w, options));
+      const before = info().poolTasks;
+      const pooled = conv2d(x, w, options);
+      const asynced = await conv2dAsync(x, w, options);
+      expect(info().poolTasks - before).toBe(6);
+      expectMatchesReference(pooled, x, w, options, 'conv2d');
+      expect(same(pooled, expected), layout).toBe(true);
+      expect(same(asynced, expected), layout).toBe(true);
+    }
+  });
+
   it('run() while another op\'s async run holds the pool computes on the calling thread, and both results are right', async () => {
     await init({ threads: 2 });
     const random = seededRandom(72);

@@ -48,6 +48,7 @@ export const gemmConv: ConvAlgorithm = {
   name: 'gemm',
   paddedInput: (g) => (gemmReadsInputInPlace(g) ? null : paddedImage(g)),
   computesRowBands: true,
+  computesFilterBands: true,
 
   unsupported() {
     return null; // any convolution is a GEMM over its im2col
@@ -89,12 +90,18 @@ export const gemmConv: ConvAlgorithm = {
     const firstPixel = rows.begin * g.outW;
     const endPixel = Math.min(rows.end, g.outH) * g.outW;
     const inPlace = gemmReadsInputInPlace(g) && !buffers.inputPadded;
+    // A band of filters (one group; begins on a panel, a multiple of 8): its weight panels,
+    // bias and output columns (NHWC) or planes (NCHW) only.
+    const filters = buffers.filters ?? { begin: 0, end: filtersPerGroup };
+    const bandFilters = filters.end - filters.begin;
+    const bandWeights = filters.begin * depth * 4;
     for (let n = 0; n < g.batch; n++) {
       const x = buffers.input + n * g.inChannels * pixels * 4;
       const padded = inPlace ? 0 : zeroBorderedImage(rt, g, image, buffers, n, buffers.scratch + pixelBlock(g) * depth * 4);
       for (let group = 0; group < g.groups; group++) {
-        const weights = packedWeights + group * groupWeightBytes;
-        const bias = buffers.bias === 0 ? 0 : buffers.bias + group * filtersPerGroup * 4;
+        const weights = packedWeights + group * groupWeightBytes + bandWeights;
+        const firstFilter = group * filtersPerGroup + filters.begin;
+        const bias = buffers.bias === 0 ? 0 : buffers.bias + firstFilter * 4;
         for (let p0 = firstPixel; p0 < endPixel; p0 += block) {
           const count = Math.min(block, endPixel - p0);
           // The input operand of this block: read in place (its row stride in floats), or
@@ -112,8 +119,8 @@ export const gemmConv: ConvAlgorithm = {
                 g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.outW, p0, count, operand,
               );
             }
-            const y = buffers.output + ((n * g.outChannels + group * filtersPerGroup) * pixels + p0) * 4;
-            k.gemm(filtersPerGroup, count, depth, weights, operand, y, pixels, bias, 0, activation, g.alpha, 0, stride, 0);
+            const y = buffers.output + ((n * g.outChannels + firstFilter) * pixels + p0) * 4;
+            k.gemm(bandFilters, count, depth, weights, operand, y, pixels, bias, 0, activation, g.alpha, 0, stride, 0);
           } else {
             if (inPlace) {
               operand = x + (p0 * g.inChannels + group * g.channelsPerGroup) * 4;
@@ -124,8 +131,8 @@ export const gemmConv: ConvAlgorithm = {
                 g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.outW, p0, count, operand,
               );
             }
-            const y = buffers.output + ((n * pixels + p0) * g.outChannels + group * filtersPerGroup) * 4;
-            k.gemm(count, filtersPerGroup, depth, operand, weights, y, g.outChannels, 0, bias, activation, g.alpha, stride, 0, inPlace ? buffers.scratch : 0);
+            const y = buffers.output + ((n * pixels + p0) * g.outChannels + firstFilter) * 4;
+            k.gemm(count, bandFilters, depth, operand, weights, y, g.outChannels, 0, bias, activation, g.alpha, stride, 0, inPlace ? buffers.scratch : 0);
           }
         }
       }
