@@ -60,7 +60,22 @@ export function poolNHWC(
       const khBegin = firstTap(ih0, dilationH);
       const khEnd = endTap(ih0, dilationH, kernelH, height);
       const countH = tapCount(ih0, dilationH, kernelH, height, padBottom, mode);
+      // Max over a whole 3×3 window (ResNet's stem pool): one straight run of loads per channel
+      // vector for the output columns whose window lies inside the image.
+      let owFast = outW, owFastEnd = outW;
+      if (isMax && kernelH == 3 && kernelW == 3 && dilationH == 1 && dilationW == 1 && khBegin == 0 && khEnd == 3) {
+        owFast = min(outW, ceilDiv(padLeft, strideW));
+        const lastStart = width - 3 + padLeft; // the last window start inside the row, times strideW
+        owFastEnd = lastStart < 0 ? owFast : max(owFast, min(outW, lastStart / strideW + 1));
+        const row = image + <usize>(ih0 * width) * pixelBytes;
+        for (let ow = owFast; ow < owFastEnd; ow++) {
+          maxWindow3x3(row + <usize>(ow * strideW - padLeft) * pixelBytes, <usize>width * pixelBytes, pixelBytes, channels,
+            y + <usize>((n * outH + oh) * outW + ow) * pixelBytes);
+        }
+      }
       for (let ow = 0; ow < outW; ow++) {
+        if (ow == owFast) ow = owFastEnd; // done above
+        if (ow >= outW) break;
         const iw0 = ow * strideW - padLeft;
         const kwBegin = firstTap(iw0, dilationW);
         const kwEnd = endTap(iw0, dilationW, kernelW, width);
@@ -79,6 +94,20 @@ export function poolNHWC(
         }
       }
     }
+  }
+}
+
+/** Every channel's max over the 3×3 window at `from` (rows `rowBytes` apart), NaN propagating. */
+@inline function maxWindow3x3(from: usize, rowBytes: usize, pixelBytes: usize, channels: i32, out: usize): void {
+  const end = from + pixelBytes;
+  for (let c = 0; from < end; c += 4) {
+    const r1 = from + rowBytes, r2 = r1 + rowBytes;
+    let m = f32x4.max(f32x4.max(v128.load(from), v128.load(from + pixelBytes)), v128.load(from + 2 * pixelBytes));
+    m = f32x4.max(m, f32x4.max(f32x4.max(v128.load(r1), v128.load(r1 + pixelBytes)), v128.load(r1 + 2 * pixelBytes)));
+    m = f32x4.max(m, f32x4.max(f32x4.max(v128.load(r2), v128.load(r2 + pixelBytes)), v128.load(r2 + 2 * pixelBytes)));
+    storeLanes(out, m, channels - c);
+    from += 16;
+    out += 16;
   }
 }
 
