@@ -61,6 +61,32 @@ function expectMatchesOpReference<O extends { activation?: string; alpha?: numbe
 }
 
 /** The path conv2d takes (so that only a Winograd result gets Winograd's looser bound). */
+/** The filter band of each pool task a prepared conv2d would hand out for input `x` (white box). */
+function filterBands(pool: Awaited<ReturnType<typeof getPool>> & object, x: TensorData, w: TensorData, options: Conv2dOptions) {
+  const prepared = new PreparedConv2d(w, options);
+  const plan = prepared.plan(x.shape);
+  const resident = residentTensor(x.data, x.shape);
+  try {
+    const tasks = prepared.parallelTasks(pool, plan, tensorPointer(resident, 'x'), tensorPointer(resident, 'x'), {});
+    return tasks.map((t) => (t.kind === 'conv' ? t.buffers.filters : null));
+  } finally {
+    resident.dispose();
+    prepared.release();
+  }
+}
+
+/** conv2d on a 3-thread pool (three tasks per call) and conv2dAsync: the reference's values, bitwise the single thread's. */
+async function expectPooledIsSingleThread(x: TensorData, w: TensorData, options: Conv2dOptions, label: string, tolerance: typeof DEFAULT_TOLERANCE = DEFAULT_TOLERANCE) {
+  const expected = singleThread(() => conv2d(x, w, options));
+  const before = info().poolTasks;
+  const pooled = conv2d(x, w, options);
+  const asynced = await conv2dAsync(x, w, options);
+  expect(info().poolTasks - before).toBe(6);
+  expectMatchesReference(pooled, x, w, options, 'conv2d', tolerance);
+  expect(same(pooled, expected), label).toBe(true);
+  expect(same(asynced, expected), label).toBe(true);
+}
+
 function conv2dPath(x: TensorData, w: TensorData, options: Conv2dOptions): string {
   const conv = new PreparedConv2d(w, options);
   const path = conv.plan(x.shape).algorithm.name;
@@ -195,21 +221,8 @@ describe('threads', () => {
       const bias = randomTensor(random, [M]).data;
       const options = { layout, padding: 1, algorithm: 'winograd' as const, bias, activation: 'relu' as const };
       // White box: the pool's tasks for this shape are filter bands of 8-filter panels.
-      const prepared = new PreparedConv2d(w, options);
-      const plan = prepared.plan(x.shape);
-      const resident = residentTensor(x.data, x.shape);
-      const tasks = prepared.parallelTasks(pool, plan, tensorPointer(resident, 'x'), tensorPointer(resident, 'x'), {});
-      resident.dispose();
-      prepared.release();
-      expect(tasks.map((t) => (t.kind === 'conv' ? t.buffers.filters : null))).toEqual([{ begin: 0, end: 24 }, { begin: 24, end: 48 }, { begin: 48, end: 60 }]);
-      const expected = singleThread(() => conv2d(x, w, options));
-      const before = info().poolTasks;
-      const pooled = conv2d(x, w, options);
-      const asynced = await conv2dAsync(x, w, options);
-      expect(info().poolTasks - before).toBe(6);
-      expectMatchesReference(pooled, x, w, options, 'conv2d', WINOGRAD_TOLERANCE);
-      expect(same(pooled, expected), layout).toBe(true);
-      expect(same(asynced, expected), layout).toBe(true);
+      expect(filterBands(pool, x, w, options)).toEqual([{ begin: 0, end: 24 }, { begin: 24, end: 48 }, { begin: 48, end: 60 }]);
+      await expectPooledIsSingleThread(x, w, options, layout, WINOGRAD_TOLERANCE);
     }
   });
 
@@ -224,21 +237,8 @@ describe('threads', () => {
       const w = randomTensor(random, nchw ? [M, C, 1, 1] : [1, 1, C, M]);
       const options = { layout, bias: randomTensor(random, [M]).data, activation: 'relu6' as const };
       // White box: one output row has no row bands to split; the tasks are bands of 8-filter panels.
-      const prepared = new PreparedConv2d(w, options);
-      const plan = prepared.plan(x.shape);
-      const resident = residentTensor(x.data, x.shape);
-      const tasks = prepared.parallelTasks(pool, plan, tensorPointer(resident, 'x'), tensorPointer(resident, 'x'), {});
-      resident.dispose();
-      prepared.release();
-      expect(tasks.map((t) => (t.kind === 'conv' ? t.buffers.filters : null))).toEqual([{ begin: 0, end: 336 }, { begin: 336, end: 672 }, { begin: 672, end: 1001 }]);
-      const expected = singleThread(() => conv2d(x, w, options));
-      const before = info().poolTasks;
-      const pooled = conv2d(x, w, options);
-      const asynced = await conv2dAsync(x, w, options);
-      expect(info().poolTasks - before).toBe(6);
-      expectMatchesReference(pooled, x, w, options, 'conv2d');
-      expect(same(pooled, expected), layout).toBe(true);
-      expect(same(asynced, expected), layout).toBe(true);
+      expect(filterBands(pool, x, w, options)).toEqual([{ begin: 0, end: 336 }, { begin: 336, end: 672 }, { begin: 672, end: 1001 }]);
+      await expectPooledIsSingleThread(x, w, options, layout);
     }
   });
 
