@@ -258,20 +258,43 @@ const WALK_PIXELS: i32 = 32;
   }
 }
 
-/** One output vector of a 3×3 window: bias, then the taps row by row. */
-@inline function window3x3(
-  from: usize, kernelRowBytes: usize, tap1: usize, tap2: usize, bias: v128,
-  w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128,
-): v128 {
-  const acc = tapRow(bias, from, tap1, tap2, w0, w1, w2);
-  return tapRow(tapRow(acc, from + kernelRowBytes, tap1, tap2, w3, w4, w5), from + 2 * kernelRowBytes, tap1, tap2, w6, w7, w8);
-}
-
 /** acc + the three taps of one kernel row, left to right, at `from`, `from + tap1`, `from + tap2`. */
 @inline function tapRow(acc: v128, from: usize, tap1: usize, tap2: usize, w0: v128, w1: v128, w2: v128): v128 {
-  acc = f32x4.add(acc, f32x4.mul(v128.load(from), w0));
-  acc = f32x4.add(acc, f32x4.mul(v128.load(from + tap1), w1));
-  return f32x4.add(acc, f32x4.mul(v128.load(from + tap2), w2));
+  return tapsAt(acc, from, from + tap1, from + tap2, w0, w1, w2);
+}
+
+/** acc + three taps at `first`, `second`, `third`, in that order. */
+@inline function tapsAt(acc: v128, first: usize, second: usize, third: usize, w0: v128, w1: v128, w2: v128): v128 {
+  acc = f32x4.add(acc, f32x4.mul(v128.load(first), w0));
+  acc = f32x4.add(acc, f32x4.mul(v128.load(second), w1));
+  return f32x4.add(acc, f32x4.mul(v128.load(third), w2));
+}
+
+/**
+ * Where the taps of a plane3x3 row sit. With runtime offsets every tap costs V8 an address add;
+ * at stride 1 (taps 4 and 8 bytes on) and stride 2 (the odd phase row, then 4 bytes on) they are
+ * constants or a second row pointer, which binaryen folds into the loads' offsets.
+ */
+const TAPS_ANY: i32 = 0;
+const TAPS_UNIT: i32 = 1;
+const TAPS_STRIDE2: i32 = 2;
+
+/**
+ * One output vector of a 3×3 window whose kernel rows start at `r0`, `r1`, `r2` (`q0`–`q2`:
+ * the same rows' odd phase, TAPS_STRIDE2 only): bias, then the taps row by row.
+ */
+@inline function window3x3(
+  taps: i32, r0: usize, r1: usize, r2: usize, q0: usize, q1: usize, q2: usize, tap1: usize, tap2: usize, bias: v128,
+  w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128,
+): v128 {
+  const acc = planeTapRow(taps, bias, r0, q0, tap1, tap2, w0, w1, w2);
+  return planeTapRow(taps, planeTapRow(taps, acc, r1, q1, tap1, tap2, w3, w4, w5), r2, q2, tap1, tap2, w6, w7, w8);
+}
+
+@inline function planeTapRow(taps: i32, acc: v128, row: usize, odd: usize, tap1: usize, tap2: usize, w0: v128, w1: v128, w2: v128): v128 {
+  if (taps == TAPS_UNIT) return tapsAt(acc, row, row + 4, row + 8, w0, w1, w2);
+  if (taps == TAPS_STRIDE2) return tapsAt(acc, row, odd, row + 4, w0, w1, w2);
+  return tapsAt(acc, row, row + tap1, row + tap2, w0, w1, w2);
 }
 
 /** Output columns per group of the NCHW plane kernel: 8 vectors, one accumulator each. */
@@ -391,24 +414,40 @@ function plane3x3(
   plane: usize, rowFloats: i32, phaseWidth: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
   outHeight: i32, outWidth: i32, weights: usize, bias: f32, activation: i32, alpha: f32, y: usize, outRowPixels: i32,
 ): void {
-  // One copy of the loop per common activation, so that the pixel loop has no branch on it.
-  if (activation == ACT_NONE) plane3x3With(plane, rowFloats, phaseWidth, strideH, strideW, dilationH, dilationW, outHeight, outWidth, weights, bias, ACT_NONE, alpha, y, outRowPixels);
-  else if (activation == ACT_RELU) plane3x3With(plane, rowFloats, phaseWidth, strideH, strideW, dilationH, dilationW, outHeight, outWidth, weights, bias, ACT_RELU, alpha, y, outRowPixels);
-  else if (activation == ACT_RELU6) plane3x3With(plane, rowFloats, phaseWidth, strideH, strideW, dilationH, dilationW, outHeight, outWidth, weights, bias, ACT_RELU6, alpha, y, outRowPixels);
-  else plane3x3With(plane, rowFloats, phaseWidth, strideH, strideW, dilationH, dilationW, outHeight, outWidth, weights, bias, activation, alpha, y, outRowPixels);
+  const taps = dilationW != 1 || strideW > 2 ? TAPS_ANY : strideW;
+  // One copy of the loop per tap layout and common activation, so that the pixel loop has no
+  // branch on either. Both are literals at each call: AssemblyScript folds only literal
+  // arguments into an inlined body (passed on through a parameter, binaryen merged the copies).
+  if (taps == TAPS_UNIT) {
+    if (activation == ACT_NONE) plane3x3With(TAPS_UNIT, plane, rowFloats, phaseWidth, strideH, strideW, dilationH, dilationW, outHeight, outWidth, weights, bias, ACT_NONE, alpha, y, outRowPixels);
+    else if (activation == ACT_RELU) plane3x3With(TAPS_UNIT, plane, rowFloats, phaseWidth, strideH, strideW, dilationH, dilationW, outHeight, outWidth, weights, bias, ACT_RELU, alpha, y, outRowPixels);
+    else if (activation == ACT_RELU6) plane3x3With(TAPS_UNIT, plane, rowFloats, phaseWidth, strideH, strideW, dilationH, dilationW, outHeight, outWidth, weights, bias, ACT_RELU6, alpha, y, outRowPixels);
+    else plane3x3With(TAPS_UNIT, plane, rowFloats, phaseWidth, strideH, strideW, dilationH, dilationW, outHeight, outWidth, weights, bias, activation, alpha, y, outRowPixels);
+  } else if (taps == TAPS_STRIDE2) {
+    if (activation == ACT_NONE) plane3x3With(TAPS_STRIDE2, plane, rowFloats, phaseWidth, strideH, strideW, dilationH, dilationW, outHeight, outWidth, weights, bias, ACT_NONE, alpha, y, outRowPixels);
+    else if (activation == ACT_RELU) plane3x3With(TAPS_STRIDE2, plane, rowFloats, phaseWidth, strideH, strideW, dilationH, dilationW, outHeight, outWidth, weights, bias, ACT_RELU, alpha, y, outRowPixels);
+    else if (activation == ACT_RELU6) plane3x3With(TAPS_STRIDE2, plane, rowFloats, phaseWidth, strideH, strideW, dilationH, dilationW, outHeight, outWidth, weights, bias, ACT_RELU6, alpha, y, outRowPixels);
+    else plane3x3With(TAPS_STRIDE2, plane, rowFloats, phaseWidth, strideH, strideW, dilationH, dilationW, outHeight, outWidth, weights, bias, activation, alpha, y, outRowPixels);
+  } else {
+    if (activation == ACT_NONE) plane3x3With(TAPS_ANY, plane, rowFloats, phaseWidth, strideH, strideW, dilationH, dilationW, outHeight, outWidth, weights, bias, ACT_NONE, alpha, y, outRowPixels);
+    else if (activation == ACT_RELU) plane3x3With(TAPS_ANY, plane, rowFloats, phaseWidth, strideH, strideW, dilationH, dilationW, outHeight, outWidth, weights, bias, ACT_RELU, alpha, y, outRowPixels);
+    else if (activation == ACT_RELU6) plane3x3With(TAPS_ANY, plane, rowFloats, phaseWidth, strideH, strideW, dilationH, dilationW, outHeight, outWidth, weights, bias, ACT_RELU6, alpha, y, outRowPixels);
+    else plane3x3With(TAPS_ANY, plane, rowFloats, phaseWidth, strideH, strideW, dilationH, dilationW, outHeight, outWidth, weights, bias, activation, alpha, y, outRowPixels);
+  }
 }
 
 /** Bytes of the three input rows a 3×3 output row reads that still leave L1 room for the output row. */
 const WHOLE_ROWS_BYTES: i32 = 16384;
 
 @inline function plane3x3With(
-  plane: usize, rowFloats: i32, phaseWidth: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
+  taps: i32, plane: usize, rowFloats: i32, phaseWidth: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
   outHeight: i32, outWidth: i32, weights: usize, bias: f32, activation: i32, alpha: f32, y: usize, outRowPixels: i32,
 ): void {
   const rowBytes = <usize>rowFloats << 2;
   const kernelRowBytes = <usize>dilationH * rowBytes;
   const tap1 = phaseOffset(dilationW, strideW, phaseWidth);
   const tap2 = phaseOffset(2 * dilationW, strideW, phaseWidth);
+  const phaseBytes = <usize>phaseWidth << 2;
   const w0 = v128.load32_splat(weights), w1 = v128.load32_splat(weights, 4), w2 = v128.load32_splat(weights, 8);
   const w3 = v128.load32_splat(weights, 12), w4 = v128.load32_splat(weights, 16), w5 = v128.load32_splat(weights, 20);
   const w6 = v128.load32_splat(weights, 24), w7 = v128.load32_splat(weights, 28), w8 = v128.load32_splat(weights, 32);
@@ -427,14 +466,17 @@ const WHOLE_ROWS_BYTES: i32 = 16384;
         // Each is stored as soon as it is summed: computing all four first let V8 hoist their 36
         // loads ahead of the arithmetic and spill them (1.36–1.46× slower on 3×3 planes).
         for (; o + 16 <= groupEnd; o += 16) {
-          const from = inRow + (<usize>o << 2), to = outRow + (<usize>o << 2);
-          v128.store(to, applyActivation(window3x3(from, kernelRowBytes, tap1, tap2, biasVector, w0, w1, w2, w3, w4, w5, w6, w7, w8), activation, alpha));
-          v128.store(to, applyActivation(window3x3(from + 16, kernelRowBytes, tap1, tap2, biasVector, w0, w1, w2, w3, w4, w5, w6, w7, w8), activation, alpha), 16);
-          v128.store(to, applyActivation(window3x3(from + 32, kernelRowBytes, tap1, tap2, biasVector, w0, w1, w2, w3, w4, w5, w6, w7, w8), activation, alpha), 32);
-          v128.store(to, applyActivation(window3x3(from + 48, kernelRowBytes, tap1, tap2, biasVector, w0, w1, w2, w3, w4, w5, w6, w7, w8), activation, alpha), 48);
+          const r0 = inRow + (<usize>o << 2), r1 = r0 + kernelRowBytes, r2 = r1 + kernelRowBytes;
+          const q0 = r0 + phaseBytes, q1 = r1 + phaseBytes, q2 = r2 + phaseBytes;
+          const to = outRow + (<usize>o << 2);
+          v128.store(to, applyActivation(window3x3(taps, r0, r1, r2, q0, q1, q2, tap1, tap2, biasVector, w0, w1, w2, w3, w4, w5, w6, w7, w8), activation, alpha));
+          v128.store(to, applyActivation(window3x3(taps, r0 + 16, r1 + 16, r2 + 16, q0 + 16, q1 + 16, q2 + 16, tap1, tap2, biasVector, w0, w1, w2, w3, w4, w5, w6, w7, w8), activation, alpha), 16);
+          v128.store(to, applyActivation(window3x3(taps, r0 + 32, r1 + 32, r2 + 32, q0 + 32, q1 + 32, q2 + 32, tap1, tap2, biasVector, w0, w1, w2, w3, w4, w5, w6, w7, w8), activation, alpha), 32);
+          v128.store(to, applyActivation(window3x3(taps, r0 + 48, r1 + 48, r2 + 48, q0 + 48, q1 + 48, q2 + 48, tap1, tap2, biasVector, w0, w1, w2, w3, w4, w5, w6, w7, w8), activation, alpha), 48);
         }
         for (; o < groupEnd; o += 4) {
-          const acc = window3x3(inRow + (<usize>o << 2), kernelRowBytes, tap1, tap2, biasVector, w0, w1, w2, w3, w4, w5, w6, w7, w8);
+          const r0 = inRow + (<usize>o << 2), r1 = r0 + kernelRowBytes, r2 = r1 + kernelRowBytes;
+          const acc = window3x3(taps, r0, r1, r2, r0 + phaseBytes, r1 + phaseBytes, r2 + phaseBytes, tap1, tap2, biasVector, w0, w1, w2, w3, w4, w5, w6, w7, w8);
           storeLanes(outRow + (<usize>o << 2), applyActivation(acc, activation, alpha), groupEnd - o);
         }
       }
