@@ -138,7 +138,13 @@ export function packInputRowsNHWC(
   outWidth: i32, p0: i32, pixelCount: i32, dst: usize,
 ): void {
   const depth = channels * kernelH * kernelW;
-  const vectorChannels = channels & ~3;
+  // Undilated and with one group, a window row's kW taps of C channels are one contiguous run of
+  // kW·C floats, in depth order: transpose it whole (a 7×7 RGB stem moved 3-float runs one float
+  // at a time). A group's channels are only part of each pixel.
+  const wholeRows = dilationW == 1 && channels << 2 == pixelBytes;
+  const runFloats = wholeRows ? kernelW * channels : channels;
+  const runsPerRow = wholeRows ? 1 : kernelW;
+  const vectorFloats = runFloats & ~3;
   for (let t0 = 0; t0 < pixelCount; t0 += 4) {
     const last = min(t0 + 3, pixelCount - 1);
     const o0 = windowOrigin(padded, rowBytes, pixelBytes, strideH, strideW, outWidth, p0 + t0);
@@ -147,10 +153,10 @@ export function packInputRowsNHWC(
     const o3 = windowOrigin(padded, rowBytes, pixelBytes, strideH, strideW, outWidth, p0 + last);
     let to = dst + (<usize>(t0 >> 2) * <usize>depth << 4);
     for (let kh = 0; kh < kernelH; kh++) {
-      for (let kw = 0; kw < kernelW; kw++) {
-        const tap = <usize>(kh * dilationH) * <usize>rowBytes + <usize>(kw * dilationW) * <usize>pixelBytes;
+      for (let run = 0; run < runsPerRow; run++) {
+        const tap = <usize>(kh * dilationH) * <usize>rowBytes + <usize>(run * dilationW) * <usize>pixelBytes;
         let c = 0;
-        for (; c < vectorChannels; c += 4) {
+        for (; c < vectorFloats; c += 4) {
           const offset = tap + (<usize>c << 2);
           const r0 = v128.load(o0 + offset);
           const r1 = v128.load(o1 + offset);
@@ -166,7 +172,7 @@ export function packInputRowsNHWC(
           v128.store(to, v128.shuffle<f32>(hi01, hi23, 2, 3, 6, 7), 48);
           to += 64;
         }
-        for (; c < channels; c++) {
+        for (; c < runFloats; c++) {
           const offset = tap + (<usize>c << 2);
           store<f32>(to, load<f32>(o0 + offset));
           store<f32>(to, load<f32>(o1 + offset), 4);
