@@ -118,28 +118,65 @@ export function poolNHWC(
 function padPoolPlane(
   src: usize, height: i32, width: i32, padTop: i32, padLeft: i32, paddedH: i32, paddedW: i32, fill: f32, dst: usize,
 ): void {
-  const fillVector = f32x4.splat(fill);
-  const total = paddedH * paddedW;
-  let i = 0;
-  for (; i + 4 <= total; i += 4) v128.store(dst + (<usize>i << 2), fillVector);
-  for (; i < total; i++) store<f32>(dst + (<usize>i << 2), fill);
   const rows = min(height, paddedH - padTop);
   const cols = min(width, paddedW - padLeft);
+  // Only the padding is filled: the copy writes the rest (filling all of it first was a third
+  // more writes per plane).
+  fillFloats(dst, padTop * paddedW, fill);
   for (let r = 0; r < rows; r++) {
-    memory.copy(dst + (<usize>((r + padTop) * paddedW + padLeft) << 2), src + (<usize>(r * width) << 2), <usize>cols << 2);
+    const row = dst + (<usize>((r + padTop) * paddedW) << 2);
+    fillFloats(row, padLeft, fill);
+    memory.copy(row + (<usize>padLeft << 2), src + (<usize>(r * width) << 2), <usize>cols << 2);
+    fillFloats(row + (<usize>(padLeft + cols) << 2), paddedW - padLeft - cols, fill);
   }
+  fillFloats(dst + (<usize>((rows + padTop) * paddedW) << 2), (paddedH - padTop - rows) * paddedW, fill);
+}
+
+/** `count` copies of `value` from `dst` (none when count ≤ 0). */
+@inline function fillFloats(dst: usize, count: i32, value: f32): void {
+  const vector = f32x4.splat(value);
+  let i = 0;
+  for (; i + 4 <= count; i += 4) v128.store(dst + (<usize>i << 2), vector);
+  for (; i < count; i++) store<f32>(dst + (<usize>i << 2), value);
+}
+
+/**
+ * One output row of a 3×3, stride-2 max pool (ResNet's), NCHW: `top` is its first window row,
+ * the others `rowBytes` on. Per 4 outputs (8 columns on) the rows' max is taken first, then
+ * split into even and odd columns; the third tap column is the even one shifted by a lane, its
+ * last lane from the next group's first column (which that group reuses). Reads up to 12
+ * columns past the row's last window start: within the input's read slack or the plane scratch.
+ */
+@inline function maxRow3x3Stride2(top: usize, rowBytes: usize, outW: i32, out: usize): void {
+  let left = max3Rows(top, rowBytes);
+  for (let ow = 0; ow < outW; ow += 4) {
+    const from = top + (<usize>ow << 3);
+    const right = max3Rows(from + 16, rowBytes);
+    const next = max3Rows(from + 32, rowBytes);
+    const even = v128.shuffle<f32>(left, right, 0, 2, 4, 6);
+    const odd = v128.shuffle<f32>(left, right, 1, 3, 5, 7);
+    const third = v128.shuffle<f32>(even, next, 1, 2, 3, 4);
+    storeLanes(out + (<usize>ow << 2), f32x4.max(f32x4.max(even, odd), third), outW - ow);
+    left = next;
+  }
+}
+
+/** Four columns' max down three rows `rowBytes` apart. */
+@inline function max3Rows(from: usize, rowBytes: usize): v128 {
+  return f32x4.max(f32x4.max(v128.load(from), v128.load(from + rowBytes)), v128.load(from + 2 * rowBytes));
 }
 
 /**
  * NCHW pooling of `planes` (N·C) planes H×W into outH×outW. With padding (or a ceil-mode
  * window past the input) each plane is first copied into `scratch` with its padding written
  * out, paddedH×paddedW covering every window; otherwise the plane is read in place. Four output
- * columns per step: one load at stride 1, two and a shuffle at stride 2 (2×2/s2 and ResNet's
- * 3×3/s2), lane by lane otherwise (vector.ts loadColumns). The average divides by the window's
+ * columns per step: one load at stride 1, two and a shuffle at stride 2 (2×2/s2), lane by lane
+ * otherwise (vector.ts loadColumns); ResNet's 3×3/s2 max takes each row triple once
+ * (maxRow3x3Stride2: 2.35× faster than nine strided taps on 64@112²). The average divides by the window's
  * count (per column, kept in scratch after the plane; per row, a scalar). The ragged last group
- * reads past the row: up to 7 floats at stride ≤ 2 (within the input's read slack, so planes are
- * read in place only then), 3·strideW beyond that (the scratch has room: poolScratchFloats in
- * src/ops/pool2d.ts).
+ * reads past the row: up to 9 floats at stride ≤ 2 (within the input's 16-float read slack, so
+ * planes are read in place only then), 3·strideW beyond that (the scratch has room:
+ * poolScratchFloats in src/ops/pool2d.ts).
  */
 export function poolNCHW(
   x: usize, planes: i32, height: i32, width: i32,
@@ -157,6 +194,7 @@ export function poolNCHW(
     }
   }
   const colStep = <usize>strideW << 4; // bytes from one group of 4 output columns to the next
+  const max3x3Stride2 = isMax && kernelH == 3 && kernelW == 3 && strideW == 2 && dilationH == 1 && dilationW == 1;
   for (let p = 0; p < planes; p++) {
     const plane = x + (<usize>(p * height * width) << 2);
     let src = plane;
@@ -169,6 +207,10 @@ export function poolNCHW(
       const countH = f32x4.splat(<f32>tapCount(oh * strideH - padTop, dilationH, kernelH, height, padBottom, mode));
       const rowStart = src + (<usize>(oh * strideH * rowFloats) << 2);
       const out = outPlane + (<usize>(oh * outW) << 2);
+      if (max3x3Stride2) {
+        maxRow3x3Stride2(rowStart, <usize>rowFloats << 2, outW, out);
+        continue;
+      }
       let from = rowStart;
       for (let ow = 0; ow < outW; ow += 4, from += colStep) {
         let acc = f32x4.splat(isMax ? -Infinity : 0);
