@@ -19,7 +19,7 @@ import { conv2d as referenceConv2d } from '../reference/index.js';
 import { conv2dMultiplyAdds, resolveConv2dFilter, resolveConv2dGeometry } from '../shape.js';
 import { DEFAULT_LAYERS, randomData, SUITE_LAYERS, type LayerSpec } from './layers.js';
 import { renderChart } from './chart.js';
-import { interleavedMedians, interleavedRounds, median, medians, onCallingThread, pairedSpeedUp, type TimedTask } from './timing.js';
+import { interleavedMedians, interleavedRounds, median, medians, onCallingThread, pairedSpeedUp, runContext, type TimedTask } from './timing.js';
 import { benchOps, formatOps } from './ops.js';
 import { benchImages1080p, imageJob } from './images.js';
 import { CoreProbe } from './cores.js';
@@ -282,7 +282,7 @@ export async function runBenchmark(argv: string[]): Promise<void> {
   const log = (text: string) => (jsonToStdout ? process.stderr.write(`${text}\n`) : console.log(text));
   await init({ threads: args.threads });
   const title = `simdconv ${args.peers ? 'vs plain JS, tfjs-backend-wasm and onnxruntime-web' : 'vs plain JS (the reference)'}, one thread, ` +
-    `Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}; medians after warm-up`;
+    `${runContext()}; medians after warm-up`;
   log(`${title}\n`);
   // The ops and the full-HD filters (the suite) run first: once onnxruntime-web is loaded for
   // the layers, every engine in the process measured 20–50% slower here, simdconv included.

@@ -1,8 +1,15 @@
 /// <reference types="node" />
 // How the benchmark times things: tinybench medians, and engines interleaved in rounds.
 
+import { cpus } from 'node:os';
 import { Bench } from 'tinybench';
 import { info, init } from '../index.js';
+
+/** Where and when a bench ran, for its title: Node, the CPU as the OS names it, cores, the date. */
+export function runContext(): string {
+  const cores = cpus();
+  return `Node ${process.versions.node}, ${cores[0]?.model.trim() ?? 'unknown CPU'} × ${cores.length}, ${new Date().toISOString().slice(0, 10)}`;
+}
 
 /**
  * Runs `fn` (or the promise it returns) with init's parallelThreshold at Infinity, so that run()

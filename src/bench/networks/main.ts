@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { info } from '../../index.js';
 import { randomData } from '../layers.js';
 import { setOrtThreads } from '../peers.js';
-import { interleavedRounds, median, pairedSpeedUp, type TimedTask } from '../timing.js';
+import { interleavedRounds, median, pairedSpeedUp, runContext, type TimedTask } from '../timing.js';
 import { CoreProbe } from '../cores.js';
 import { renderChart } from '../chart.js';
 import { multiplyAdds, NETWORKS, OP_KINDS, opKind, parameterCount, toNHWC, valueSize, type Graph, type NetworkName, type NetworkRunner, type OpKind } from './graph.js';
@@ -314,7 +314,7 @@ export async function benchNetworks(options: NetworksOptions, hooks: {
 }): Promise<NetworkResult[]> {
   const { log } = hooks;
   const title = `Whole networks, batch 1, simdconv (resident tensors: prepared convs, add, maxPool2d, globalAvgPool2d; residual adds fused into their conv) vs tfjs-backend-wasm and onnxruntime-web, ` +
-    `Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}; medians of ${options.rounds} interleaved rounds, time ratios paired by round`;
+    `${runContext()}; medians of ${options.rounds} interleaved rounds, time ratios paired by round`;
   log(`${title}\n`);
   const results: NetworkResult[] = [];
   // Children get the same flags, minus the parent's outputs.
