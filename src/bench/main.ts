@@ -19,7 +19,7 @@ import { conv2d as referenceConv2d } from '../reference/index.js';
 import { conv2dMultiplyAdds, resolveConv2dFilter, resolveConv2dGeometry } from '../shape.js';
 import { DEFAULT_LAYERS, randomData, SUITE_LAYERS, type LayerSpec } from './layers.js';
 import { renderChart } from './chart.js';
-import { interleavedMedians, interleavedRounds, median, medians, onCallingThread, pairedSpeedUp, runContext, type TimedTask } from './timing.js';
+import { interleavedRounds, median, medians, onCallingThread, pairedSpeedUp, runContext, type TimedTask } from './timing.js';
 import { benchOps, formatOps } from './ops.js';
 import { benchImages1080p, imageJob } from './images.js';
 import { CoreProbe } from './cores.js';
@@ -34,6 +34,8 @@ export interface LayerResult {
   multiplyAdds: number;
   /** Median milliseconds per call, by engine; absent when not run or unsupported. */
   ms: Partial<Record<Engine, number>>;
+  /** Each interleaved engine's median per round, in round order: ratios between them are paired by round. */
+  rounds: Partial<Record<Engine, number[]>>;
   unsupported: Partial<Record<Engine, string>>;
 }
 
@@ -100,7 +102,7 @@ function prepareLayer(l: LayerSpec) {
 
 async function benchLayer(l: LayerSpec, peers: boolean, resident: boolean): Promise<LayerResult> {
   const { tensors, geometry } = prepareLayer(l);
-  const result: LayerResult = { layer: l.name, multiplyAdds: conv2dMultiplyAdds(geometry), ms: {}, unsupported: {} };
+  const result: LayerResult = { layer: l.name, multiplyAdds: conv2dMultiplyAdds(geometry), ms: {}, rounds: {}, unsupported: {} };
   const fast: TimedTask[] = [];
   const cleanups: Array<() => void> = [];
   for (const layout of ['NCHW', 'NHWC'] as const) {
@@ -133,7 +135,10 @@ async function benchLayer(l: LayerSpec, peers: boolean, resident: boolean): Prom
     add('ort-web', await createOrtRunner(geometry, tensors.NCHW.input.data, tensors.NCHW.weight.data));
   }
   try {
-    for (const [engine, ms] of await interleavedMedians(l.name, fast)) result.ms[engine as Engine] = ms;
+    for (const [engine, values] of await interleavedRounds(l.name, fast)) {
+      result.ms[engine as Engine] = median(values);
+      result.rounds[engine as Engine] = values;
+    }
     // The plain-JS reference takes up to a second a call: three calls after one warm-up.
     const { input, weight, options } = tensors.NCHW;
     const slow = await medians(l.name, [{ name: 'plain JS', run: () => referenceConv2d(input, weight, options) }],
@@ -239,17 +244,27 @@ const gflops = (r: LayerResult, ms: number | undefined) => (ms === undefined ? u
 
 function formatTable(results: LayerResult[], peers: boolean, resident = false): string {
   const engines = ENGINES.filter((e) => (peers || (e !== 'tfjs-wasm' && e !== 'ort-web')) && (resident || !e.endsWith('tensor')));
-  const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '–' : `${(b / a).toFixed(2)}×`);
+  /**
+   * How many times faster `fast` ran than `slow`: paired by round where both were interleaved
+   * (a round in a slow phase of the machine slows both; medians taken from different phases of
+   * this VM were seen 2× apart), else the ratio of medians (plain JS runs on its own).
+   */
+  const speedUp = (r: LayerResult, fast: Engine, slow: Engine): string => {
+    const [a, b] = [r.ms[fast], r.ms[slow]];
+    if (a === undefined || b === undefined) return '–';
+    const paired = r.rounds[fast] && r.rounds[slow] ? pairedSpeedUp(new Map([['slow', r.rounds[slow]!], ['fast', r.rounds[fast]!]]), 'slow', 'fast') : b / a;
+    return `${paired.toFixed(2)}×`;
+  };
   const header = ['layer', 'MMAC', ...engines.map((e) => `${e} GFLOP/s`), 'NCHW ×JS', 'NHWC ×JS', ...(peers ? ['NHWC ×tfjs', 'NCHW ×ort'] : []), ...(peers && resident ? ['NHWC tensor ×tfjs', 'NCHW tensor ×ort'] : []), 'NHWC/NCHW'];
   const body = results.map((r) => [
     r.layer,
     (r.multiplyAdds / 1e6).toFixed(1),
     ...engines.map((e) => (r.unsupported[e] ? 'n/a' : gflops(r, r.ms[e])?.toFixed(2) ?? '–')),
-    ratio(r.ms['simdconv NCHW'], r.ms['plain JS']),
-    ratio(r.ms['simdconv NHWC'], r.ms['plain JS']),
-    ...(peers ? [ratio(r.ms['simdconv NHWC'], r.ms['tfjs-wasm']), ratio(r.ms['simdconv NCHW'], r.ms['ort-web'])] : []),
-    ...(peers && resident ? [ratio(r.ms['simdconv NHWC tensor'], r.ms['tfjs-wasm']), ratio(r.ms['simdconv NCHW tensor'], r.ms['ort-web'])] : []),
-    ratio(r.ms['simdconv NHWC'], r.ms['simdconv NCHW']),
+    speedUp(r, 'simdconv NCHW', 'plain JS'),
+    speedUp(r, 'simdconv NHWC', 'plain JS'),
+    ...(peers ? [speedUp(r, 'simdconv NHWC', 'tfjs-wasm'), speedUp(r, 'simdconv NCHW', 'ort-web')] : []),
+    ...(peers && resident ? [speedUp(r, 'simdconv NHWC tensor', 'tfjs-wasm'), speedUp(r, 'simdconv NCHW tensor', 'ort-web')] : []),
+    speedUp(r, 'simdconv NHWC', 'simdconv NCHW'),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
