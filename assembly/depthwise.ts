@@ -414,7 +414,7 @@ function plane3x3(
   plane: usize, rowFloats: i32, phaseWidth: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
   outHeight: i32, outWidth: i32, weights: usize, bias: f32, activation: i32, alpha: f32, y: usize, outRowPixels: i32,
 ): void {
-  const taps = dilationW != 1 || strideW > 2 ? TAPS_ANY : strideW;
+  const taps = dilationW != 1 ? TAPS_ANY : strideW == 1 ? TAPS_UNIT : strideW == 2 ? TAPS_STRIDE2 : TAPS_ANY;
   // One copy of the loop per tap layout and common activation, so that the pixel loop has no
   // branch on either. Both are literals at each call: AssemblyScript folds only literal
   // arguments into an inlined body (passed on through a parameter, binaryen merged the copies).

@@ -144,7 +144,7 @@ function padPoolPlane(
  * One output row of a 3×3, stride-2 max pool (ResNet's), NCHW: `top` is its first window row,
  * the others `rowBytes` on. Per 4 outputs (8 columns on) the rows' max is taken first, then
  * split into even and odd columns; the third tap column is the even one shifted by a lane, its
- * last lane from the next group's first column (which that group reuses). Reads up to 12
+ * last lane from the next group's first column (which that group reuses). Reads up to 11
  * columns past the row's last window start: within the input's read slack or the plane scratch.
  */
 @inline function maxRow3x3Stride2(top: usize, rowBytes: usize, outW: i32, out: usize): void {

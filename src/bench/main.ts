@@ -19,7 +19,7 @@ import { conv2d as referenceConv2d } from '../reference/index.js';
 import { conv2dMultiplyAdds, resolveConv2dFilter, resolveConv2dGeometry } from '../shape.js';
 import { DEFAULT_LAYERS, randomData, SUITE_LAYERS, type LayerSpec } from './layers.js';
 import { renderChart } from './chart.js';
-import { interleavedRounds, median, medians, onCallingThread, pairedSpeedUp, runContext, type TimedTask } from './timing.js';
+import { interleavedRounds, median, medians, onCallingThread, pairedRatio, pairedSpeedUp, runContext, type TimedTask } from './timing.js';
 import { benchOps, formatOps } from './ops.js';
 import { benchImages1080p, imageJob } from './images.js';
 import { CoreProbe } from './cores.js';
@@ -252,7 +252,8 @@ function formatTable(results: LayerResult[], peers: boolean, resident = false): 
   const speedUp = (r: LayerResult, fast: Engine, slow: Engine): string => {
     const [a, b] = [r.ms[fast], r.ms[slow]];
     if (a === undefined || b === undefined) return '–';
-    const paired = r.rounds[fast] && r.rounds[slow] ? pairedSpeedUp(new Map([['slow', r.rounds[slow]!], ['fast', r.rounds[fast]!]]), 'slow', 'fast') : b / a;
+    const [fastRounds, slowRounds] = [r.rounds[fast], r.rounds[slow]];
+    const paired = fastRounds && slowRounds ? pairedRatio(slowRounds, fastRounds) : b / a;
     return `${paired.toFixed(2)}×`;
   };
   const header = ['layer', 'MMAC', ...engines.map((e) => `${e} GFLOP/s`), 'NCHW ×JS', 'NHWC ×JS', ...(peers ? ['NHWC ×tfjs', 'NCHW ×ort'] : []), ...(peers && resident ? ['NHWC tensor ×tfjs', 'NCHW tensor ×ort'] : []), 'NHWC/NCHW'];

@@ -93,7 +93,10 @@ export async function interleavedMedians(label: string, tasks: TimedTask[], opti
  * round. A paired ratio: a round that falls in a slow phase of the machine slows both sides.
  */
 export function pairedSpeedUp(rounds: Map<string, number[]>, slow: string, fast: string): number {
-  const a = rounds.get(slow)!;
-  const b = rounds.get(fast)!;
-  return median(a.map((ms, i) => ms / b[i]!));
+  return pairedRatio(rounds.get(slow)!, rounds.get(fast)!);
+}
+
+/** pairedSpeedUp on two tasks' times per round, in the same round order. */
+export function pairedRatio(slow: number[], fast: number[]): number {
+  return median(slow.map((ms, i) => ms / fast[i]!));
 }
