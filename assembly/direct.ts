@@ -5,7 +5,7 @@
 // of the K × pixels matrix.
 
 import { ACT_NONE, ACT_RELU, ACT_RELU6 } from "./activation";
-import { loadColumns, rowBiasAt, storeTileRow } from "./vector";
+import { loadColumns, madd, rowBiasAt, storeTileRow } from "./vector";
 
 /** Reductions shorter than this run a copy of the kernel specialised to their activation. */
 const SPECIALISED_MAX_DEPTH: i32 = 32;
@@ -64,17 +64,17 @@ export function directNCHW4x8(
           const b0 = loadColumns(from, strideW);
           const b1 = loadColumns(from + columnStep, strideW);
           let av = v128.load32_splat(a);
-          c00 = f32x4.add(c00, f32x4.mul(av, b0));
-          c01 = f32x4.add(c01, f32x4.mul(av, b1));
+          c00 = madd(av, b0, c00);
+          c01 = madd(av, b1, c01);
           av = v128.load32_splat(a, 4);
-          c10 = f32x4.add(c10, f32x4.mul(av, b0));
-          c11 = f32x4.add(c11, f32x4.mul(av, b1));
+          c10 = madd(av, b0, c10);
+          c11 = madd(av, b1, c11);
           av = v128.load32_splat(a, 8);
-          c20 = f32x4.add(c20, f32x4.mul(av, b0));
-          c21 = f32x4.add(c21, f32x4.mul(av, b1));
+          c20 = madd(av, b0, c20);
+          c21 = madd(av, b1, c21);
           av = v128.load32_splat(a, 12);
-          c30 = f32x4.add(c30, f32x4.mul(av, b0));
-          c31 = f32x4.add(c31, f32x4.mul(av, b1));
+          c30 = madd(av, b0, c30);
+          c31 = madd(av, b1, c31);
           a += 16;
         }
         const validRows = filters - i0;
@@ -145,17 +145,17 @@ export function directNHWC4x8(
           const b0 = v128.load(b);
           const b1 = v128.load(b, 16);
           let av = v128.load32_splat(from);
-          c00 = f32x4.add(c00, f32x4.mul(av, b0));
-          c01 = f32x4.add(c01, f32x4.mul(av, b1));
+          c00 = madd(av, b0, c00);
+          c01 = madd(av, b1, c01);
           av = v128.load32_splat(from + pixelStep);
-          c10 = f32x4.add(c10, f32x4.mul(av, b0));
-          c11 = f32x4.add(c11, f32x4.mul(av, b1));
+          c10 = madd(av, b0, c10);
+          c11 = madd(av, b1, c11);
           av = v128.load32_splat(from + 2 * pixelStep);
-          c20 = f32x4.add(c20, f32x4.mul(av, b0));
-          c21 = f32x4.add(c21, f32x4.mul(av, b1));
+          c20 = madd(av, b0, c20);
+          c21 = madd(av, b1, c21);
           av = v128.load32_splat(from + 3 * pixelStep);
-          c30 = f32x4.add(c30, f32x4.mul(av, b0));
-          c31 = f32x4.add(c31, f32x4.mul(av, b1));
+          c30 = madd(av, b0, c30);
+          c31 = madd(av, b1, c31);
           b += 32;
         }
         const validCols = filters - j0;

@@ -11,7 +11,7 @@
 
 import { applyActivation } from "./activation";
 import { gemm4x8InPlaceB, gemm4x8Packed, gemm4x8InPlaceA, gemm4x8PackingA } from "./gen/gemm-tiles";
-import { storeTileRow, tileBias } from "./vector";
+import { madd, storeTileRow, tileBias } from "./vector";
 
 /**
  * rowBias / colBias: pointer to one float per row / per column, or 0 for none. colBias must be
@@ -96,14 +96,14 @@ function gemvRow(
     const end = b0 + panelBytes;
     while (b0 < end) {
       const av = v128.load32_splat(ak);
-      c0 = f32x4.add(c0, f32x4.mul(av, v128.load(b0)));
-      c1 = f32x4.add(c1, f32x4.mul(av, v128.load(b0, 16)));
-      c2 = f32x4.add(c2, f32x4.mul(av, v128.load(b0 + d1)));
-      c3 = f32x4.add(c3, f32x4.mul(av, v128.load(b0 + d1, 16)));
-      c4 = f32x4.add(c4, f32x4.mul(av, v128.load(b0 + d2)));
-      c5 = f32x4.add(c5, f32x4.mul(av, v128.load(b0 + d2, 16)));
-      c6 = f32x4.add(c6, f32x4.mul(av, v128.load(b0 + d3)));
-      c7 = f32x4.add(c7, f32x4.mul(av, v128.load(b0 + d3, 16)));
+      c0 = madd(av, v128.load(b0), c0);
+      c1 = madd(av, v128.load(b0, 16), c1);
+      c2 = madd(av, v128.load(b0 + d1), c2);
+      c3 = madd(av, v128.load(b0 + d1, 16), c3);
+      c4 = madd(av, v128.load(b0 + d2), c4);
+      c5 = madd(av, v128.load(b0 + d2, 16), c5);
+      c6 = madd(av, v128.load(b0 + d3), c6);
+      c7 = madd(av, v128.load(b0 + d3, 16), c7);
       b0 += 32;
       ak += aStepBytes;
     }
@@ -119,8 +119,8 @@ function gemvRow(
     let ak = a;
     while (bk < end) {
       const av = v128.load32_splat(ak);
-      c0 = f32x4.add(c0, f32x4.mul(av, v128.load(bk)));
-      c1 = f32x4.add(c1, f32x4.mul(av, v128.load(bk, 16)));
+      c0 = madd(av, v128.load(bk), c0);
+      c1 = madd(av, v128.load(bk, 16), c1);
       bk += 32;
       ak += aStepBytes;
     }
@@ -160,14 +160,14 @@ function gemvColumn(
     let bk = b;
     while (a0 < end) {
       const bv = v128.load32_splat(bk);
-      c0 = f32x4.add(c0, f32x4.mul(v128.load(a0), bv));
-      c1 = f32x4.add(c1, f32x4.mul(v128.load(a0 + panelBytes), bv));
-      c2 = f32x4.add(c2, f32x4.mul(v128.load(a0 + 2 * panelBytes), bv));
-      c3 = f32x4.add(c3, f32x4.mul(v128.load(a0 + 3 * panelBytes), bv));
-      c4 = f32x4.add(c4, f32x4.mul(v128.load(a0 + 4 * panelBytes), bv));
-      c5 = f32x4.add(c5, f32x4.mul(v128.load(a0 + 5 * panelBytes), bv));
-      c6 = f32x4.add(c6, f32x4.mul(v128.load(a0 + 6 * panelBytes), bv));
-      c7 = f32x4.add(c7, f32x4.mul(v128.load(a0 + 7 * panelBytes), bv));
+      c0 = madd(v128.load(a0), bv, c0);
+      c1 = madd(v128.load(a0 + panelBytes), bv, c1);
+      c2 = madd(v128.load(a0 + 2 * panelBytes), bv, c2);
+      c3 = madd(v128.load(a0 + 3 * panelBytes), bv, c3);
+      c4 = madd(v128.load(a0 + 4 * panelBytes), bv, c4);
+      c5 = madd(v128.load(a0 + 5 * panelBytes), bv, c5);
+      c6 = madd(v128.load(a0 + 6 * panelBytes), bv, c6);
+      c7 = madd(v128.load(a0 + 7 * panelBytes), bv, c7);
       a0 += 16;
       bk += bStepBytes;
     }
@@ -186,7 +186,7 @@ function gemvColumn(
     let c0 = zero;
     let bk = b;
     while (ak < end) {
-      c0 = f32x4.add(c0, f32x4.mul(v128.load(ak), v128.load32_splat(bk)));
+      c0 = madd(v128.load(ak), v128.load32_splat(bk), c0);
       ak += 16;
       bk += bStepBytes;
     }

@@ -17,7 +17,7 @@
 // of each transform.
 
 import { applyActivation } from "./activation";
-import { storeLanes } from "./vector";
+import { madd, storeLanes } from "./vector";
 
 // ---------------------------------------------------------------------------------------------
 // Weights: U[ξ][Mp/8][Cp][8] = G g Gᵀ, computed in f64 and rounded once.
@@ -291,17 +291,17 @@ export function winogradGemm(
           const b0 = v128.load(b);
           const b1 = v128.load(b, 16);
           let av = v128.load32_splat(a0);
-          c00 = f32x4.add(c00, f32x4.mul(av, b0));
-          c01 = f32x4.add(c01, f32x4.mul(av, b1));
+          c00 = madd(av, b0, c00);
+          c01 = madd(av, b1, c01);
           av = v128.load32_splat(a1);
-          c10 = f32x4.add(c10, f32x4.mul(av, b0));
-          c11 = f32x4.add(c11, f32x4.mul(av, b1));
+          c10 = madd(av, b0, c10);
+          c11 = madd(av, b1, c11);
           av = v128.load32_splat(a2);
-          c20 = f32x4.add(c20, f32x4.mul(av, b0));
-          c21 = f32x4.add(c21, f32x4.mul(av, b1));
+          c20 = madd(av, b0, c20);
+          c21 = madd(av, b1, c21);
           av = v128.load32_splat(a3);
-          c30 = f32x4.add(c30, f32x4.mul(av, b0));
-          c31 = f32x4.add(c31, f32x4.mul(av, b1));
+          c30 = madd(av, b0, c30);
+          c31 = madd(av, b1, c31);
           a0 += 4;
           a1 += 4;
           a2 += 4;

@@ -7,8 +7,9 @@
 // read in place, row-major with a stride (see assembly/gemm.ts). The reduction runs K_UNROLL
 // steps per loop iteration with constant load offsets, so the pointer bumps and the loop test
 // are paid once per K_UNROLL steps; a scalar-step loop finishes the remainder. Every output is
-// the same sum in the same order (mul, then add, k = 0, 1, …) whatever the tile, so results
-// stay bitwise identical across tiles, row bands and thread counts.
+// the same sum in the same order (k = 0, 1, …, each step one madd: mul then add, or one FMA in
+// the relaxed-SIMD build) whatever the tile, so results stay bitwise identical across tiles,
+// row bands and thread counts within a build.
 //
 // usage: node scripts/gen-gemm.mjs [out.ts]   (default assembly/gen/gemm-tiles.ts)
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -63,7 +64,7 @@ function step(kernel, s, unrolled) {
   }
   for (const r of range(kernel.rows)) {
     lines.push(`av = ${aSplat(kernel, r, s, unrolled)};`);
-    lines.push(`c${r}0 = f32x4.add(c${r}0, f32x4.mul(av, b0));`, `c${r}1 = f32x4.add(c${r}1, f32x4.mul(av, b1));`);
+    lines.push(`c${r}0 = madd(av, b0, c${r}0);`, `c${r}1 = madd(av, b1, c${r}1);`);
   }
   return lines;
 }
@@ -200,7 +201,7 @@ export function generate(kernels = KERNELS) {
 
 import { ACT_NONE, ACT_RELU, ACT_RELU6 } from "../activation";
 import { packRowGroup } from "../pack";
-import { storeTileRow, tileBias } from "../vector";
+import { madd, storeTileRow, tileBias } from "../vector";
 
 /** Reductions shorter than this run a copy of the tiles specialised to their activation. */
 const SPECIALISED_MAX_DEPTH: i32 = 32;
