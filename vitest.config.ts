@@ -14,6 +14,12 @@ const chromiumArgs = [
   '--disable-sync', '--no-first-run',
 ];
 
+/** The files that check numbers against the reference and the peers, rerun on the FMA build. */
+const RELAXED_SIMD_SUITES = [
+  'conformance', 'forced-paths', 'fuzz', 'conv1d', 'conv3d', 'conv-transpose2d', 'residual', 'threads', 'image', 'seed',
+  'networks.node', 'oracle-tfjs.node', 'oracle-ort.node',
+].map((name) => `tests/${name}.test.ts`);
+
 export default defineConfig({
   resolve: { alias },
   test: {
@@ -25,6 +31,18 @@ export default defineConfig({
           environment: 'node',
           include: ['tests/**/*.test.ts'],
           exclude: ['tests/**/*.browser.test.ts'],
+          testTimeout: 120_000,
+        },
+      },
+      {
+        resolve: { alias },
+        // The numeric suites again on the relaxed-SIMD (fused multiply-add) build, which 'auto'
+        // does not pick on Node 20 (Chromium, which validates relaxed SIMD, runs it for every file).
+        test: {
+          name: 'node-relaxed-simd',
+          environment: 'node',
+          include: RELAXED_SIMD_SUITES,
+          setupFiles: ['tests/setup/relaxed-simd.ts'],
           testTimeout: 120_000,
         },
       },

@@ -52,6 +52,8 @@ Options:
   --threads <n>     also each layer on a pool of n worker threads (runAsync) against one
   --json            print the figures as JSON on stdout (the table goes to stderr)
   --filter <text>   only the layers whose name contains <text>
+  --isa <isa>       simdconv's kernel build: auto (default), simd128 or relaxed-simd (fused
+                    multiply-add; on Node 20 this turns on V8's --experimental-wasm-relaxed-simd)
   --networks        whole networks (MobileNetV2, ResNet-18 at 224²) against both peers instead
                     (needs them installed, as --peers); with --profile (time per node and op
                     kind) and --rounds <n> (interleaved rounds, default 5)`,
@@ -227,7 +229,7 @@ function infoCommand(args: string[]): void {
 }
 
 async function benchCommand(args: string[]): Promise<void> {
-  const { values, positional } = parseFlags(args, ['filter', 'threads', 'rounds'], ['suite', 'peers', 'json', 'networks', 'profile']);
+  const { values, positional } = parseFlags(args, ['filter', 'threads', 'rounds', 'isa'], ['suite', 'peers', 'json', 'networks', 'profile']);
   if (positional.length > 0) throw new UsageError(`bench takes no file arguments, got ${positional.join(' ')}`);
   if (values.peers === true || values.networks === true) {
     for (const name of ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', 'onnxruntime-web']) {
@@ -247,6 +249,7 @@ async function benchCommand(args: string[]): Promise<void> {
     ...(values.json === true ? ['--json', '-'] : []),
     ...(typeof values.filter === 'string' ? ['--filter', values.filter] : []),
     ...(typeof values.threads === 'string' ? ['--threads', values.threads] : []),
+    ...(typeof values.isa === 'string' ? ['--isa', values.isa] : []),
   ]);
 }
 

@@ -1,5 +1,5 @@
 // simdconv: convolution in WebAssembly SIMD behind a TypeScript API.
-export { info, init, terminate, type Info, type InitOptions } from './runtime.js';
+export { info, init, terminate, type Info, type InitOptions, type Isa } from './runtime.js';
 export * from './ops/registry.js';
 export { keep, memory, tensor, Tensor, tidy, type MemoryInfo } from './memory/tensor.js';
 export type { OutputFor, Prepared, TensorInput } from './core/prepared.js';

@@ -39,6 +39,9 @@ describe('init', () => {
       [{ threads: '2' }, TypeError, /^init: options\.threads must be a positive integer, got string 2$/],
       [{ threads: null }, TypeError, /^init: options\.threads must be a positive integer, got object null$/],
       [{ parallelThreshold: '5' }, TypeError, /^init: options\.parallelThreshold must be a number >= 0, got string 5$/],
+      [{ isa: 'avx2' }, RangeError, /^init: options\.isa must be 'auto', 'simd128' or 'relaxed-simd', got 'avx2'$/],
+      [{ isa: 'SIMD128' }, RangeError, /^init: options\.isa must be 'auto', 'simd128' or 'relaxed-simd', got 'SIMD128'$/],
+      [{ isa: 1 }, TypeError, /^init: options\.isa must be 'auto', 'simd128' or 'relaxed-simd', got number 1$/],
     ];
     for (const [options, type, message] of bad) {
       let returned: Promise<void> | undefined;
@@ -52,6 +55,28 @@ describe('init', () => {
 
   it('the reference needs no init()', () => {
     expect(Array.from(referenceConv2d(x, w).data)).toEqual([10]);
+  });
+
+  it("'auto' loads the relaxed-SIMD build exactly where the engine validates relaxed SIMD as it stands", async () => {
+    // f32x4.relaxed_madd of three zero vectors, written here independently of the library's probe.
+    const v128Zero = [0xfd, 0x0c, ...Array<number>(16).fill(0)];
+    const body = [0x00, ...v128Zero, ...v128Zero, ...v128Zero, 0xfd, 0x85, 0x02, 0x0b];
+    const probe = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7b, 3, 2, 1, 0, 10, body.length + 2, 1, body.length, ...body]);
+    const engineHasRelaxedSimd = WebAssembly.validate(probe);
+    await init();
+    expect(info().isa).toBe(engineHasRelaxedSimd ? 'relaxed-simd' : 'simd128');
+    // The build is fixed by the first init: asking for the other one later rejects and says so;
+    // asking for the loaded one or 'auto' resolves.
+    const other = info().isa === 'simd128' ? 'relaxed-simd' : 'simd128';
+    await expect(init({ isa: other })).rejects.toThrowError(new RegExp(`^init: options\\.isa '${other}' cannot replace the '${info().isa}' build already loaded`));
+    await init({ isa: info().isa });
+    await init({ isa: 'auto' });
+    expect(Array.from(conv2d(x, w).data)).toEqual([10]);
+    // The build in use shows in the numbers: −1·(1 + 2⁻¹¹) + (1 + 2⁻¹²)² is 0 with mul then add
+    // (the product's tie rounds to even) and 2⁻²⁴ with one fused multiply-add.
+    const a = 1 + 2 ** -12;
+    const sum = conv2d({ data: new Float32Array([-1, a]), shape: [1, 2, 1, 1] }, { data: new Float32Array([1 + 2 ** -11, a]), shape: [1, 2, 1, 1] }, { algorithm: 'gemm' });
+    expect(sum.data[0]).toBe(engineHasRelaxedSimd ? 2 ** -24 : 0);
   });
 
   it('is idempotent: concurrent and repeated calls share one instance', async () => {

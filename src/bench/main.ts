@@ -10,11 +10,12 @@
 //   npm run bench -- --networks    MobileNetV2 and ResNet-18 against the peers instead (networks/main.ts;
 //                                  also --profile, --rounds N, --network NAME, --threads N; --json merges a networks section)
 //   flags: --layers default|suite  --peers  --threads N  --json FILE|-  --svg FILE  --readme  --filter TEXT  --no-images  --resident
+//   --isa auto|simd128|relaxed-simd   simdconv's kernel build (init's isa; default auto), in every mode
 
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createConv2d, info, init, tensor, type Conv2dOptions, type Layout, type TensorData } from '../index.js';
+import { createConv2d, info, init, tensor, type Conv2dOptions, type InitOptions, type Layout, type TensorData } from '../index.js';
 import { conv2d as referenceConv2d } from '../reference/index.js';
 import { conv2dMultiplyAdds, resolveConv2dFilter, resolveConv2dGeometry } from '../shape.js';
 import { DEFAULT_LAYERS, randomData, SUITE_LAYERS, type LayerSpec } from './layers.js';
@@ -285,18 +286,28 @@ function replaceReadmeSection(name: string, text: string): void {
 }
 
 /** The benchmark with command-line flags (see the top of this file). */
+/** init's `isa` from --isa (default 'auto'); child processes get the same argv, so the same build. */
+function isaArg(argv: string[]): InitOptions['isa'] {
+  const i = argv.indexOf('--isa');
+  if (i < 0) return 'auto';
+  const isa = argv[i + 1];
+  if (isa !== 'auto' && isa !== 'simd128' && isa !== 'relaxed-simd') throw new RangeError(`--isa must be auto, simd128 or relaxed-simd, got ${String(isa)}`);
+  return isa;
+}
+
 export async function runBenchmark(argv: string[]): Promise<void> {
-  if (argv.includes('--networks')) return runNetworks(argv);
+  const isa = isaArg(argv);
+  if (argv.includes('--networks')) return runNetworks(argv, isa);
   const args = parseArgs(argv);
   if (argv.includes('--threads-child')) {
-    await init({ threads: args.threads });
+    await init({ threads: args.threads, isa });
     process.stdout.write(JSON.stringify(await benchThreads(args.layers, args.threads, args.peers)));
     return;
   }
   // `--json -` prints the figures as JSON on stdout and everything else on stderr.
   const jsonToStdout = args.json === '-';
   const log = (text: string) => (jsonToStdout ? process.stderr.write(`${text}\n`) : console.log(text));
-  await init({ threads: args.threads });
+  await init({ threads: args.threads, isa });
   const title = `simdconv ${args.peers ? 'vs plain JS, tfjs-backend-wasm and onnxruntime-web' : 'vs plain JS (the reference)'}, one thread, ` +
     `${runContext()}; medians after warm-up`;
   log(`${title}\n`);
@@ -343,10 +354,10 @@ export async function runBenchmark(argv: string[]): Promise<void> {
 }
 
 /** --networks: the whole-network benchmark (networks/main.ts) instead of the layers. */
-async function runNetworks(argv: string[]): Promise<void> {
+async function runNetworks(argv: string[], isa: InitOptions['isa']): Promise<void> {
   const options = parseNetworksArgs(argv);
   if (argv.includes('--threads-child')) {
-    await init({ threads: options.threads });
+    await init({ threads: options.threads, isa });
     return networksChild(argv);
   }
   const log = (text: string) => (options.json === '-' ? process.stderr.write(`${text}\n`) : console.log(text));
@@ -357,6 +368,6 @@ async function runNetworks(argv: string[]): Promise<void> {
     log(`updated the networks table in README.md from ${from}`);
     return;
   }
-  await init({ threads: 1 }); // the main rounds are all one thread; --threads N runs in the child
+  await init({ threads: 1, isa }); // the main rounds are all one thread; --threads N runs in the child
   await benchNetworks(options, { log, inChild: childStdout, replaceReadme: replaceReadmeSection, argv });
 }

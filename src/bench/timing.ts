@@ -8,7 +8,7 @@ import { info, init } from '../index.js';
 /** Where and when a bench ran, for its title: Node, the CPU as the OS names it, cores, the date. */
 export function runContext(): string {
   const cores = cpus();
-  return `Node ${process.versions.node}, ${cores[0]?.model.trim() ?? 'unknown CPU'} × ${cores.length}, ${new Date().toISOString().slice(0, 10)}`;
+  return `Node ${process.versions.node}, ${cores[0]?.model.trim() ?? 'unknown CPU'} × ${cores.length}, simdconv ${info().isa} build, ${new Date().toISOString().slice(0, 10)}`;
 }
 
 /**
