@@ -285,7 +285,6 @@ function replaceReadmeSection(name: string, text: string): void {
   writeFileSync(readme, `${content.slice(0, content.indexOf(start) + start.length)}\n${text}\n${content.slice(content.indexOf(end))}`);
 }
 
-/** The benchmark with command-line flags (see the top of this file). */
 /** init's `isa` from --isa (default 'auto'); child processes get the same argv, so the same build. */
 function isaArg(argv: string[]): InitOptions['isa'] {
   const i = argv.indexOf('--isa');
@@ -295,6 +294,7 @@ function isaArg(argv: string[]): InitOptions['isa'] {
   return isa;
 }
 
+/** The benchmark with command-line flags (see the top of this file). */
 export async function runBenchmark(argv: string[]): Promise<void> {
   const isa = isaArg(argv);
   if (argv.includes('--networks')) return runNetworks(argv, isa);
@@ -364,7 +364,8 @@ async function runNetworks(argv: string[], isa: InitOptions['isa']): Promise<voi
   // --readme --from-json FILE: the README table from a saved run, without rerunning.
   const from = argv[argv.indexOf('--from-json') + 1];
   if (argv.includes('--from-json') && from) {
-    replaceReadmeSection('networks', networksTableFromJson(from));
+    const { section, text } = networksTableFromJson(from);
+    replaceReadmeSection(section, text);
     log(`updated the networks table in README.md from ${from}`);
     return;
   }

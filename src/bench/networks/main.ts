@@ -354,16 +354,25 @@ export async function benchNetworks(options: NetworksOptions, hooks: {
   }
   if (options.readme) {
     const speedUps = formatSpeedUps(results);
-    hooks.replaceReadme('networks', `${title}:\n\n${table}${speedUps ? `\n\n${speedUps}` : ''}`);
+    hooks.replaceReadme(networksReadmeSection(title), `${title}:\n\n${table}${speedUps ? `\n\n${speedUps}` : ''}`);
     log('updated the networks table in README.md');
   }
   return results;
 }
 
-/** The README table from a results file's networks section (what --readme writes, without a rerun). */
-export function networksTableFromJson(file: string): string {
+/**
+ * The README section a networks table goes to: one per kernel build, which its title names
+ * (runContext), so that the README shows the SIMD128 figures beside the relaxed-SIMD ones.
+ */
+export function networksReadmeSection(title: string): string {
+  return title.includes('simdconv simd128 build') ? 'networks-simd128' : 'networks';
+}
+
+/** The README section and table from a results file's networks section (what --readme writes, without a rerun). */
+export function networksTableFromJson(file: string): { section: string; text: string } {
   const json = JSON.parse(readFileSync(file, 'utf8')) as { networks?: { title: string; results: NetworkResult[] } };
   if (!json.networks) throw new Error(`${file} has no networks section: run npm run bench -- --networks first`);
   const speedUps = formatSpeedUps(json.networks.results);
-  return `${json.networks.title}:\n\n${formatNetworks(json.networks.results)}${speedUps ? `\n\n${speedUps}` : ''}`;
+  const text = `${json.networks.title}:\n\n${formatNetworks(json.networks.results)}${speedUps ? `\n\n${speedUps}` : ''}`;
+  return { section: networksReadmeSection(json.networks.title), text };
 }
