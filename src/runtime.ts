@@ -25,9 +25,9 @@ export interface InitOptions {
    * Which kernel build to load. 'relaxed-simd' computes each multiply-add of the GEMM, direct
    * and Winograd inner loops as one fused multiply-add (one rounding instead of two: results
    * differ from the SIMD128 build in the last bits, within the documented tolerances); the
-   * GEMM kernel alone ran 1.16–1.42× faster on MobileNetV2's 1×1 shapes. 'auto' (the default) loads it wherever the engine validates
-   * relaxed SIMD as it stands (Chromium 114+, Node 22+, or a Node 20 started with
-   * --experimental-wasm-relaxed-simd), else 'simd128'. Asking for 'relaxed-simd' on Node 20 turns
+   * GEMM kernel alone ran 1.16–1.42× faster on MobileNetV2's 1×1 shapes. 'auto' (the default)
+   * loads it wherever the engine validates relaxed SIMD as it stands (Chromium 114+, Node 22+,
+   * or a Node 20 started with --experimental-wasm-relaxed-simd), else 'simd128'. Asking for 'relaxed-simd' on Node 20 turns
    * on V8's experimental flag --experimental-wasm-relaxed-simd for the process
    * (v8.setFlagsFromString); on an engine that cannot run it, init rejects and says why. The build
    * is chosen by the first init; info().isa tells which one runs, on the workers too.
