@@ -17,6 +17,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createConv2d, info, init, tensor, type Conv2dOptions, type InitOptions, type Layout, type TensorData } from '../index.js';
 import { conv2d as referenceConv2d } from '../reference/index.js';
+import { getRuntime } from '../runtime.js';
+import { tensorPointer } from '../memory/tensor.js';
 import { conv2dMultiplyAdds, resolveConv2dFilter, resolveConv2dGeometry } from '../shape.js';
 import { DEFAULT_LAYERS, randomData, SUITE_LAYERS, type LayerSpec } from './layers.js';
 import { renderChart } from './chart.js';
@@ -30,13 +32,23 @@ import { benchNetworks, networksChild, networksTableFromJson, parseNetworksArgs 
 export const ENGINES = ['simdconv NCHW', 'simdconv NHWC', 'simdconv NCHW tensor', 'simdconv NHWC tensor', 'plain JS', 'tfjs-wasm', 'ort-web'] as const;
 export type Engine = (typeof ENGINES)[number];
 
+/**
+ * Not an engine: the data movement every `{ data, shape }` call must do whatever its kernel,
+ * timed in the same rounds: the input copied into WebAssembly memory (tensor()), one pass in
+ * memory that reads and writes as many floats as the smaller of input and output (the least any
+ * kernel touches, at memcpy speed and with no arithmetic), and a fresh output array read back
+ * (dataSync()). Its time bounds what any `{ data, shape }` call can reach.
+ */
+export const COPY_FLOOR = 'copy floor';
+type Timed = Engine | typeof COPY_FLOOR;
+
 export interface LayerResult {
   layer: string;
   multiplyAdds: number;
-  /** Median milliseconds per call, by engine; absent when not run or unsupported. */
-  ms: Partial<Record<Engine, number>>;
-  /** Each interleaved engine's median per round, in round order: ratios between them are paired by round. */
-  rounds: Partial<Record<Engine, number[]>>;
+  /** Median milliseconds per call, by engine (and the copy floor); absent when not run or unsupported. */
+  ms: Partial<Record<Timed, number>>;
+  /** Each interleaved task's median per round, in round order: ratios between them are paired by round. */
+  rounds: Partial<Record<Timed, number[]>>;
   unsupported: Partial<Record<Engine, string>>;
 }
 
@@ -106,6 +118,21 @@ async function benchLayer(l: LayerSpec, peers: boolean, resident: boolean): Prom
   const result: LayerResult = { layer: l.name, multiplyAdds: conv2dMultiplyAdds(geometry), ms: {}, rounds: {}, unsupported: {} };
   const fast: TimedTask[] = [];
   const cleanups: Array<() => void> = [];
+  const { input: nchwInput } = tensors.NCHW;
+  const outputShape = [geometry.batch, geometry.outChannels, geometry.outH, geometry.outW];
+  const output = tensor(new Float32Array(outputShape.reduce((a, b) => a * b)), outputShape);
+  cleanups.push(() => output.dispose());
+  const passBytes = 4 * Math.min(nchwInput.data.length, output.size);
+  fast.push({
+    name: COPY_FLOOR,
+    run: () => {
+      const x = tensor(nchwInput.data, nchwInput.shape);
+      const from = tensorPointer(x, 'x');
+      new Uint8Array(getRuntime().memory.buffer).copyWithin(tensorPointer(output, 'output'), from, from + passBytes);
+      x.dispose();
+      output.dataSync();
+    },
+  });
   for (const layout of ['NCHW', 'NHWC'] as const) {
     const { input, weight, options } = tensors[layout];
     const conv = createConv2d(weight, options);
@@ -137,8 +164,8 @@ async function benchLayer(l: LayerSpec, peers: boolean, resident: boolean): Prom
   }
   try {
     for (const [engine, values] of await interleavedRounds(l.name, fast)) {
-      result.ms[engine as Engine] = median(values);
-      result.rounds[engine as Engine] = values;
+      result.ms[engine as Timed] = median(values);
+      result.rounds[engine as Timed] = values;
     }
     // The plain-JS reference takes up to a second a call: three calls after one warm-up.
     const { input, weight, options } = tensors.NCHW;
@@ -250,14 +277,14 @@ function formatTable(results: LayerResult[], peers: boolean, resident = false): 
    * (a round in a slow phase of the machine slows both; medians taken from different phases of
    * this VM were seen 2× apart), else the ratio of medians (plain JS runs on its own).
    */
-  const speedUp = (r: LayerResult, fast: Engine, slow: Engine): string => {
+  const speedUp = (r: LayerResult, fast: Timed, slow: Timed): string => {
     const [a, b] = [r.ms[fast], r.ms[slow]];
     if (a === undefined || b === undefined) return '–';
     const [fastRounds, slowRounds] = [r.rounds[fast], r.rounds[slow]];
     const paired = fastRounds && slowRounds ? pairedRatio(slowRounds, fastRounds) : b / a;
     return `${paired.toFixed(2)}×`;
   };
-  const header = ['layer', 'MMAC', ...engines.map((e) => `${e} GFLOP/s`), 'NCHW ×JS', 'NHWC ×JS', ...(peers ? ['NHWC ×tfjs', 'NCHW ×ort'] : []), ...(peers && resident ? ['NHWC tensor ×tfjs', 'NCHW tensor ×ort'] : []), 'NHWC/NCHW'];
+  const header = ['layer', 'MMAC', ...engines.map((e) => `${e} GFLOP/s`), 'NCHW ×JS', 'NHWC ×JS', ...(peers ? ['NHWC ×tfjs', 'NCHW ×ort'] : []), ...(peers && resident ? ['NHWC tensor ×tfjs', 'NCHW tensor ×ort'] : []), 'NHWC/NCHW', 'JS/floor', ...(peers ? ['ort/floor'] : [])];
   const body = results.map((r) => [
     r.layer,
     (r.multiplyAdds / 1e6).toFixed(1),
@@ -267,6 +294,9 @@ function formatTable(results: LayerResult[], peers: boolean, resident = false): 
     ...(peers ? [speedUp(r, 'simdconv NHWC', 'tfjs-wasm'), speedUp(r, 'simdconv NCHW', 'ort-web')] : []),
     ...(peers && resident ? [speedUp(r, 'simdconv NHWC tensor', 'tfjs-wasm'), speedUp(r, 'simdconv NCHW tensor', 'ort-web')] : []),
     speedUp(r, 'simdconv NHWC', 'simdconv NCHW'),
+    // The most a `{ data, shape }` call could reach over plain JS and ORT with no compute at all.
+    speedUp(r, COPY_FLOOR, 'plain JS'),
+    ...(peers ? [speedUp(r, COPY_FLOOR, 'ort-web')] : []),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
