@@ -320,6 +320,33 @@ describe('a { data, shape } input written straight into the padded layout its pa
   });
 });
 
+describe('depthwise 3×3 at stride 2 on NCHW planes', () => {
+  it('matches the reference on every width residue, from { data, shape } and from a Tensor, one prepared conv over every width', () => {
+    const random = seededRandom(23);
+    for (const padding of ['same', 'valid', { top: 0, bottom: 2, left: 2, right: 1 }] as const) {
+      const C = 3;
+      const w = randomTensor(random, [C, 1, 3, 3]);
+      const options = { padding, stride: 2, groups: C, algorithm: 'depthwise' as const, activation: pick(random, ['none', 'relu6'] as const) };
+      // One prepared conv over every width: a border left non-zero by a wider input would show.
+      const conv = createConv2d(w, options);
+      for (let W = 3; W <= 44; W++) {
+        const H = randomInt(random, 3, 9);
+        const x = randomTensor(random, [pick(random, [1, 2]), C, H, W]);
+        x.data.forEach((_, i) => (x.data[i] = x.data[i]! * 1000));
+        const label = `${JSON.stringify(padding)} ${H}×${W}`;
+        const y = conv.run(x);
+        expectMatchesReference(y, x, w, options, label);
+        const t = resident(x);
+        const fromTensor = conv.run(t);
+        expect(same(fromTensor.dataSync(), y.data), `${label} Tensor`).toBe(true);
+        fromTensor.dispose();
+        t.dispose();
+      }
+      conv.dispose();
+    }
+  });
+});
+
 describe('async calls', () => {
   it('runAsync and *Async given { data, shape } copy the input at the call', async () => {
     const random = seededRandom(8);
