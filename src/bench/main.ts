@@ -19,7 +19,7 @@ import { createConv2d, info, init, tensor, type Conv2dOptions, type InitOptions,
 import { conv2d as referenceConv2d } from '../reference/index.js';
 import { getRuntime } from '../runtime.js';
 import { tensorPointer } from '../memory/tensor.js';
-import { conv2dMultiplyAdds, resolveConv2dFilter, resolveConv2dGeometry } from '../shape.js';
+import { conv2dMultiplyAdds, conv2dOutputShape, resolveConv2dFilter, resolveConv2dGeometry } from '../shape.js';
 import { DEFAULT_LAYERS, randomData, SUITE_LAYERS, type LayerSpec } from './layers.js';
 import { renderChart } from './chart.js';
 import { interleavedRounds, median, medians, onCallingThread, pairedRatio, pairedSpeedUp, runContext, type TimedTask } from './timing.js';
@@ -119,7 +119,7 @@ async function benchLayer(l: LayerSpec, peers: boolean, resident: boolean): Prom
   const fast: TimedTask[] = [];
   const cleanups: Array<() => void> = [];
   const { input: nchwInput } = tensors.NCHW;
-  const outputShape = [geometry.batch, geometry.outChannels, geometry.outH, geometry.outW];
+  const outputShape = conv2dOutputShape(geometry);
   const output = tensor(new Float32Array(outputShape.reduce((a, b) => a * b)), outputShape);
   cleanups.push(() => output.dispose());
   const passBytes = 4 * Math.min(nchwInput.data.length, output.size);
