@@ -303,7 +303,8 @@ export const PLANE_COLUMNS: i32 = 32;
 const PLANE_ROW_BAND: i32 = 8;
 
 /**
- * NCHW, `channels` planes of one image (or a band of its rows). Each plane is first copied into
+ * NCHW, `channels` planes of one image (or a band of its rows). A stride-1 3×3 window with one
+ * zero column each side reads each plane where it lies (planeInPlace3x3). Otherwise each plane is first copied into
  * `scratch` with zero borders and its columns split by phase: a padded row of stride-s columns
  * becomes s rows of `phaseWidth` (phase p holds padded columns p, p + s, p + 2s, ...). Output
  * column o then reads tap kw·d at phase (kw·d) % s, column o + (kw·d) / s: contiguous for every
@@ -323,6 +324,19 @@ export function depthwiseNCHW(
   outHeight: i32, outWidth: i32, weights: usize, bias: usize, activation: i32, alpha: f32,
   y: usize, outPlane: i32, outRowPixels: i32,
 ): void {
+  // MobileNet's stride-1 'same' 3×3 reads each plane where it lies: copying it into a padded
+  // plane first cost a resident 1024² plane 27% of its time.
+  if (copies && kernelH == 3 && kernelW == 3 && strideH == 1 && strideW == 1 && dilationH == 1 && dilationW == 1 &&
+      padLeft == 1 && outWidth == cols && cols == srcRow) {
+    // A zero row stands in for the rows above and below the image (scratch is a padded plane).
+    memory.fill(scratch, 0, <usize>(cols + 8) << 2);
+    for (let c = 0; c < channels; c++) {
+      const planeBias = bias != 0 ? load<f32>(bias + (<usize>c << 2)) : 0;
+      planeInPlace3x3(src + (<usize>c * <usize>srcPlane << 2), cols, rows, padTop, scratch, outHeight,
+        weights + (<usize>(c * 9) << 2), planeBias, activation, alpha, y + (<usize>c * <usize>outPlane << 2), outRowPixels);
+    }
+    return;
+  }
   const rowFloats = strideW * phaseWidth;
   // Source columns past the phase rows are never read.
   const copiedCols = max(0, min(cols, rowFloats - padLeft));
@@ -482,6 +496,89 @@ const WHOLE_ROWS_BYTES: i32 = 16384;
       }
     }
   }
+}
+
+/**
+ * A 3×3, stride-1 plane with one zero column each side, read where it lies (`width` floats per
+ * row, `rows` real rows placed `padTop` rows down; the rows above and below are `zeroRow`).
+ * Output row i reads padded rows i, i + 1, i + 2. The windows read columns -1 and `width` from
+ * the neighbouring rows' ends; those lanes are masked to +0, the zero a padded copy holds, so the
+ * sums are the padded path's, bit for bit.
+ */
+function planeInPlace3x3(
+  src: usize, width: i32, rows: i32, padTop: i32, zeroRow: usize, outHeight: i32,
+  weights: usize, bias: f32, activation: i32, alpha: f32, y: usize, outRowPixels: i32,
+): void {
+  if (activation == ACT_NONE) planeInPlace3x3With(src, width, rows, padTop, zeroRow, outHeight, weights, bias, ACT_NONE, alpha, y, outRowPixels);
+  else if (activation == ACT_RELU) planeInPlace3x3With(src, width, rows, padTop, zeroRow, outHeight, weights, bias, ACT_RELU, alpha, y, outRowPixels);
+  else if (activation == ACT_RELU6) planeInPlace3x3With(src, width, rows, padTop, zeroRow, outHeight, weights, bias, ACT_RELU6, alpha, y, outRowPixels);
+  else planeInPlace3x3With(src, width, rows, padTop, zeroRow, outHeight, weights, bias, activation, alpha, y, outRowPixels);
+}
+
+@inline function planeInPlace3x3With(
+  src: usize, width: i32, rows: i32, padTop: i32, zeroRow: usize, outHeight: i32,
+  weights: usize, bias: f32, activation: i32, alpha: f32, y: usize, outRowPixels: i32,
+): void {
+  const rowBytes = <usize>width << 2;
+  const w0 = v128.load32_splat(weights), w1 = v128.load32_splat(weights, 4), w2 = v128.load32_splat(weights, 8);
+  const w3 = v128.load32_splat(weights, 12), w4 = v128.load32_splat(weights, 16), w5 = v128.load32_splat(weights, 20);
+  const w6 = v128.load32_splat(weights, 24), w7 = v128.load32_splat(weights, 28), w8 = v128.load32_splat(weights, 32);
+  const biasVector = f32x4.splat(bias);
+  const all = i32x4.splat(-1);
+  // Lane 0 of the first vector's first tap reads column -1.
+  const left = i32x4.replace_lane(all, 0, 0);
+  // The vector holding column width - 1, and the lane of its third tap that reads column width.
+  const lastVector = (width - 1) & ~3;
+  const rightLane = width - 1 - lastVector;
+  const right = rightLane == 0 ? left : rightLane == 1 ? i32x4.replace_lane(all, 1, 0) : rightLane == 2 ? i32x4.replace_lane(all, 2, 0) : i32x4.replace_lane(all, 3, 0);
+  for (let i = 0; i < outHeight; i++) {
+    // Each kernel row's source row, shifted one column left (window column 0 is image column -1).
+    const s0 = i - padTop, s1 = s0 + 1, s2 = s0 + 2;
+    const r0 = s0 >= 0 && s0 < rows ? src + <usize>s0 * rowBytes - 4 : zeroRow;
+    const r1 = s1 >= 0 && s1 < rows ? src + <usize>s1 * rowBytes - 4 : zeroRow;
+    const r2 = s2 >= 0 && s2 < rows ? src + <usize>s2 * rowBytes - 4 : zeroRow;
+    const outRow = y + (<usize>(i * outRowPixels) << 2);
+    // The first vector: column -1 masked (and column width too when it is also the last).
+    let acc = maskedWindow(r0, r1, r2, left, lastVector == 0 ? right : all, biasVector, w0, w1, w2, w3, w4, w5, w6, w7, w8);
+    if (lastVector == 0) {
+      storeLanes(outRow, applyActivation(acc, activation, alpha), width);
+      continue;
+    }
+    v128.store(outRow, applyActivation(acc, activation, alpha));
+    // Interior vectors read inside the row: the padded kernel's window, unmasked.
+    let o = 4;
+    for (; o + 12 < lastVector; o += 16) {
+      const at = <usize>o << 2;
+      const to = outRow + at;
+      v128.store(to, applyActivation(window3x3(TAPS_UNIT, r0 + at, r1 + at, r2 + at, 0, 0, 0, 4, 8, biasVector, w0, w1, w2, w3, w4, w5, w6, w7, w8), activation, alpha));
+      v128.store(to, applyActivation(window3x3(TAPS_UNIT, r0 + at + 16, r1 + at + 16, r2 + at + 16, 0, 0, 0, 4, 8, biasVector, w0, w1, w2, w3, w4, w5, w6, w7, w8), activation, alpha), 16);
+      v128.store(to, applyActivation(window3x3(TAPS_UNIT, r0 + at + 32, r1 + at + 32, r2 + at + 32, 0, 0, 0, 4, 8, biasVector, w0, w1, w2, w3, w4, w5, w6, w7, w8), activation, alpha), 32);
+      v128.store(to, applyActivation(window3x3(TAPS_UNIT, r0 + at + 48, r1 + at + 48, r2 + at + 48, 0, 0, 0, 4, 8, biasVector, w0, w1, w2, w3, w4, w5, w6, w7, w8), activation, alpha), 48);
+    }
+    for (; o < lastVector; o += 4) {
+      const at = <usize>o << 2;
+      v128.store(outRow + at, applyActivation(window3x3(TAPS_UNIT, r0 + at, r1 + at, r2 + at, 0, 0, 0, 4, 8, biasVector, w0, w1, w2, w3, w4, w5, w6, w7, w8), activation, alpha));
+    }
+    const at = <usize>lastVector << 2;
+    acc = maskedWindow(r0 + at, r1 + at, r2 + at, all, right, biasVector, w0, w1, w2, w3, w4, w5, w6, w7, w8);
+    storeLanes(outRow + at, applyActivation(acc, activation, alpha), width - lastVector);
+  }
+}
+
+/** window3x3 at stride 1 with each row's first tap and-ed with `first`, its third with `third`. */
+@inline function maskedWindow(
+  r0: usize, r1: usize, r2: usize, first: v128, third: v128, bias: v128,
+  w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128,
+): v128 {
+  let acc = maskedTapRow(bias, r0, first, third, w0, w1, w2);
+  acc = maskedTapRow(acc, r1, first, third, w3, w4, w5);
+  return maskedTapRow(acc, r2, first, third, w6, w7, w8);
+}
+
+@inline function maskedTapRow(acc: v128, row: usize, first: v128, third: v128, w0: v128, w1: v128, w2: v128): v128 {
+  acc = f32x4.add(acc, f32x4.mul(v128.and(v128.load(row), first), w0));
+  acc = f32x4.add(acc, f32x4.mul(v128.load(row + 4), w1));
+  return f32x4.add(acc, f32x4.mul(v128.and(v128.load(row + 8), third), w2));
 }
 
 /** 8 source columns into two phase runs at stride 2: lanes 0, 2, 4, 6 to `first`, 1, 3, 5, 7 to `second`. */

@@ -347,6 +347,42 @@ describe('depthwise 3×3 at stride 2 on NCHW planes', () => {
   });
 });
 
+describe('depthwise 3×3 at stride 1 on NCHW planes read in place', () => {
+  // From 256 floats a row a { data, shape } input is written into the padded layout instead: the
+  // two readings of the same plane are then compared bit for bit.
+  it('a resident input gives the { data, shape } result bit for bit on every width 1–44 and 256–259, with ±Infinity and NaN where the windows reach past a row', () => {
+    const random = seededRandom(29);
+    const C = 3;
+    const w = randomTensor(random, [C, 1, 3, 3]);
+    for (const activation of ['none', 'relu6'] as const) {
+      const options = { padding: 'same' as const, groups: C, algorithm: 'depthwise' as const, activation, bias: Float32Array.from([0.5, -0.25, 0]) };
+      // One prepared conv over every width: a zero row or mask left from a wider plane would show.
+      const conv = createConv2d(w, options);
+      for (const W of [...Array.from({ length: 44 }, (_, i) => i + 1), 256, 257, 258, 259]) {
+        const H = randomInt(random, 1, 9);
+        const x = randomTensor(random, [pick(random, [1, 2]), C, H, W]);
+        const label = `${activation} ${H}×${W}`;
+        expectMatchesReference(conv.run(x), x, w, options, label);
+        // Row ends are what the windows read (masked) as columns -1 and W of the next and previous rows.
+        const edges = { data: Float32Array.from(x.data), shape: x.shape };
+        for (let row = 0; row < edges.data.length / W; row++) {
+          edges.data[row * W] = pick(random, [Infinity, -Infinity, NaN, 1e30]);
+          edges.data[row * W + W - 1] = pick(random, [Infinity, -Infinity, NaN, -1e30]);
+        }
+        for (const input of [x, edges]) {
+          const expected = conv.run(input);
+          const t = resident(input);
+          const fromTensor = conv.run(t);
+          expect(same(fromTensor.dataSync(), expected.data), `${label} Tensor`).toBe(true);
+          fromTensor.dispose();
+          t.dispose();
+        }
+      }
+      conv.dispose();
+    }
+  });
+});
+
 describe('async calls', () => {
   it('runAsync and *Async given { data, shape } copy the input at the call', async () => {
     const random = seededRandom(8);

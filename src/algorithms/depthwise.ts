@@ -1,6 +1,7 @@
 // Depthwise path: groups = C = M (one filter per channel), any kernel, stride and dilation.
-// NHWC vectorises across channels straight from the input; NCHW copies each channel plane into
-// a zero-bordered scratch plane split by column phase and vectorises across output columns.
+// NHWC vectorises across channels straight from the input; NCHW vectorises across output
+// columns, reading a stride-1 'same' 3×3 plane where it lies and copying any other into a
+// zero-bordered scratch plane split by column phase.
 
 import type { Conv2dFilter, Conv2dGeometry } from '../shape.js';
 import { ACTIVATION_CODES, type ConvAlgorithm } from './algorithm.js';
