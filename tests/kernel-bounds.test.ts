@@ -21,23 +21,27 @@ describe('kernel bounds', () => {
   it('600 random calls on every path and layout write inside their output only', () => {
     const rt = getRuntime();
     const random = seededRandom(2026);
-    for (let i = 0; i < 600; i++) {
-      const layout = pick(random, ['NCHW', 'NHWC'] as const);
-      const algorithm = pick(random, ['gemm', 'direct', 'depthwise', 'winograd'] as const);
+    // Then the NCHW 3×3 plane kernel on the inputs it still copies (stride 2, or no padding: a
+    // stride-1 'same' plane is read in place), with 15 columns past its last block of 16.
+    const planeCases = [[2, 'same', 29], [2, 'same', 30], [2, 'same', 61], [1, 'valid', 17], [1, 'valid', 33], [1, 'valid', 49]] as const;
+    for (let i = 0; i < 600 + planeCases.length; i++) {
+      const plane = planeCases[i - 600];
+      const layout = plane ? 'NCHW' : pick(random, ['NCHW', 'NHWC'] as const);
+      const algorithm = plane ? 'depthwise' : pick(random, ['gemm', 'direct', 'depthwise', 'winograd'] as const);
       const depthwise = algorithm === 'depthwise';
       const C = depthwise ? randomInt(random, 1, 20) : randomInt(random, 1, 12);
       const M = depthwise ? C : randomInt(random, 1, 20);
-      const k = algorithm === 'winograd' ? 3 : pick(random, [1, 3, 5]);
-      const stride = algorithm === 'winograd' ? 1 : pick(random, [1, 1, 2]);
+      const k = plane || algorithm === 'winograd' ? 3 : pick(random, [1, 3, 5]);
+      const stride = plane ? plane[0] : algorithm === 'winograd' ? 1 : pick(random, [1, 1, 2]);
       // Output widths of every residue modulo 16 and 32 (the kernels' column blocks).
-      const W = randomInt(random, k, 70);
+      const W = plane ? plane[2] : randomInt(random, k, 70);
       const H = randomInt(random, k, 12);
       const N = pick(random, [1, 1, 2]);
       const x = randomTensor(random, layout === 'NCHW' ? [N, C, H, W] : [N, H, W, C]);
       const groups = depthwise ? C : 1;
       const w = randomTensor(random, layout === 'NCHW' ? [M, C / groups, k, k] : [k, k, C / groups, M]);
       const options = {
-        layout, algorithm, stride, groups, padding: pick(random, ['same', 'valid', 1] as const),
+        layout, algorithm, stride, groups, padding: plane ? plane[1] : pick(random, ['same', 'valid', 1] as const),
         activation: pick(random, ['none', 'relu', 'relu6'] as const), bias: pick(random, [undefined, randomTensor(random, [M]).data]),
       };
       const label = `case ${i}: ${JSON.stringify({ ...options, bias: options.bias !== undefined, shape: x.shape, k })}`;
