@@ -16,6 +16,15 @@ beforeAll(async () => {
 const same = (a: Float32Array, b: Float32Array): boolean => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 const resident = (t: TensorData): Tensor => tensor(t.data, t.shape);
 
+/** `conv` run on `x` made a resident Tensor gives `expected` bit for bit. */
+function expectSameFromTensor(conv: ReturnType<typeof createConv2d>, x: TensorData, expected: Float32Array, label: string): void {
+  const t = resident(x);
+  const fromTensor = conv.run(t);
+  expect(same(fromTensor.dataSync(), expected), `${label} Tensor`).toBe(true);
+  fromTensor.dispose();
+  t.dispose();
+}
+
 /** One call of an op: its input and the rest of its arguments (weights as TensorData). */
 interface OpCall {
   x: TensorData;
@@ -336,13 +345,52 @@ describe('depthwise 3×3 at stride 2 on NCHW planes', () => {
         const label = `${JSON.stringify(padding)} ${H}×${W}`;
         const y = conv.run(x);
         expectMatchesReference(y, x, w, options, label);
-        const t = resident(x);
-        const fromTensor = conv.run(t);
-        expect(same(fromTensor.dataSync(), y.data), `${label} Tensor`).toBe(true);
-        fromTensor.dispose();
-        t.dispose();
+        expectSameFromTensor(conv, x, y.data, label);
       }
       conv.dispose();
+    }
+  });
+});
+
+describe('depthwise 3×3 on NCHW planes four channels at a time (stride 2, or rows of at most 16)', () => {
+  // C ≥ 4 runs the interleaved kernel; one channel alone runs the plane kernel, which sums in
+  // the same order: each channel of the C-channel result must be that channel's own result.
+  it('matches the reference and each channel computed alone, bit for bit, with short last blocks, on every width 1–20 (and 37–40 at stride 2)', () => {
+    const random = seededRandom(31);
+    for (const C of [4, 5, 6, 7, 9, 13]) {
+      const stride = C % 2 === 0 ? 2 : 1;
+      const padding = pick(random, ['same', 'valid', { top: 2, bottom: 0, left: 0, right: 2 }] as const);
+      const activation = pick(random, ['none', 'relu', 'relu6', 'tanh'] as const);
+      const w = randomTensor(random, [C, 1, 3, 3]);
+      const bias = Float32Array.from({ length: C }, () => random() - 0.5);
+      const options = { padding, stride, groups: C, algorithm: 'depthwise' as const, activation, bias };
+      const conv = createConv2d(w, options);
+      const alone = Array.from({ length: C }, (_, c) => createConv2d(
+        { data: w.data.slice(c * 9, c * 9 + 9), shape: [1, 1, 3, 3] }, { ...options, groups: 1, bias: bias.slice(c, c + 1) },
+      ));
+      const widths = [...Array.from({ length: 20 }, (_, i) => i + 1), ...(stride === 2 ? [37, 38, 39, 40] : [])];
+      for (const W of widths) {
+        const H = randomInt(random, 1, 11);
+        if (padding === 'valid' && (W < 3 || H < 3)) continue;
+        const N = pick(random, [1, 2]);
+        const x = randomTensor(random, [N, C, H, W]);
+        x.data.forEach((_, i) => (x.data[i] = x.data[i]! * 1000));
+        const label = `C ${C} stride ${stride} ${JSON.stringify(padding)} ${activation} ${N}×${H}×${W}`;
+        const y = conv.run(x);
+        expectMatchesReference(y, x, w, options, label);
+        const plane = y.data.length / (N * C);
+        for (let n = 0; n < N; n++) {
+          for (let c = 0; c < C; c++) {
+            const at = (n * C + c) * H * W;
+            const one = alone[c]!.run({ data: x.data.slice(at, at + H * W), shape: [1, 1, H, W] });
+            const mine = y.data.subarray((n * C + c) * plane, (n * C + c + 1) * plane);
+            expect(same(mine, one.data), `${label} channel ${c} of image ${n}`).toBe(true);
+          }
+        }
+        expectSameFromTensor(conv, x, y.data, label);
+      }
+      conv.dispose();
+      for (const a of alone) a.dispose();
     }
   });
 });
@@ -370,12 +418,7 @@ describe('depthwise 3×3 at stride 1 on NCHW planes read in place', () => {
           edges.data[row * W + W - 1] = pick(random, [Infinity, -Infinity, NaN, -1e30]);
         }
         for (const input of [x, edges]) {
-          const expected = conv.run(input);
-          const t = resident(input);
-          const fromTensor = conv.run(t);
-          expect(same(fromTensor.dataSync(), expected.data), `${label} Tensor`).toBe(true);
-          fromTensor.dispose();
-          t.dispose();
+          expectSameFromTensor(conv, input, conv.run(input).data, label);
         }
       }
       conv.dispose();

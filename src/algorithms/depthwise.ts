@@ -1,7 +1,8 @@
 // Depthwise path: groups = C = M (one filter per channel), any kernel, stride and dilation.
 // NHWC vectorises across channels straight from the input; NCHW vectorises across output
 // columns, reading a stride-1 'same' 3×3 plane where it lies and copying any other into a
-// zero-bordered scratch plane split by column phase.
+// zero-bordered scratch plane split by column phase, except strided and narrow 3×3 planes, which
+// it interleaves four channels at a time into 4-channel pixels and sums as NHWC does.
 
 import type { Conv2dFilter, Conv2dGeometry } from '../shape.js';
 import { ACTIVATION_CODES, type ConvAlgorithm } from './algorithm.js';
@@ -10,6 +11,8 @@ import { bandRowsRead } from './padded-input.js';
 const roundUp = (value: number, multiple: number): number => Math.ceil(value / multiple) * multiple;
 /** Output columns per vector of the plane kernel (assembly/depthwise.ts planeGroup). */
 const LANES = 4;
+/** Widest stride-1 output row the NCHW kernel runs four channels at a time (assembly/depthwise.ts). */
+const BLOCKED_MAX_WIDTH = 16;
 
 /**
  * Floats per column phase of the plane kernel's rows (assembly/depthwise.ts depthwiseNCHW): the
@@ -27,6 +30,20 @@ function phaseWidth(g: Conv2dGeometry): number {
  */
 function paddedPlane(g: Conv2dGeometry): { height: number; width: number } {
   return { height: g.padTop + g.inH + g.padBottom, width: phaseWidth(g) };
+}
+
+/**
+ * Scratch of the NCHW kernel that runs 3×3 windows four channels at a time
+ * (assembly/depthwise-blocked.ts): the padded rows and columns its windows read, as 4-channel
+ * pixels, and one output row of pixels rounded up to four; 0 where it does not apply.
+ */
+function blockedScratchBytes(g: Conv2dGeometry): number {
+  const blocked = g.kernelH === 3 && g.kernelW === 3 && g.dilationH === 1 && g.dilationW === 1 && g.inChannels >= 4 &&
+    (g.strideW === 2 || (g.strideW === 1 && g.outW <= BLOCKED_MAX_WIDTH));
+  if (!blocked) return 0;
+  const readRows = (g.outH - 1) * g.strideH + 3;
+  const readCols = (g.outW - 1) * g.strideW + 3;
+  return (readRows * readCols + roundUp(g.outW, 4)) * 16;
 }
 
 export const depthwiseConv: ConvAlgorithm = {
@@ -68,7 +85,8 @@ export const depthwiseConv: ConvAlgorithm = {
     if (g.layout === 'NHWC' && g.inChannels > 1) return 0;
     // One phase-split plane (unused when the kernel reads a padded input in place, but a plan
     // does not know that yet).
-    return paddedPlane(g).height * g.strideW * phaseWidth(g) * 4;
+    const phasePlane = paddedPlane(g).height * g.strideW * phaseWidth(g) * 4;
+    return Math.max(phasePlane, blockedScratchBytes(g));
   },
 
   run(rt, g, packedWeights, buffers) {
