@@ -50,8 +50,9 @@ describe('1×1 convolutions with stride 1 and no padding (the GEMM reads their i
     let cases = 0;
     for (const layout of ['NCHW', 'NHWC'] as const) {
       for (const groups of [1, 2, 3]) {
-        // 5×7 pixels: a ragged 8-pixel tile; 47×61 with 96 channels: several pixel blocks.
-        for (const [height, width, perGroup, filters] of [[5, 7, 3, 5], [9, 9, 7, 13], [47, 61, 32, 6]] as const) {
+        // 5×7 pixels: a ragged 8-pixel tile; 47×61 with 96 channels: several pixel blocks. NCHW
+        // packs its planes up to 100 pixels (10×10) and reads them in place from 101 (1×101).
+        for (const [height, width, perGroup, filters] of [[5, 7, 3, 5], [9, 9, 7, 13], [10, 10, 5, 9], [1, 101, 4, 11], [47, 61, 32, 6]] as const) {
           for (const algorithm of ['gemm', 'auto'] as const) {
             const c = makeCase(random, {
               layout, weightLayout: pick(random, ['OIHW', 'HWIO', 'OHWI'] as const), batch: 1 + (cases % 2),
@@ -64,7 +65,7 @@ describe('1×1 convolutions with stride 1 and no padding (the GEMM reads their i
         }
       }
     }
-    expect(cases).toBe(36);
+    expect(cases).toBe(60);
   });
 });
 
