@@ -1,7 +1,7 @@
 // NCHW depthwise 3×3 four channels at a time. The plane kernel (depthwise.ts) vectorises along
 // output columns, which leaves a strided or narrow plane short of whole vectors: a 7-wide row is
 // two vectors with masked ends, and a stride-2 row needs its columns split by phase first. Here
-// four planes are interleaved into one zero-bordered scratch image of 4-channel pixels (a 4×4
+// the rows of four planes are interleaved into zero-bordered rows of 4-channel pixels (a 4×4
 // transpose per four columns), each output pixel is one vector summed as the NHWC walk sums it,
 // with the nine weights in registers and every tap at a constant offset, and each output row is
 // transposed back into its four planes.
@@ -46,12 +46,16 @@ export function blocked3x3NCHW(
   const readRows = (outHeight - 1) * strideH + 3;
   const readCols = (outWidth - 1) * strideW + 3;
   const rowBytes = <usize>readCols * PIXEL;
-  const rowBuffer = scratch + <usize>readRows * rowBytes;
-  // Source rows and columns the windows reach; the rest of the scratch image stays zero for
-  // every block, since each block writes the same interior.
+  // Padded row p is interleaved into slot p % 3 when a window first needs it, so the rows an
+  // output row reads are in L1 (a whole interleaved image, 4× the plane, was read from L2).
+  // Then a zero row for the padding above and below, and one output row of pixels.
+  const zeroRow = scratch + 3 * rowBytes;
+  const rowBuffer = zeroRow + rowBytes;
+  // Source rows and columns the windows reach. The slots' border columns stay zero: every row
+  // written is written over the same interior columns.
   const copiedRows = max(0, min(rows, readRows - padTop));
   const copiedCols = max(0, min(cols, readCols - padLeft));
-  memory.fill(scratch, 0, <usize>readRows * rowBytes);
+  memory.fill(scratch, 0, 4 * rowBytes);
   const step = <usize>strideW * PIXEL;
   const planeBytes = <usize>srcPlane << 2;
   const outPlaneBytes = <usize>outPlane << 2;
@@ -62,10 +66,8 @@ export function blocked3x3NCHW(
     const p1 = src + <usize>min(c0 + 1, channels - 1) * planeBytes;
     const p2 = src + <usize>min(c0 + 2, channels - 1) * planeBytes;
     const p3 = src + <usize>min(c0 + 3, channels - 1) * planeBytes;
-    for (let r = 0; r < copiedRows; r++) {
-      const from = <usize>r * <usize>srcRow << 2;
-      interleaveRow(p0 + from, p1 + from, p2 + from, p3 + from, copiedCols, scratch + <usize>(r + padTop) * rowBytes + <usize>padLeft * PIXEL);
-    }
+    // The padded row each slot holds for this block.
+    let held0 = -1, held1 = -1, held2 = -1;
     const w = weights + (<usize>(c0 * 9) << 2);
     const w0 = tapVector(w, 0, lanes), w1 = tapVector(w, 1, lanes), w2 = tapVector(w, 2, lanes);
     const w3 = tapVector(w, 3, lanes), w4 = tapVector(w, 4, lanes), w5 = tapVector(w, 5, lanes);
@@ -73,9 +75,26 @@ export function blocked3x3NCHW(
     const b = bias != 0 ? biasVector(bias + (<usize>c0 << 2), lanes) : f32x4.splat(0);
     const out0 = y + <usize>c0 * outPlaneBytes;
     for (let oh = 0; oh < outHeight; oh++) {
-      let r0 = scratch + <usize>(oh * strideH) * rowBytes;
-      let r1 = r0 + rowBytes;
-      let r2 = r1 + rowBytes;
+      let r0 = zeroRow, r1 = zeroRow, r2 = zeroRow;
+      for (let kh = 0; kh < 3; kh++) {
+        const padded = oh * strideH + kh;
+        const real = padded - padTop;
+        let at = zeroRow;
+        if (real >= 0 && real < copiedRows) {
+          const slot = padded % 3;
+          at = scratch + <usize>slot * rowBytes;
+          if ((slot == 0 ? held0 : slot == 1 ? held1 : held2) != padded) {
+            const from = <usize>real * <usize>srcRow << 2;
+            interleaveRow(p0 + from, p1 + from, p2 + from, p3 + from, copiedCols, at + <usize>padLeft * PIXEL);
+            if (slot == 0) held0 = padded;
+            else if (slot == 1) held1 = padded;
+            else held2 = padded;
+          }
+        }
+        if (kh == 0) r0 = at;
+        else if (kh == 1) r1 = at;
+        else r2 = at;
+      }
       let to = rowBuffer;
       const end = rowBuffer + <usize>outWidth * PIXEL;
       while (to < end) {

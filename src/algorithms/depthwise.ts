@@ -34,16 +34,15 @@ function paddedPlane(g: Conv2dGeometry): { height: number; width: number } {
 
 /**
  * Scratch of the NCHW kernel that runs 3×3 windows four channels at a time
- * (assembly/depthwise-blocked.ts): the padded rows and columns its windows read, as 4-channel
- * pixels, and one output row of pixels rounded up to four; 0 where it does not apply.
+ * (assembly/depthwise-blocked.ts): three padded input rows and a zero row, as 4-channel pixels,
+ * and one output row of pixels rounded up to four; 0 where it does not apply.
  */
 function blockedScratchBytes(g: Conv2dGeometry): number {
   const blocked = g.kernelH === 3 && g.kernelW === 3 && g.dilationH === 1 && g.dilationW === 1 && g.inChannels >= 4 &&
     (g.strideW === 2 || (g.strideW === 1 && g.outW <= BLOCKED_MAX_WIDTH));
   if (!blocked) return 0;
-  const readRows = (g.outH - 1) * g.strideH + 3;
   const readCols = (g.outW - 1) * g.strideW + 3;
-  return (readRows * readCols + roundUp(g.outW, 4)) * 16;
+  return (4 * readCols + roundUp(g.outW, 4)) * 16;
 }
 
 export const depthwiseConv: ConvAlgorithm = {
