@@ -13,9 +13,9 @@ import { storeLanes } from "./vector";
 const PIXEL: usize = 16;
 
 /**
- * depthwiseNCHW's arguments for a 3×3 window, dilation 1, stride 1 or 2 in columns: output
- * (oh, ow) reads padded rows oh·strideH + 0..2 and columns ow·strideW + 0..2, where source row r,
- * column c sits at padded (r + padTop, c + padLeft). Sums bias, then the taps row by row, left to
+ * depthwiseNCHW's arguments (src/algorithms/depthwise.ts chooses which runs) for a 3×3 window,
+ * dilation 1, stride 1 or 2 in columns: output (oh, ow) reads padded rows oh·strideH + 0..2 and
+ * columns ow·strideW + 0..2, where source row r, column c sits at padded (r + padTop, c + padLeft). Sums bias, then the taps row by row, left to
  * right, as the plane kernel does: the same bits. `weights` are NCHW-packed ([C][9]).
  */
 export function blocked3x3NCHW(

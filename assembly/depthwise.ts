@@ -4,7 +4,6 @@
 
 import { ACT_NONE, ACT_RELU, ACT_RELU6, applyActivation } from "./activation";
 import { storeLanes } from "./vector";
-import { blocked3x3NCHW } from "./depthwise-blocked";
 
 /**
  * Packs depthwise weights so each tap is one load: NHWC `[kH·kW][C rounded up to 8]`,
@@ -298,9 +297,6 @@ const TAPS_STRIDE2: i32 = 2;
   return tapsAt(acc, row, row + tap1, row + tap2, w0, w1, w2);
 }
 
-/** Widest stride-1 output row that depthwiseNCHW runs four channels at a time. */
-const BLOCKED_MAX_WIDTH: i32 = 16;
-
 /** Output columns per group of the NCHW plane kernel: 8 vectors, one accumulator each. */
 export const PLANE_COLUMNS: i32 = 32;
 /** Output rows per band of the plane kernel: 4–16 measured alike, 32 and more 1.8× slower. */
@@ -328,16 +324,6 @@ export function depthwiseNCHW(
   outHeight: i32, outWidth: i32, weights: usize, bias: usize, activation: i32, alpha: f32,
   y: usize, outPlane: i32, outRowPixels: i32,
 ): void {
-  // Strided or narrow 3×3 planes run four channels at a time, one vector per output pixel
-  // (depthwise-blocked.ts); kernel alone, side by side, the same bits: stride 2 1.05× at 112²,
-  // 1.5–1.8× at 28² and 14²; stride 1 1.7× at 7², 1.16× at 14², but 0.83× at 28², 0.7× at 56².
-  // (Only with scratch: filterImage's passes read padded planes in place and pass none.)
-  if (scratch != 0 && kernelH == 3 && kernelW == 3 && dilationH == 1 && dilationW == 1 && channels >= 4 &&
-      (strideW == 2 || (strideW == 1 && outWidth <= BLOCKED_MAX_WIDTH))) {
-    blocked3x3NCHW(src, channels, srcPlane, srcRow, rows, cols, padTop, padLeft, scratch, strideH, strideW, outHeight, outWidth,
-      weights, bias, activation, alpha, y, outPlane, outRowPixels);
-    return;
-  }
   // MobileNet's stride-1 'same' 3×3 reads each plane where it lies: copying it into a padded
   // plane first cost a resident 1024² plane 27% of its time.
   if (copies && kernelH == 3 && kernelW == 3 && strideH == 1 && strideW == 1 && dilationH == 1 && dilationW == 1 &&

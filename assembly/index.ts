@@ -7,6 +7,7 @@ export { packWeights, padPlane, packInputColumnsNCHW, packInputRowsNHWC, scatter
 export { directNCHW4x8, directNHWC4x8 } from "./direct";
 export { imageToFloat, floatToImage } from "./image";
 export { packDepthwiseWeights, depthwiseNHWC, depthwiseNCHW } from "./depthwise";
+export { blocked3x3NCHW } from "./depthwise-blocked";
 export {
   winogradPackWeights, winogradStageNCHW, winogradStageNHWC, winogradInput, winogradGemm, winogradOutput,
 } from "./winograd";

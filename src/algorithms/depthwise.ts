@@ -11,7 +11,11 @@ import { bandRowsRead } from './padded-input.js';
 const roundUp = (value: number, multiple: number): number => Math.ceil(value / multiple) * multiple;
 /** Output columns per vector of the plane kernel (assembly/depthwise.ts planeGroup). */
 const LANES = 4;
-/** Widest stride-1 output row the NCHW kernel runs four channels at a time (assembly/depthwise.ts). */
+/**
+ * Widest stride-1 output row the NCHW path runs four channels at a time. Kernel alone, side by
+ * side, the same bits: stride 2 1.14–1.20× at 112² and 56², 1.5–1.8× at 28² and 14²; stride 1
+ * 1.6–1.7× at 7², 1.1× at 14², but 0.8× at 28² and 0.7× at 56² and 112².
+ */
 const BLOCKED_MAX_WIDTH = 16;
 
 /**
@@ -32,15 +36,19 @@ function paddedPlane(g: Conv2dGeometry): { height: number; width: number } {
   return { height: g.padTop + g.inH + g.padBottom, width: phaseWidth(g) };
 }
 
+/** The NCHW 3×3 planes that run four channels at a time (assembly/depthwise-blocked.ts). */
+function runsFourChannels(g: Conv2dGeometry): boolean {
+  return g.kernelH === 3 && g.kernelW === 3 && g.dilationH === 1 && g.dilationW === 1 && g.inChannels >= 4 &&
+    (g.strideW === 2 || (g.strideW === 1 && g.outW <= BLOCKED_MAX_WIDTH));
+}
+
 /**
  * Scratch of the NCHW kernel that runs 3×3 windows four channels at a time
  * (assembly/depthwise-blocked.ts): three padded input rows and a zero row, as 4-channel pixels,
  * and one output row of pixels rounded up to four; 0 where it does not apply.
  */
 function blockedScratchBytes(g: Conv2dGeometry): number {
-  const blocked = g.kernelH === 3 && g.kernelW === 3 && g.dilationH === 1 && g.dilationW === 1 && g.inChannels >= 4 &&
-    (g.strideW === 2 || (g.strideW === 1 && g.outW <= BLOCKED_MAX_WIDTH));
-  if (!blocked) return 0;
+  if (!runsFourChannels(g)) return 0;
   const readCols = (g.outW - 1) * g.strideW + 3;
   return (4 * readCols + roundUp(g.outW, 4)) * 16;
 }
@@ -117,16 +125,26 @@ export const depthwiseConv: ConvAlgorithm = {
     if (!padded && buffers.scratch === 0) throw new Error('simdconv internal error: depthwise NCHW needs scratch for its phase-split planes');
     const width = phaseWidth(g);
     const planeFloats = padded ? paddedPlane(g).height * width : g.inH * g.inW;
+    // filterImage's passes read padded planes and bring no scratch: they keep the plane kernel.
+    const fourChannels = runsFourChannels(g) && buffers.scratch !== 0;
     for (let n = 0; n < g.batch; n++) {
       const images = buffers.input + n * channels * planeFloats * 4;
-      k.depthwiseNCHW(
-        padded ? images + top * width * 4 : images + first * g.inW * 4, channels, planeFloats,
-        padded ? width : g.inW, padded ? readRows : realRows, padded ? width : g.inW,
-        padded ? 0 : padAbove, padded ? 0 : g.padLeft, !padded, buffers.scratch, readRows, width,
-        g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW,
-        end - begin, g.outW, packedWeights, buffers.bias, activation, g.alpha,
-        buffers.output + ((n * channels * g.outH) + begin) * rowPixels * 4, g.outH * rowPixels, rowPixels,
-      );
+      const src = padded ? images + top * width * 4 : images + first * g.inW * 4;
+      const [srcRow, rows, cols] = padded ? [width, readRows, width] : [g.inW, realRows, g.inW];
+      const [padTop, padLeft] = padded ? [0, 0] : [padAbove, g.padLeft];
+      const y = buffers.output + ((n * channels * g.outH) + begin) * rowPixels * 4;
+      if (fourChannels) {
+        k.blocked3x3NCHW(
+          src, channels, planeFloats, srcRow, rows, cols, padTop, padLeft, buffers.scratch, g.strideH, g.strideW,
+          end - begin, g.outW, packedWeights, buffers.bias, activation, g.alpha, y, g.outH * rowPixels, rowPixels,
+        );
+      } else {
+        k.depthwiseNCHW(
+          src, channels, planeFloats, srcRow, rows, cols, padTop, padLeft, !padded, buffers.scratch, readRows, width,
+          g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW,
+          end - begin, g.outW, packedWeights, buffers.bias, activation, g.alpha, y, g.outH * rowPixels, rowPixels,
+        );
+      }
     }
   },
 };
