@@ -396,9 +396,9 @@ describe('depthwise 3×3 on NCHW planes four channels at a time (stride 2, or ro
 });
 
 describe('depthwise 3×3 at stride 1 on NCHW planes read in place', () => {
-  // From 256 floats a row a { data, shape } input is written into the padded layout instead: the
-  // two readings of the same plane are then compared bit for bit.
-  it('a resident input gives the { data, shape } result bit for bit on every width 1–44 and 256–259, with ±Infinity and NaN where the windows reach past a row', () => {
+  // The same plane with its zero border written by the caller and 'valid' padding is read from a
+  // padded copy (the plane kernel's unmasked window): the in-place result must be its bits.
+  it('{ data, shape } and resident inputs give the bits of the zero-bordered plane read with \'valid\', on every width 1–44 and 256–259, with ±Infinity and NaN where the windows reach past a row', () => {
     const random = seededRandom(29);
     const C = 3;
     const w = randomTensor(random, [C, 1, 3, 3]);
@@ -406,6 +406,7 @@ describe('depthwise 3×3 at stride 1 on NCHW planes read in place', () => {
       const options = { padding: 'same' as const, groups: C, algorithm: 'depthwise' as const, activation, bias: Float32Array.from([0.5, -0.25, 0]) };
       // One prepared conv over every width: a zero row or mask left from a wider plane would show.
       const conv = createConv2d(w, options);
+      const bordered = createConv2d(w, { ...options, padding: 'valid' });
       for (const W of [...Array.from({ length: 44 }, (_, i) => i + 1), 256, 257, 258, 259]) {
         const H = randomInt(random, 1, 9);
         const x = randomTensor(random, [pick(random, [1, 2]), C, H, W]);
@@ -418,10 +419,18 @@ describe('depthwise 3×3 at stride 1 on NCHW planes read in place', () => {
           edges.data[row * W + W - 1] = pick(random, [Infinity, -Infinity, NaN, -1e30]);
         }
         for (const input of [x, edges]) {
-          expectSameFromTensor(conv, input, conv.run(input).data, label);
+          const [N, , H1, W1] = input.shape;
+          const padded = new Float32Array(N! * C * (H1! + 2) * (W1! + 2));
+          for (let plane = 0; plane < N! * C; plane++)
+            for (let r = 0; r < H1!; r++)
+              padded.set(input.data.subarray((plane * H1! + r) * W1!, (plane * H1! + r + 1) * W1!), (plane * (H1! + 2) + r + 1) * (W1! + 2) + 1);
+          const expected = bordered.run({ data: padded, shape: [N!, C, H1! + 2, W1! + 2] }).data;
+          expect(same(conv.run(input).data, expected), `${label} { data, shape }`).toBe(true);
+          expectSameFromTensor(conv, input, expected, label);
         }
       }
       conv.dispose();
+      bordered.dispose();
     }
   });
 });

@@ -48,6 +48,12 @@ export interface ConvAlgorithm {
    * path reads the input as it is.
    */
   paddedInput?(geometry: Conv2dGeometry): PaddedImage | null;
+  /**
+   * The path reads an input in its own layout where it lies, masking the borders itself, at the
+   * speed of the zero-bordered one: a `{ data, shape }` input then goes in with one bulk copy
+   * instead of being written row by row into `paddedInput`'s layout.
+   */
+  readsInputInPlace?(geometry: Conv2dGeometry): boolean;
   /** Honours ConvBuffers.rows. */
   readonly computesRowBands?: boolean;
   /** Honours ConvBuffers.filters. */

@@ -36,6 +36,16 @@ function paddedPlane(g: Conv2dGeometry): { height: number; width: number } {
   return { height: g.padTop + g.inH + g.padBottom, width: phaseWidth(g) };
 }
 
+/**
+ * The planes the NCHW kernel reads unpadded where they lie (assembly/depthwise.ts
+ * depthwiseNCHW, planeInPlace3x3): stride-1 'same' 3×3 windows, one plane at a time.
+ */
+function readsPlaneInPlace(g: Conv2dGeometry): boolean {
+  return (g.layout === 'NCHW' || g.inChannels === 1) && !runsFourChannels(g) &&
+    g.kernelH === 3 && g.kernelW === 3 && g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 && g.dilationW === 1 &&
+    g.padLeft === 1 && g.outW === g.inW;
+}
+
 /** The NCHW 3×3 planes that run four channels at a time (assembly/depthwise-blocked.ts). */
 function runsFourChannels(g: Conv2dGeometry): boolean {
   return g.kernelH === 3 && g.kernelW === 3 && g.dilationH === 1 && g.dilationW === 1 && g.inChannels >= 4 &&
@@ -67,6 +77,11 @@ export const depthwiseConv: ConvAlgorithm = {
     const plane = paddedPlane(g);
     return { ...plane, bytes: g.inChannels * plane.height * plane.width * 4 };
   },
+  /**
+   * A { data, shape } 1024² plane: one bulk copy and the in-place kernel 1.26–1.27× the row-by-row
+   * padded copy and the padded kernel (512² and 1024², side by side, the same bits).
+   */
+  readsInputInPlace: readsPlaneInPlace,
   computesRowBands: true,
   // Memory-bound: 3–9 GFLOP/s here where the GEMM and Winograd run 25–50. Measured on 2 threads
   // against the calling thread: 144 ch 5×5/2 @56² (2.8 M) gained 9%, 3×3/2 (1.0 M) lost 16%.

@@ -186,8 +186,10 @@ export class PreparedConv2d implements PointerOp<Conv2dPlan> {
 
   stageHostInput(plan: Conv2dPlan, data: Float32Array): number | null {
     const g = plan.geometry;
-    // Winograd would scan the input for NaN as if unpadded: it reads the input as it is anyway.
-    const image = plan.algorithm.spreadsNonFinite ? null : plan.algorithm.paddedInput?.(g) ?? null;
+    // Winograd would scan the input for NaN as if unpadded, and a path that reads the input where it
+    // lies masks the borders itself: both take one bulk copy.
+    const readsAsIs = plan.algorithm.spreadsNonFinite || plan.algorithm.readsInputInPlace?.(g) === true;
+    const image = readsAsIs ? null : plan.algorithm.paddedInput?.(g) ?? null;
     const nchw = g.layout === 'NCHW' || g.inChannels === 1;
     // Row by row from JS pays per row: below this many floats a row, one bulk copy and the
     // kernels' own padding pass are faster (144 planes of 56-float rows: 1.8 ms against 1.1).
