@@ -8,6 +8,7 @@ export { directNCHW4x8, directNHWC4x8 } from "./direct";
 export { imageToFloat, floatToImage } from "./image";
 export { packDepthwiseWeights, depthwiseNHWC, depthwiseNCHW } from "./depthwise";
 export { blocked3x3NCHW } from "./depthwise-blocked";
+export { stride2x3NCHW } from "./depthwise-strided";
 export {
   winogradPackWeights, winogradStageNCHW, winogradStageNHWC, winogradInput, winogradGemm, winogradOutput,
 } from "./winograd";

@@ -75,6 +75,11 @@ export type KernelExports = {
     scratch: number, strideH: number, strideW: number, outHeight: number, outWidth: number,
     weights: number, bias: number, activation: number, alpha: number, y: number, outPlane: number, outRowPixels: number,
   ): void;
+  stride2x3NCHW(
+    src: number, channels: number, srcPlane: number, srcRow: number, rows: number, cols: number, padTop: number, padLeft: number,
+    scratch: number, strideH: number, outHeight: number, outWidth: number,
+    weights: number, bias: number, activation: number, alpha: number, y: number, outPlane: number, outRowPixels: number,
+  ): void;
   winogradPackWeights(
     src: number, count: number, channels: number,
     strideFilter: number, strideChannel: number, strideRow: number, strideCol: number,

@@ -435,6 +435,53 @@ describe('depthwise 3×3 at stride 1 on NCHW planes read in place', () => {
   });
 });
 
+describe('depthwise 3×3 at stride 2 on NCHW planes read in place (rows wider than 16)', () => {
+  // Three more zero columns on the right (two or more padded columns past the last window) send
+  // the same plane through the four-channel or plane kernel, which copy it zero-bordered: their
+  // first output columns must be the in-place bits.
+  it('gives the bits of the copied-plane kernels on every width 33–80, each padding form, strides 1 and 2 in rows, with ±Infinity and NaN at the row ends', () => {
+    const random = seededRandom(37);
+    const paddings = [
+      'same', 'valid', { top: 1, bottom: 1, left: 1, right: 1 }, { top: 0, bottom: 2, left: 1, right: 0 }, { top: 2, bottom: 0, left: 0, right: 1 },
+    ] as const;
+    for (const C of [1, 3, 4, 6]) {
+      for (const padding of paddings) {
+        const strideH = pick(random, [1, 2]);
+        const activation = pick(random, ['none', 'relu', 'relu6', 'leakyRelu'] as const);
+        const w = randomTensor(random, [C, 1, 3, 3]);
+        const bias = Float32Array.from({ length: C }, () => random() - 0.5);
+        const options = { stride: [strideH, 2] as [number, number], groups: C, algorithm: 'depthwise' as const, activation, bias };
+        const conv = createConv2d(w, { ...options, padding });
+        for (let W = 33; W <= 80; W++) {
+          const H = randomInt(random, 3, 9);
+          const x = randomTensor(random, [pick(random, [1, 2]), C, H, W]);
+          for (let row = 0; row < x.data.length / W; row++) {
+            if (random() < 0.3) x.data[row * W] = pick(random, [Infinity, -Infinity, NaN]);
+            if (random() < 0.3) x.data[row * W + W - 1] = pick(random, [Infinity, -Infinity, NaN]);
+          }
+          const y = conv.run(x);
+          const [N, , outH, outW] = y.shape as number[];
+          // The same windows with three more zero columns past the right edge: one or two more output columns.
+          const explicit = typeof padding === 'object' ? padding
+            : padding === 'valid' ? { top: 0, bottom: 0, left: 0, right: 0 }
+            : { top: Math.floor(Math.max(0, (outH! - 1) * strideH + 3 - H) / 2), bottom: Math.ceil(Math.max(0, (outH! - 1) * strideH + 3 - H) / 2),
+                left: Math.floor(Math.max(0, (outW! - 1) * 2 + 3 - W) / 2), right: Math.ceil(Math.max(0, (outW! - 1) * 2 + 3 - W) / 2) };
+          const copied = createConv2d(w, { ...options, padding: { ...explicit, right: explicit.right + 3 } });
+          const wide = copied.run(x);
+          copied.dispose();
+          const wideW = wide.shape[3]!;
+          const expected = new Float32Array(y.data.length);
+          for (let r = 0; r < N! * C * outH!; r++) expected.set(wide.data.subarray(r * wideW, r * wideW + outW!), r * outW!);
+          const label = `C ${C} ${JSON.stringify(padding)} stride ${strideH}×2 ${activation} ${x.shape.join('×')}`;
+          expect(same(y.data, expected), label).toBe(true);
+          expectSameFromTensor(conv, x, expected, label);
+        }
+        conv.dispose();
+      }
+    }
+  });
+});
+
 describe('async calls', () => {
   it('runAsync and *Async given { data, shape } copy the input at the call', async () => {
     const random = seededRandom(8);

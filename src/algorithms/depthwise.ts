@@ -1,8 +1,9 @@
 // Depthwise path: groups = C = M (one filter per channel), any kernel, stride and dilation.
 // NHWC vectorises across channels straight from the input; NCHW vectorises across output
-// columns, reading a stride-1 'same' 3×3 plane where it lies and copying any other into a
-// zero-bordered scratch plane split by column phase, except strided and narrow 3×3 planes, which
-// it interleaves four channels at a time into 4-channel pixels and sums as NHWC does.
+// columns, reading a stride-1 'same' 3×3 plane, or a stride-2 3×3 one with rows wider than 16,
+// where it lies and copying any other into a zero-bordered scratch plane split by column phase,
+// except the other strided and the narrow 3×3 planes, which it interleaves four channels at a
+// time into 4-channel pixels and sums as NHWC does.
 
 import type { Conv2dFilter, Conv2dGeometry } from '../shape.js';
 import { ACTIVATION_CODES, type ConvAlgorithm } from './algorithm.js';
@@ -12,7 +13,8 @@ const roundUp = (value: number, multiple: number): number => Math.ceil(value / m
 /** Output columns per vector of the plane kernel (assembly/depthwise.ts planeGroup). */
 const LANES = 4;
 /**
- * Widest stride-1 output row the NCHW path runs four channels at a time. Kernel alone, side by
+ * Widest output row the NCHW path runs four channels at a time (wider strided rows are read in
+ * place, readsStride2InPlace). Kernel alone, side by
  * side, the same bits: stride 2 1.14–1.20× at 112² and 56², 1.5–1.8× at 28² and 14²; stride 1
  * 1.6–1.7× at 7², 1.1× at 14², but 0.8× at 28² and 0.7× at 56² and 112².
  */
@@ -46,18 +48,32 @@ function readsPlaneInPlace(g: Conv2dGeometry): boolean {
     g.padLeft === 1 && g.outW === g.inW;
 }
 
+/**
+ * The NCHW 3×3 planes at column stride 2 read where they lie (assembly/depthwise-strided.ts):
+ * rows wider than BLOCKED_MAX_WIDTH with at most one padded column each side. Kernel alone, side
+ * by side, the same bits: 1.22× the four-channel path at 56², 1.23–1.40× at 112², 1.34× at 224²;
+ * level at 28² and 14², which stay four channels at a time.
+ */
+function readsStride2InPlace(g: Conv2dGeometry): boolean {
+  const padRight = (g.outW - 1) * 2 + 3 - g.padLeft - g.inW;
+  return g.kernelH === 3 && g.kernelW === 3 && g.dilationH === 1 && g.dilationW === 1 && g.strideW === 2 &&
+    g.padLeft <= 1 && padRight <= 1 && g.outW > BLOCKED_MAX_WIDTH;
+}
+
 /** The NCHW 3×3 planes that run four channels at a time (assembly/depthwise-blocked.ts). */
 function runsFourChannels(g: Conv2dGeometry): boolean {
   return g.kernelH === 3 && g.kernelW === 3 && g.dilationH === 1 && g.dilationW === 1 && g.inChannels >= 4 &&
-    (g.strideW === 2 || (g.strideW === 1 && g.outW <= BLOCKED_MAX_WIDTH));
+    ((g.strideW === 2 && !readsStride2InPlace(g)) || (g.strideW === 1 && g.outW <= BLOCKED_MAX_WIDTH));
 }
 
 /**
- * Scratch of the NCHW kernel that runs 3×3 windows four channels at a time
- * (assembly/depthwise-blocked.ts): three padded input rows and a zero row, as 4-channel pixels,
- * and one output row of pixels rounded up to four; 0 where it does not apply.
+ * Scratch of the NCHW 3×3 row kernels: for the four-channel one (assembly/depthwise-blocked.ts)
+ * three padded input rows and a zero row, as 4-channel pixels, and one output row of pixels
+ * rounded up to four; for the strided in-place one a zero row as long as its vectors read; 0
+ * where neither applies.
  */
-function blockedScratchBytes(g: Conv2dGeometry): number {
+function rowKernelScratchBytes(g: Conv2dGeometry): number {
+  if (readsStride2InPlace(g)) return (2 * g.outW + 16) * 4;
   if (!runsFourChannels(g)) return 0;
   const readCols = (g.outW - 1) * g.strideW + 3;
   return (4 * readCols + roundUp(g.outW, 4)) * 16;
@@ -108,7 +124,7 @@ export const depthwiseConv: ConvAlgorithm = {
     // One phase-split plane (unused when the kernel reads a padded input in place, but a plan
     // does not know that yet).
     const phasePlane = paddedPlane(g).height * g.strideW * phaseWidth(g) * 4;
-    return Math.max(phasePlane, blockedScratchBytes(g));
+    return Math.max(phasePlane, rowKernelScratchBytes(g));
   },
 
   run(rt, g, packedWeights, buffers) {
@@ -142,13 +158,19 @@ export const depthwiseConv: ConvAlgorithm = {
     const planeFloats = padded ? paddedPlane(g).height * width : g.inH * g.inW;
     // filterImage's passes read padded planes and bring no scratch: they keep the plane kernel.
     const fourChannels = runsFourChannels(g) && buffers.scratch !== 0;
+    const stridedInPlace = readsStride2InPlace(g) && !padded && buffers.scratch !== 0;
     for (let n = 0; n < g.batch; n++) {
       const images = buffers.input + n * channels * planeFloats * 4;
       const src = padded ? images + top * width * 4 : images + first * g.inW * 4;
       const [srcRow, rows, cols] = padded ? [width, readRows, width] : [g.inW, realRows, g.inW];
       const [padTop, padLeft] = padded ? [0, 0] : [padAbove, g.padLeft];
       const y = buffers.output + ((n * channels * g.outH) + begin) * rowPixels * 4;
-      if (fourChannels) {
+      if (stridedInPlace) {
+        k.stride2x3NCHW(
+          src, channels, planeFloats, srcRow, rows, cols, padTop, padLeft, buffers.scratch, g.strideH,
+          end - begin, g.outW, packedWeights, buffers.bias, activation, g.alpha, y, g.outH * rowPixels, rowPixels,
+        );
+      } else if (fourChannels) {
         k.blocked3x3NCHW(
           src, channels, planeFloats, srcRow, rows, cols, padTop, padLeft, buffers.scratch, g.strideH, g.strideW,
           end - begin, g.outW, packedWeights, buffers.bias, activation, g.alpha, y, g.outH * rowPixels, rowPixels,
