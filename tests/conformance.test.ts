@@ -146,7 +146,7 @@ describe('winograd: blocking, tails and the auto choice', () => {
     ['winograd: 3×3 stride 1, 16 → 16, 9 tiles (NCHW)', { layout: 'NCHW', channels: 16, outChannels: 16 }, { padding: 'same' }, 'winograd'],
     ['winograd: 3×3 stride 1, 16 → 16, 9 tiles (NHWC)', { layout: 'NHWC', channels: 16, outChannels: 16 }, { padding: 'same' }, 'winograd'],
     ['winograd: exactly 8 channels and 8 filters per group, 4 tiles (8×8 output)', { layout: 'NCHW', channels: 16, outChannels: 16, groups: 2, height: 10, width: 10 }, {}, 'winograd'],
-    ['not winograd with 7 channels per group: gemm in NCHW', { layout: 'NCHW', channels: 7, outChannels: 16 }, { padding: 'same' }, 'gemm'],
+    ['not winograd with 7 channels per group: direct in NCHW (63 ≤ 64, 16 filters, stride 1)', { layout: 'NCHW', channels: 7, outChannels: 16 }, { padding: 'same' }, 'direct'],
     ['not winograd with 7 channels per group: direct in NHWC (7·3·3 = 63 ≤ 64)', { layout: 'NHWC', channels: 7, outChannels: 16 }, { padding: 'same' }, 'direct'],
     ['not winograd with 7 filters per group', { layout: 'NCHW', channels: 16, outChannels: 7 }, { padding: 'same' }, 'gemm'],
     ['not winograd with 3 tiles (4×12 output)', { layout: 'NCHW', channels: 16, outChannels: 16, height: 4, width: 12 }, { padding: 'same' }, 'gemm'],
@@ -156,7 +156,12 @@ describe('winograd: blocking, tails and the auto choice', () => {
     ['direct: NHWC groups 2, 4 channels per group, 3×3 (36)', { layout: 'NHWC', channels: 8, outChannels: 6, groups: 2 }, {}, 'direct'],
     ['gemm: NHWC reduction 65 (13 channels, 5×1)', { layout: 'NHWC', channels: 13, outChannels: 8, kernelH: 5, kernelW: 1 }, {}, 'gemm'],
     ['gemm: NHWC 7×7 stem 3 → 16 (147)', { layout: 'NHWC', channels: 3, outChannels: 16, kernelH: 7, kernelW: 7, height: 16, width: 16 }, { stride: 2, padding: 3 }, 'gemm'],
-    ['gemm: the thin NCHW layer 3 → 16, 3×3', { layout: 'NCHW', channels: 3, outChannels: 16 }, { padding: 'same' }, 'gemm'],
+    ['direct: the thin NCHW layer 3 → 16, 3×3 (at most 16 filters, stride 1)', { layout: 'NCHW', channels: 3, outChannels: 16 }, { padding: 'same' }, 'direct'],
+    ['direct: NCHW groups 2, 8 filters per group, 3×3', { layout: 'NCHW', channels: 8, outChannels: 16, groups: 2 }, {}, 'direct'],
+    ['gemm: the thin NCHW layer 3 → 17 (17 filters)', { layout: 'NCHW', channels: 3, outChannels: 17 }, { padding: 'same' }, 'gemm'],
+    ['gemm: the thin NCHW layer 3 → 16 at stride 2', { layout: 'NCHW', channels: 3, outChannels: 16 }, { padding: 'same', stride: 2 }, 'gemm'],
+    ['gemm: the thin NCHW layer 3 → 16 dilated', { layout: 'NCHW', channels: 3, outChannels: 16 }, { padding: 'same', dilation: 2 }, 'gemm'],
+    ['gemm: NCHW reduction 65 with 8 filters (13 channels, 5×1)', { layout: 'NCHW', channels: 13, outChannels: 8, kernelH: 5, kernelW: 1 }, {}, 'gemm'],
   ];
   for (const [name, shape, options, expected] of autoRules) {
     it(`'auto' chooses ${expected}: ${name}`, () => {
