@@ -60,9 +60,9 @@ export function stride2x3NCHW(
       let to = outRow + (<usize>head << 2);
       const end = outRow + (<usize>body << 2);
       while (to < end) {
-        let acc = tapRow(b, r0 + at, w0, w1, w2);
-        acc = tapRow(acc, r1 + at, w3, w4, w5);
-        acc = tapRow(acc, r2 + at, w6, w7, w8);
+        let acc = tapRow(b, r0 + at, false, b, b, b, w0, w1, w2);
+        acc = tapRow(acc, r1 + at, false, b, b, b, w3, w4, w5);
+        acc = tapRow(acc, r2 + at, false, b, b, b, w6, w7, w8);
         v128.store(to, applyActivation(acc, activation, alpha));
         at += 32;
         to += 16;
@@ -74,26 +74,19 @@ export function stride2x3NCHW(
   }
 }
 
-/** acc + the three taps of one kernel row for four outputs whose first taps start at `from`. */
-@inline function tapRow(acc: v128, from: usize, w0: v128, w1: v128, w2: v128): v128 {
+/**
+ * acc + the three taps of one kernel row for four outputs whose first taps start at `from`. With
+ * `masked` (a literal) each tap's lanes are and-ed with `first`, `second`, `third`: +0 where the
+ * source column lies outside the row.
+ */
+@inline function tapRow(acc: v128, from: usize, masked: bool, first: v128, second: v128, third: v128, w0: v128, w1: v128, w2: v128): v128 {
   const lo = v128.load(from), hi = v128.load(from, 16), next = v128.load(from, 32);
   const even = v128.shuffle<f32>(lo, hi, 0, 2, 4, 6);
   const odd = v128.shuffle<f32>(lo, hi, 1, 3, 5, 7);
   const further = v128.shuffle<f32>(even, next, 1, 2, 3, 4);
-  acc = f32x4.add(acc, f32x4.mul(even, w0));
-  acc = f32x4.add(acc, f32x4.mul(odd, w1));
-  return f32x4.add(acc, f32x4.mul(further, w2));
-}
-
-/** tapRow with each tap's lanes whose source column is outside [0, cols) made +0. */
-@inline function maskedTapRow(acc: v128, from: usize, first: v128, second: v128, third: v128, w0: v128, w1: v128, w2: v128): v128 {
-  const lo = v128.load(from), hi = v128.load(from, 16), next = v128.load(from, 32);
-  const even = v128.shuffle<f32>(lo, hi, 0, 2, 4, 6);
-  const odd = v128.shuffle<f32>(lo, hi, 1, 3, 5, 7);
-  const further = v128.shuffle<f32>(even, next, 1, 2, 3, 4);
-  acc = f32x4.add(acc, f32x4.mul(v128.and(even, first), w0));
-  acc = f32x4.add(acc, f32x4.mul(v128.and(odd, second), w1));
-  return f32x4.add(acc, f32x4.mul(v128.and(further, third), w2));
+  acc = f32x4.add(acc, f32x4.mul(masked ? v128.and(even, first) : even, w0));
+  acc = f32x4.add(acc, f32x4.mul(masked ? v128.and(odd, second) : odd, w1));
+  return f32x4.add(acc, f32x4.mul(masked ? v128.and(further, third) : further, w2));
 }
 
 /** Output columns o..o+3 (those below outWidth stored), each tap masked to the row's columns. */
@@ -113,8 +106,8 @@ export function stride2x3NCHW(
   const m2 = v128.and(i32x4.ge_s(third, zero), i32x4.lt_s(third, limit));
   // Signed: column -1 is the 4 bytes before the row (read, then masked).
   const at = <usize>(<isize>c0 << 2);
-  let acc = maskedTapRow(b, r0 + at, m0, m1, m2, w0, w1, w2);
-  acc = maskedTapRow(acc, r1 + at, m0, m1, m2, w3, w4, w5);
-  acc = maskedTapRow(acc, r2 + at, m0, m1, m2, w6, w7, w8);
+  let acc = tapRow(b, r0 + at, true, m0, m1, m2, w0, w1, w2);
+  acc = tapRow(acc, r1 + at, true, m0, m1, m2, w3, w4, w5);
+  acc = tapRow(acc, r2 + at, true, m0, m1, m2, w6, w7, w8);
   storeLanes(outRow + (<usize>o << 2), applyActivation(acc, activation, alpha), outWidth - o);
 }

@@ -303,8 +303,7 @@ export const PLANE_COLUMNS: i32 = 32;
 const PLANE_ROW_BAND: i32 = 8;
 
 /**
- * NCHW, `channels` planes of one image (or a band of its rows). A stride-1 3×3 window with one
- * zero column each side reads each plane where it lies (planeInPlace3x3). Otherwise each plane is first copied into
+ * NCHW, `channels` planes of one image (or a band of its rows). Each plane is first copied into
  * `scratch` with zero borders and its columns split by phase: a padded row of stride-s columns
  * becomes s rows of `phaseWidth` (phase p holds padded columns p, p + s, p + 2s, ...). Output
  * column o then reads tap kw·d at phase (kw·d) % s, column o + (kw·d) / s: contiguous for every
@@ -324,19 +323,6 @@ export function depthwiseNCHW(
   outHeight: i32, outWidth: i32, weights: usize, bias: usize, activation: i32, alpha: f32,
   y: usize, outPlane: i32, outRowPixels: i32,
 ): void {
-  // MobileNet's stride-1 'same' 3×3 reads each plane where it lies: copying it into a padded
-  // plane first cost a resident 1024² plane 27% of its time.
-  if (copies && kernelH == 3 && kernelW == 3 && strideH == 1 && strideW == 1 && dilationH == 1 && dilationW == 1 &&
-      padLeft == 1 && outWidth == cols && cols == srcRow) {
-    // A zero row stands in for the rows above and below the image (scratch is a padded plane).
-    memory.fill(scratch, 0, <usize>(cols + 8) << 2);
-    for (let c = 0; c < channels; c++) {
-      const planeBias = bias != 0 ? load<f32>(bias + (<usize>c << 2)) : 0;
-      planeInPlace3x3(src + (<usize>c * <usize>srcPlane << 2), cols, rows, padTop, scratch, outHeight,
-        weights + (<usize>(c * 9) << 2), planeBias, activation, alpha, y + (<usize>c * <usize>outPlane << 2), outRowPixels);
-    }
-    return;
-  }
   const rowFloats = strideW * phaseWidth;
   // Source columns past the phase rows are never read.
   const copiedCols = max(0, min(cols, rowFloats - padLeft));
@@ -495,6 +481,25 @@ const WHOLE_ROWS_BYTES: i32 = 16384;
         }
       }
     }
+  }
+}
+
+/**
+ * NCHW stride-1 3×3 windows with one zero column each side (src/algorithms/depthwise.ts
+ * chooses), `channels` planes `srcPlane` floats apart, each read where it lies
+ * (planeInPlace3x3): copying a plane into a padded one first cost a resident 1024² plane 27% of
+ * its time. `scratch` holds the zero row that stands in for the rows above and below (`width` +
+ * 8 floats); `weights` are NCHW-packed ([C][9]), `bias` 0 or one float per channel.
+ */
+export function planesInPlace3x3NCHW(
+  src: usize, channels: i32, srcPlane: i32, width: i32, rows: i32, padTop: i32, scratch: usize, outHeight: i32,
+  weights: usize, bias: usize, activation: i32, alpha: f32, y: usize, outPlane: i32, outRowPixels: i32,
+): void {
+  memory.fill(scratch, 0, <usize>(width + 8) << 2);
+  for (let c = 0; c < channels; c++) {
+    const planeBias = bias != 0 ? load<f32>(bias + (<usize>c << 2)) : 0;
+    planeInPlace3x3(src + (<usize>c * <usize>srcPlane << 2), width, rows, padTop, scratch, outHeight,
+      weights + (<usize>(c * 9) << 2), planeBias, activation, alpha, y + (<usize>c * <usize>outPlane << 2), outRowPixels);
   }
 }
 

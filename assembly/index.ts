@@ -6,7 +6,7 @@ export { gemm } from "./gemm";
 export { packWeights, padPlane, packInputColumnsNCHW, packInputRowsNHWC, scatterPhase } from "./pack";
 export { directNCHW4x8, directNHWC4x8 } from "./direct";
 export { imageToFloat, floatToImage } from "./image";
-export { packDepthwiseWeights, depthwiseNHWC, depthwiseNCHW } from "./depthwise";
+export { packDepthwiseWeights, depthwiseNHWC, depthwiseNCHW, planesInPlace3x3NCHW } from "./depthwise";
 export { blocked3x3NCHW } from "./depthwise-blocked";
 export { stride2x3NCHW } from "./depthwise-strided";
 export {

@@ -70,6 +70,10 @@ export type KernelExports = {
     outHeight: number, outWidth: number, weights: number, bias: number, activation: number, alpha: number,
     y: number, outPlane: number, outRowPixels: number,
   ): void;
+  planesInPlace3x3NCHW(
+    src: number, channels: number, srcPlane: number, width: number, rows: number, padTop: number, scratch: number, outHeight: number,
+    weights: number, bias: number, activation: number, alpha: number, y: number, outPlane: number, outRowPixels: number,
+  ): void;
   blocked3x3NCHW(
     src: number, channels: number, srcPlane: number, srcRow: number, rows: number, cols: number, padTop: number, padLeft: number,
     scratch: number, strideH: number, strideW: number, outHeight: number, outWidth: number,
